@@ -1,0 +1,316 @@
+/**
+ * The client's options: the user-facing `ConnectOptions`, their validation into a frozen
+ * `ClientOptions` with every default filled in, the overrides `handleDisconnect` may return, and
+ * header redaction for logs. Header values are secrets (tokens, cookies): no message shows them.
+ */
+import type { ClientOptions as WsClientOptions, PerMessageDeflateOptions } from "ws";
+import { OptionsError } from "../runtime/errors.ts";
+import { validateName, type Name } from "../runtime/names-types.ts";
+
+/** Request headers: an object, or a list of `[name, value]` pairs. */
+export type HeadersOption = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+
+/** TLS and socket options passed to `ws`, minus those the client sets itself. */
+export type TransportOptions = Omit<WsClientOptions, ManagedWsOption>;
+
+/** The backoff policy for reconnection, every field set. */
+export interface ReconnectPolicy {
+  readonly baseDelay: number;
+  readonly maxDelay: number;
+  readonly maxRetries: number;
+}
+
+/** Ping every `interval` ms while connected; without a pong or data within `timeout` ms, disconnect. */
+export interface HeartbeatPolicy {
+  readonly interval: number;
+  readonly timeout: number;
+}
+
+/** The options of `Parley.start` / `startLink`, as users write them. Only `url` is required. */
+export interface ConnectOptions {
+  /** `ws://` or `wss://` URL to dial. Required. */
+  readonly url: string;
+  /** Register the client under this name. */
+  readonly name?: Name | undefined;
+  /** Extra request headers for the opening handshake. Default `{}`. */
+  readonly headers?: HeadersOption | undefined;
+  /** Ms for the whole opening handshake: TCP, TLS and upgrade. Default 10000. */
+  readonly connectTimeout?: number | undefined;
+  /** TLS and socket options for `ws` (`ca`, `cert`, `key`, `servername`, `family`, `agent`, ...). Default `{}`. */
+  readonly transportOpts?: TransportOptions | undefined;
+  /** `Sec-WebSocket-Protocol` offers, in order of preference. Default `[]`. */
+  readonly protocols?: readonly string[] | undefined;
+  /** Reconnect after a failure: `true` for the default backoff, or a partial policy. Default `false`. */
+  readonly reconnect?: boolean | Partial<ReconnectPolicy> | undefined;
+  /** Ping while connected, disconnecting with `"heartbeat_timeout"` when nothing comes back. Default `false`. */
+  readonly heartbeat?: false | HeartbeatPolicy | undefined;
+  /** Ms to wait for the server's close reply. Default 5000. */
+  readonly closeTimeout?: number | undefined;
+  /** Frames that may wait while connecting. Default 1000. */
+  readonly maxQueue?: number | undefined;
+  /** Largest incoming message in bytes; a bigger one closes with 1009. Default 67108864 (64 MiB). */
+  readonly maxPayload?: number | undefined;
+  /** Negotiate permessage-deflate, with `ws` options when an object. Default `false`. */
+  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+}
+
+/** Validated options with every default filled in; frozen, so they can be shared freely. */
+export interface ClientOptions {
+  readonly url: string;
+  readonly name: Name | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly connectTimeout: number;
+  readonly transportOpts: Readonly<TransportOptions>;
+  readonly protocols: readonly string[];
+  readonly reconnect: false | ReconnectPolicy;
+  readonly heartbeat: false | HeartbeatPolicy;
+  readonly closeTimeout: number;
+  readonly maxQueue: number;
+  readonly maxPayload: number;
+  readonly perMessageDeflate: boolean | Readonly<PerMessageDeflateOptions>;
+}
+
+/** The policy of `reconnect: true`, and of a `["reconnect", s]` decision when `reconnect` is false. */
+export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({
+  baseDelay: 1000,
+  maxDelay: 30_000,
+  maxRetries: Infinity,
+});
+
+const KNOWN = Object.freeze(["url", "name", "headers", "connectTimeout", "transportOpts", "protocols", "reconnect",
+  "heartbeat", "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate"]);
+const OVERRIDABLE = Object.freeze(["url", "headers", "protocols"]);
+// ws options the client derives from its own (value: the option to use instead); two sources would disagree.
+const MANAGED = { headers: "headers", protocol: "protocols", handshakeTimeout: "connectTimeout",
+  maxPayload: "maxPayload", perMessageDeflate: "perMessageDeflate", autoPong: "none, pings are answered" } as const;
+type ManagedWsOption = keyof typeof MANAGED;
+// Headers ws computes for the handshake: a user copy would be overwritten, or sent twice in another case.
+const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
+  "sec-websocket-extensions", "sec-websocket-protocol"]);
+// setTimeout turns anything above 2^31 - 1 ms into 1 ms: a huge finite timeout would fire at once.
+const MAX_TIMER = 2_147_483_647;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN_PREFIX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/;
+// What Node's http accepts in a header value, so a value never fails later, at dial time.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const SECRET_NAME = /auth|token|secret|key|cookie|password|session/i;
+
+/**
+ * Validates the options of `Parley.start` / `startLink` and fills in the defaults.
+ *
+ * @param opts - the options object as given by the user.
+ * @returns frozen `ClientOptions`.
+ * @throws {OptionsError} naming the first bad option (in table order), the forms it accepts and the value
+ *   given; header values, TLS options and unknown options with secret-looking names show as `<redacted …>`.
+ */
+export function validateOptions(opts: unknown): ClientOptions {
+  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) {
+    throw new OptionsError("options", opts, "an object with at least a url");
+  }
+  const o = opts as Record<string, unknown>;
+  rejectUnknown(o, KNOWN, `one of the options ${KNOWN.join(", ")}`);
+  const reconnect = o["reconnect"] ?? false;
+  const heartbeat = o["heartbeat"] ?? false;
+  return Object.freeze({
+    url: validateUrl(o["url"]),
+    name: o["name"] === undefined ? undefined : validateName(o["name"]),
+    headers: validateHeaders(o["headers"] ?? {}),
+    connectTimeout: timeout("connectTimeout", o["connectTimeout"] ?? 10_000, true),
+    transportOpts: validateTransport(o["transportOpts"] ?? {}),
+    protocols: validateProtocols(o["protocols"] ?? []),
+    reconnect: reconnect === false ? false : validateReconnect(reconnect),
+    heartbeat: heartbeat === false ? false : validateHeartbeat(heartbeat),
+    closeTimeout: timeout("closeTimeout", o["closeTimeout"] ?? 5000, true),
+    maxQueue: integer("maxQueue", o["maxQueue"] ?? 1000, 0),
+    maxPayload: integer("maxPayload", o["maxPayload"] ?? 67_108_864, 1),
+    perMessageDeflate: validateDeflate(o["perMessageDeflate"] ?? false),
+  });
+}
+
+/**
+ * Applies the overrides of a `["reconnect", s, overrides]` decision to the options in force.
+ *
+ * @param current - the options in force.
+ * @param overrides - the decision's third element; only `url`, `headers` and `protocols` may be set.
+ * @returns new frozen `ClientOptions`, or `current` when nothing changes.
+ * @throws {OptionsError} when `overrides` is not an object, sets another option, or sets a bad value.
+ */
+export function mergeConnectOverrides(current: ClientOptions, overrides: unknown): ClientOptions {
+  if (!isPlainObject(overrides)) {
+    throw new OptionsError("reconnect overrides", redacted(overrides), "an object of url, headers or protocols");
+  }
+  rejectUnknown(overrides, OVERRIDABLE, "url, headers or protocols (the options a reconnect may change)");
+  const { url, headers, protocols } = overrides;
+  if (url === undefined && headers === undefined && protocols === undefined) return current;
+  return Object.freeze({
+    ...current,
+    url: url === undefined ? current.url : validateUrl(url),
+    headers: headers === undefined ? current.headers : validateHeaders(headers),
+    protocols: protocols === undefined ? current.protocols : validateProtocols(protocols),
+  });
+}
+
+/**
+ * A copy of `headers` safe to log: the value of any header whose name contains auth, token, secret,
+ * key, cookie, password or session (any case; so `authorization`, `set-cookie`, `x-api-key`) becomes
+ * `"[redacted]"`.
+ *
+ * @param headers - request or response headers.
+ * @returns a new object with the same names.
+ */
+export function redactHeaders<V>(headers: Readonly<Record<string, V>>): Record<string, V | "[redacted]"> {
+  const out: Record<string, V | "[redacted]"> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = SECRET_NAME.test(name) ? "[redacted]" : value;
+  return out;
+}
+
+function rejectUnknown(o: Record<string, unknown>, known: readonly string[], expected: string, prefix = ""): void {
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    throw new OptionsError(prefix + key, SECRET_NAME.test(key) ? redacted(o[key]) : o[key], expected);
+  }
+}
+
+function validateUrl(url: unknown): string {
+  const expected = "a ws:// or wss:// URL string without a #fragment";
+  if (typeof url !== "string") throw new OptionsError("url", url, expected);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new OptionsError("url", url, expected);
+  }
+  // ws refuses a fragment only when it dials; checking here keeps every bad URL an OptionsError.
+  if ((parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.hash === "") return url;
+  if (parsed.username === "" && parsed.password === "") throw new OptionsError("url", url, expected);
+  parsed.username = "redacted";
+  parsed.password = "redacted";
+  throw new OptionsError("url", parsed.href, expected);
+}
+
+function validateHeaders(headers: unknown): Readonly<Record<string, string>> {
+  let entries: ReadonlyArray<readonly [string, unknown]>;
+  if (Array.isArray(headers)) {
+    // Array.from visits holes, which map would skip.
+    entries = Array.from(headers, (pair: unknown, i): [string, unknown] => {
+      if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string") return [pair[0], pair[1]];
+      throw new OptionsError(`headers[${i}]`, redacted(pair), "a [name, value] pair of strings");
+    });
+  } else if (isPlainObject(headers)) {
+    entries = Object.entries(headers);
+  } else {
+    throw new OptionsError("headers", redacted(headers), "an object or an array of [name, value] pairs of strings");
+  }
+  const out: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const [name, value] of entries) {
+    if (!TOKEN.test(name)) {
+      // Only the valid prefix shows: a name like "Authorization: Bearer …" would carry its secret along.
+      const shown = `${TOKEN_PREFIX.exec(name)?.[0] ?? ""}…`;
+      throw new OptionsError(`headers[${JSON.stringify(shown)}]`, shown, "a token (no CR, LF, NUL, spaces or colons)");
+    }
+    const option = `headers[${JSON.stringify(name)}]`;
+    const lower = name.toLowerCase();
+    if (HANDSHAKE_HEADERS.has(lower)) {
+      throw new OptionsError(option, name, "a header the handshake does not set (see protocols and perMessageDeflate)");
+    }
+    if (seen.has(lower)) throw new OptionsError(option, name, "header names that differ beyond letter case");
+    if (typeof value !== "string" || !HEADER_VALUE.test(value)) {
+      throw new OptionsError(option, redacted(value), "a string without CR, LF, NUL or other control characters");
+    }
+    seen.add(lower);
+    out[name] = value;
+  }
+  return Object.freeze(out);
+}
+
+function validateProtocols(protocols: unknown): readonly string[] {
+  if (!Array.isArray(protocols)) throw new OptionsError("protocols", protocols, "an array of subprotocol names");
+  const seen = new Set<string>();
+  return Object.freeze(Array.from(protocols, (p: unknown, i) => {
+    if (typeof p !== "string" || !TOKEN.test(p)) {
+      throw new OptionsError(`protocols[${i}]`, p, "a non-empty string of token characters");
+    }
+    if (seen.has(p)) throw new OptionsError(`protocols[${i}]`, p, "a subprotocol not offered twice");
+    seen.add(p);
+    return p;
+  }));
+}
+
+function validateTransport(t: unknown): Readonly<TransportOptions> {
+  // TLS options hold private keys and passphrases: only their type may show.
+  if (!isPlainObject(t)) throw new OptionsError("transportOpts", redacted(t), "an object of ws and TLS socket options");
+  for (const [key, instead] of Object.entries(MANAGED)) {
+    const value = t[key];
+    if (value === undefined) continue;
+    const shown = key === "headers" ? redacted(value) : value;
+    throw new OptionsError(`transportOpts.${key}`, shown, `no value: the client sets it (option: ${instead})`);
+  }
+  return Object.freeze({ ...t } as TransportOptions);
+}
+
+function validateReconnect(r: unknown): ReconnectPolicy {
+  if (r === true) return DEFAULT_RECONNECT;
+  if (!isPlainObject(r)) throw new OptionsError("reconnect", r, "true, false or { baseDelay, maxDelay, maxRetries }");
+  rejectUnknown(r, ["baseDelay", "maxDelay", "maxRetries"], "baseDelay, maxDelay or maxRetries", "reconnect.");
+  // An omitted bound never contradicts the given one: its default bends to it.
+  const given = (v: unknown, fallback: number): number => (typeof v === "number" ? v : fallback);
+  const maxDelay = r["maxDelay"] ?? Math.max(DEFAULT_RECONNECT.maxDelay, given(r["baseDelay"], 0));
+  const baseDelay = r["baseDelay"] ?? Math.min(DEFAULT_RECONNECT.baseDelay, given(maxDelay, Infinity));
+  if (typeof baseDelay !== "number" || !(baseDelay >= 0 && baseDelay <= MAX_TIMER)) {
+    throw new OptionsError("reconnect.baseDelay", baseDelay, `a number of ms from 0 to ${MAX_TIMER}`);
+  }
+  if (typeof maxDelay !== "number" || !(maxDelay >= baseDelay && maxDelay <= MAX_TIMER)) {
+    throw new OptionsError("reconnect.maxDelay", maxDelay,
+      `a number of ms from baseDelay (${baseDelay}) to ${MAX_TIMER}`);
+  }
+  const maxRetries = r["maxRetries"] ?? Infinity;
+  if (maxRetries === Infinity || (Number.isSafeInteger(maxRetries) && (maxRetries as number) >= 0)) {
+    return Object.freeze({ baseDelay, maxDelay, maxRetries: maxRetries as number });
+  }
+  throw new OptionsError("reconnect.maxRetries", maxRetries, "an integer ≥ 0 or Infinity");
+}
+
+function validateHeartbeat(h: unknown): HeartbeatPolicy {
+  if (!isPlainObject(h)) throw new OptionsError("heartbeat", h, "false or { interval, timeout } in ms");
+  rejectUnknown(h, ["interval", "timeout"], "interval or timeout", "heartbeat.");
+  const interval = timeout("heartbeat.interval", h["interval"], false);
+  return Object.freeze({ interval, timeout: timeout("heartbeat.timeout", h["timeout"], false) });
+}
+
+function validateDeflate(d: unknown): boolean | Readonly<PerMessageDeflateOptions> {
+  if (typeof d === "boolean") return d;
+  if (isPlainObject(d)) return Object.freeze({ ...d } as PerMessageDeflateOptions);
+  throw new OptionsError("perMessageDeflate", d, "a boolean or an object of ws permessage-deflate options");
+}
+
+function timeout(option: string, value: unknown, allowInfinity: boolean): number {
+  if (typeof value === "number" && value > 0 && (value <= MAX_TIMER || (allowInfinity && value === Infinity))) {
+    return value;
+  }
+  const expected = `a number of ms above 0, at most ${MAX_TIMER}${allowInfinity ? ", or Infinity" : ""}`;
+  throw new OptionsError(option, value, expected);
+}
+
+function integer(option: string, value: unknown, min: number): number {
+  if (Number.isSafeInteger(value) && (value as number) >= min) return value as number;
+  throw new OptionsError(option, value, `an integer ≥ ${min}`);
+}
+
+// Stands in for a secret in an OptionsError: formatTerm prints its toString, so the type shows, not the content.
+class Redacted {
+  constructor(private readonly type: string) {}
+  toString(): string {
+    return `<redacted ${this.type}>`;
+  }
+}
+
+function redacted(value: unknown): Redacted {
+  return new Redacted(value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

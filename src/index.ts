@@ -1,0 +1,55 @@
+/**
+ * parley-ts: Erlang/OTP processes, supervisors and a self-healing WebSocket client for Node.js.
+ * This file only re-exports, grouped by area.
+ */
+
+// Processes
+export { spawn, spawnLink, spawnMonitor, self, exit, trapExit, isAlive } from "./runtime/spawn.ts";
+export type { ProcessBody } from "./runtime/spawn.ts";
+export { receive } from "./runtime/receive.ts";
+export type { Matcher } from "./runtime/receive.ts";
+export { send, register, unregister, whereis, registered } from "./runtime/names.ts";
+export type { Dest } from "./runtime/names.ts";
+export { link, unlink } from "./runtime/links.ts";
+export { monitor, demonitor } from "./runtime/monitors.ts";
+export { sendAfter, cancelTimer } from "./runtime/timers.ts";
+export { isPid, isRef } from "./runtime/pid.ts";
+export type { Pid, Ref, TimerRef } from "./runtime/pid.ts";
+export type { ExitMessage, DownMessage } from "./runtime/process.ts";
+export { Inbox } from "./runtime/inbox.ts";
+export type { InboxOptions } from "./runtime/inbox.ts";
+
+// Names
+export { Global } from "./runtime/global.ts";
+export { Registry } from "./runtime/registry.ts";
+export type { RegistryOptions } from "./runtime/registry.ts";
+export type { Term, Name, ViaModule } from "./runtime/names-types.ts";
+
+// Behaviours
+export { GenServer } from "./runtime/gen-server.ts";
+export type { InitResult, CallResult, CastResult, InfoResult, GenServerModule } from "./runtime/gen-server.ts";
+export { GenStatem } from "./runtime/gen-statem.ts";
+export type { GenStatemModule } from "./runtime/gen-statem.ts";
+export type { StatemResult, StatemInitResult, Action, EventType } from "./runtime/statem-actions.ts";
+export type { From } from "./runtime/gen-call.ts";
+export type { StartOptions, SysStatus, SysStatistics } from "./runtime/gen-base.ts";
+export { sys } from "./runtime/sys.ts";
+
+// Logging
+export { setLogger, getLogger } from "./runtime/logger.ts";
+
+// Child specs (used by every behaviour's childSpec)
+export type { ChildSpec, Child, ChildModule, RestartType, Shutdown, ChildType } from "./runtime/child-spec-types.ts";
+
+// Errors
+export {
+  ParleyError,
+  NoProcError,
+  NoProcessContextError,
+  TimeoutError,
+  ExitError,
+  StartError,
+  AlreadyRegisteredError,
+  OptionsError,
+  BadReturnError,
+} from "./runtime/errors.ts";

@@ -1,0 +1,68 @@
+/**
+ * The logger every report goes through (pino), crash reports, and the redaction applied to any
+ * state or message before it is logged.
+ */
+import { pino, type Logger } from "pino";
+import { formatTerm } from "./format-term.ts";
+
+let logger: Logger = pino({ name: "parley" }, pino.destination({ dest: 2, sync: true }));
+
+/** Replaces the logger (a pino logger, or anything with pino's `error/warn/info/debug` methods). */
+export function setLogger(next: Logger): void {
+  logger = next;
+}
+
+/** The logger in use. */
+export function getLogger(): Logger {
+  return logger;
+}
+
+/** Keys whose values never reach a log line, a crash report or `sys.getStatus`. */
+const SECRET_KEY = /pass|secret|token|auth|cookie|api[-_]?key|private|credential|session/i;
+const REDACTED = "[redacted]";
+
+/** A copy of `value` with the values of secret-looking keys replaced, to a bounded depth. */
+export function redact(value: unknown, depth = 6): unknown {
+  if (value === null || typeof value !== "object" || depth <= 0) return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth - 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth - 1);
+  return out;
+}
+
+/** True for the exit reasons OTP does not report: normal and shutdown. */
+export function isNormalReason(reason: unknown): boolean {
+  return (
+    reason === "normal" ||
+    reason === "shutdown" ||
+    (Array.isArray(reason) && reason.length === 2 && reason[0] === "shutdown")
+  );
+}
+
+/** What a crash report says about the process that ended. */
+export interface CrashReport {
+  readonly pid: string;
+  readonly name: unknown;
+  readonly module?: string;
+  readonly reason: unknown;
+  readonly lastEvent?: unknown;
+  readonly state?: unknown;
+  readonly callback?: string;
+}
+
+/** Logs a crash report at error level. */
+export function reportCrash(report: CrashReport): void {
+  const fields = {
+    pid: report.pid,
+    name: report.name === undefined ? undefined : formatTerm(report.name),
+    module: report.module,
+    callback: report.callback,
+    reason: formatTerm(report.reason),
+    lastEvent: "lastEvent" in report ? formatTerm(redact(report.lastEvent)) : undefined,
+    state: "state" in report ? formatTerm(redact(report.state)) : undefined,
+    stack: report.reason instanceof Error ? report.reason.stack : undefined,
+  };
+  logger.error(fields, `${report.module ?? "process"} ${report.pid} terminating: ${fields.reason}`);
+}

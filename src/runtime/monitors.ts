@@ -1,0 +1,52 @@
+/** Monitors: one-way watches that deliver a single `DOWN` message. */
+import { makeRef, type Ref } from "./pid.ts";
+import { type DownMessage, deliver, type Proc, removeMessage, requireProc } from "./process.ts";
+import { type Dest, resolveProc } from "./names.ts";
+
+/**
+ * Watches `dest`. When it ends, the current process receives `["DOWN", ref, "process", pid, reason]`
+ * once. A dead Pid or an unknown name delivers it at once with `"noproc"` (the name in place of the pid).
+ * @throws NoProcessContextError outside a process.
+ */
+export function monitor(dest: Dest): Ref {
+  const watcher = requireProc("monitor");
+  const ref = makeRef();
+  const target = resolveProc(dest);
+  if (target === undefined) {
+    deliver(watcher, ["DOWN", ref, "process", dest, "noproc"] satisfies DownMessage);
+  } else {
+    monitorProc(watcher, target, ref);
+  }
+  return ref;
+}
+
+/**
+ * Stops the monitor `ref`. As in Elixir, a `DOWN` already delivered stays in the mailbox unless
+ * `flush` is set.
+ * @throws NoProcessContextError outside a process.
+ */
+export function demonitor(ref: Ref, options?: { readonly flush?: boolean }): void {
+  const watcher = requireProc("demonitor");
+  const target = watcher.monitors.get(ref);
+  if (target !== undefined) {
+    watcher.monitors.delete(ref);
+    target.monitoredBy.delete(ref);
+    return;
+  }
+  if (options?.flush !== true) return;
+  const box = watcher.mailbox;
+  for (let i = 0; i < box.length; i++) {
+    const msg = box.at(i);
+    if (Array.isArray(msg) && msg[0] === "DOWN" && msg[1] === ref) {
+      removeMessage(watcher, i);
+      return;
+    }
+  }
+}
+
+/** @internal */
+export function monitorProc(watcher: Proc, target: Proc, ref: Ref = makeRef()): Ref {
+  watcher.monitors.set(ref, target);
+  target.monitoredBy.set(ref, watcher);
+  return ref;
+}

@@ -1,0 +1,170 @@
+/**
+ * A unique-key process registry, usable as a via module: name a process
+ * `{ via: [Registry, [registryName, key]] }`. Like Elixir's Registry, the table belongs to a registry
+ * process (so it can live under a supervisor) and entries go away when their process exits.
+ */
+import { NoProcError, OptionsError, StartError } from "./errors.ts";
+import type { Term, ViaModule } from "./names-types.ts";
+import { isPid, type Pid } from "./pid.ts";
+import { createProc, currentProc, deliver, type ExitHook, linkProcs, lookup, type Proc } from "./process.ts";
+import { receiveIn } from "./receive.ts";
+import { register, whereis } from "./names.ts";
+import { termKey } from "./term-key.ts";
+import type { ChildSpec } from "./child-spec-types.ts";
+
+/** Options of `Registry.startLink`. */
+export interface RegistryOptions {
+  /** Only `"unique"` keys are supported: one process per key. */
+  readonly keys: "unique";
+  /** The registry's name: how via names and `lookup` refer to it (also its local process name). */
+  readonly name: string;
+}
+
+interface Entry {
+  readonly key: Term;
+  readonly proc: Proc;
+  readonly value: unknown;
+  readonly hook: ExitHook;
+}
+
+interface Table {
+  readonly owner: Proc;
+  readonly entries: Map<string, Entry>;
+}
+
+const tables = new Map<string, Table>();
+
+/**
+ * A unique-key registry of processes.
+ *
+ * @example
+ * ```ts
+ * await Registry.startLink({ keys: "unique", name: "feeds" });
+ * await Feed.start("btc", { name: { via: [Registry, ["feeds", "btc"]] } });
+ * Registry.lookup("feeds", "btc"); // [[pid, undefined]]
+ * ```
+ */
+export const Registry: ViaModule & {
+  startLink(options: RegistryOptions): Promise<Pid>;
+  childSpec(options: RegistryOptions): ChildSpec;
+  register(registryName: string, key: Term, value?: unknown): boolean;
+  unregister(registryName: string, key: Term): void;
+  lookup(registryName: string, key: Term): Array<[Pid, unknown]>;
+  keys(registryName: string, pid: Pid): Term[];
+} = {
+  /**
+   * Starts a registry process (linked to the caller) that owns the table `name`.
+   * @throws OptionsError (rejection) for keys other than "unique" or a bad name.
+   * @throws StartError (rejection) with `["already_started", pid]` when the name is taken.
+   */
+  async startLink(options: RegistryOptions): Promise<Pid> {
+    const { name } = checkOptions(options);
+    const existing = whereis(name);
+    if (existing !== undefined) throw new StartError(["already_started", existing]);
+    const owner = createProc(() => drainForever(owner));
+    const parent = currentProc();
+    if (parent?.alive) linkProcs(parent, owner);
+    register(name, owner.pid);
+    const table: Table = { owner, entries: new Map() };
+    tables.set(name, table);
+    owner.onExit(() => {
+      tables.delete(name);
+      for (const entry of table.entries.values()) entry.proc.offExit(entry.hook);
+    });
+    return owner.pid;
+  },
+
+  /** A supervisor child spec; the id is the registry's name. */
+  childSpec(options: RegistryOptions): ChildSpec {
+    checkOptions(options);
+    return { id: options.name, start: () => Registry.startLink(options), type: "supervisor" };
+  },
+
+  /** Registers the current process (or, as a via module, the given pid) under `key`; false when taken. */
+  register(registryName: string, key: Term, value?: unknown): boolean {
+    const proc = currentProc();
+    if (proc === undefined) throw new OptionsError("process", undefined, "a call from inside a process");
+    return add(tableOf(registryName), key, proc, value);
+  },
+
+  unregister(registryName: string, key: Term): void {
+    const table = tableOf(registryName);
+    const entry = table.entries.get(termKey(key));
+    if (entry === undefined) return;
+    table.entries.delete(termKey(key));
+    entry.proc.offExit(entry.hook);
+  },
+
+  /** The process under `key` and the value it registered with: `[[pid, value]]`, or `[]`. */
+  lookup(registryName: string, key: Term): Array<[Pid, unknown]> {
+    const entry = tableOf(registryName).entries.get(termKey(key));
+    return entry === undefined ? [] : [[entry.proc.pid, entry.value]];
+  },
+
+  /** The keys `pid` is registered under. */
+  keys(registryName: string, pid: Pid): Term[] {
+    return [...tableOf(registryName).entries.values()].filter((e) => e.proc.pid === pid).map((e) => e.key);
+  },
+
+  registerName(name: Term, pid: Pid): boolean {
+    const [registryName, key] = splitName(name);
+    const proc = isPid(pid) ? lookup(pid) : undefined;
+    return proc !== undefined && add(tableOf(registryName), key, proc, undefined);
+  },
+
+  unregisterName(name: Term): void {
+    const [registryName, key] = splitName(name);
+    Registry.unregister(registryName, key);
+  },
+
+  whereisName(name: Term): Pid | undefined {
+    const [registryName, key] = splitName(name);
+    return tableOf(registryName).entries.get(termKey(key))?.proc.pid;
+  },
+
+  /** @throws NoProcError when nobody is registered under the name. */
+  send(name: Term, msg: unknown): void {
+    const [registryName, key] = splitName(name);
+    const entry = tableOf(registryName).entries.get(termKey(key));
+    if (entry === undefined) throw new NoProcError({ via: ["Registry", name] });
+    deliver(entry.proc, msg);
+  },
+};
+
+function add(table: Table, key: Term, proc: Proc, value: unknown): boolean {
+  const k = termKey(key);
+  if (table.entries.has(k) || !proc.alive) return false;
+  const hook: ExitHook = () => {
+    if (table.entries.get(k)?.proc === proc) table.entries.delete(k);
+  };
+  table.entries.set(k, { key, proc, value, hook });
+  proc.onExit(hook);
+  return true;
+}
+
+function tableOf(registryName: string): Table {
+  const table = tables.get(registryName);
+  if (table === undefined) throw new NoProcError(registryName, "no registry is running under");
+  return table;
+}
+
+function splitName(name: Term): readonly [string, Term] {
+  if (Array.isArray(name) && name.length === 2 && typeof name[0] === "string") return name as [string, Term];
+  throw new OptionsError("via name", name, "[registryName, key]");
+}
+
+function checkOptions(options: RegistryOptions): RegistryOptions {
+  if (options === null || typeof options !== "object") {
+    throw new OptionsError("options", options, '{ keys: "unique", name: string }');
+  }
+  if (options.keys !== "unique") throw new OptionsError("keys", options.keys, '"unique"');
+  if (typeof options.name !== "string" || options.name === "") {
+    throw new OptionsError("name", options.name, "a non-empty string");
+  }
+  return options;
+}
+
+/** The registry process has no protocol of its own; it only owns the table and discards mail. */
+async function drainForever(owner: Proc): Promise<never> {
+  for (;;) await receiveIn(owner, undefined, Infinity);
+}

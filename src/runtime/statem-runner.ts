@@ -1,0 +1,250 @@
+/**
+ * The engine behind GenStatem: turns mailbox messages into events, runs `handleEvent`, and applies
+ * transitions with gen_statem's ordering of inserted, postponed and timeout events.
+ */
+import { BadReturnError } from "./errors.ts";
+import { CallRequest, CastRequest, reply } from "./gen-call.ts";
+import { isPromise, Runner, type Stop } from "./gen-base.ts";
+import type { GenStatem, GenStatemModule } from "./gen-statem.ts";
+import { startTimer } from "./long-timer.ts";
+import { deliver } from "./process.ts";
+import {
+  type EventType,
+  parseActions,
+  parseResult,
+  type ParsedActions,
+  sameState,
+  type StatemEvent,
+  type TimeoutAction,
+  type Transition,
+  validForEnter,
+} from "./statem-actions.ts";
+
+/** A timer's expiry, as it arrives in the mailbox; stale when the timer was cancelled or restarted. */
+class TimeoutFired {
+  constructor(
+    readonly key: string,
+    readonly id: number,
+  ) {}
+}
+
+interface ActiveTimer {
+  readonly id: number;
+  readonly type: EventType;
+  readonly content: unknown;
+  /** Undefined for a zero timeout, which waits in the zero queue instead. */
+  readonly handle: { cancel(): void } | undefined;
+}
+
+const ENTER: EventType = "enter";
+
+export class StatemRunner extends Runner {
+  state: unknown = undefined;
+  data: unknown = undefined;
+  /** Events inserted by `next_event` and postponed events being retried: before the mailbox. */
+  #queue: StatemEvent[] = [];
+  /** Timeouts of zero time: after the queue, before the mailbox. */
+  #zeroQueue: string[] = [];
+  #postponed: StatemEvent[] = [];
+  #timers = new Map<string, ActiveTimer>();
+  #timerSeq = 0;
+  /** An event timeout asked for by the current transition, started once it is complete. */
+  #pendingEventTimeout: TimeoutAction | undefined = undefined;
+  #initActions: ParsedActions | undefined = undefined;
+
+  constructor(
+    module: GenStatemModule | { readonly name: string },
+    readonly machine: GenStatem<unknown, unknown>,
+  ) {
+    super(module);
+  }
+
+  async init(arg: unknown): Promise<Stop | undefined> {
+    this.callback = "init";
+    const r: unknown = await this.machine.init(arg);
+    if (Array.isArray(r) && r[0] === "stop" && r.length === 2) return { reason: r[1] };
+    if (!Array.isArray(r) || r[0] !== "ok" || r.length < 3 || r.length > 4) throw new BadReturnError("init", r);
+    const actions = parseActions(r[3], "init", r);
+    if (actions.postpone) throw new BadReturnError("init", r);
+    this.state = r[1];
+    this.data = r[2];
+    this.#initActions = actions;
+    this.proc.onExit(() => this.#cancelAllTimers());
+    return undefined;
+  }
+
+  /** The initial state's enter call, init's actions, and what they queued. */
+  override async begin(): Promise<Stop | undefined> {
+    const actions = this.#initActions!;
+    this.#initActions = undefined;
+    const stop = await this.#apply({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined);
+    return stop ?? this.#drain();
+  }
+
+  dispatch(msg: unknown): Promise<Stop | undefined> | undefined {
+    const event = this.#toEvent(msg);
+    if (event === undefined) return undefined;
+    return this.#process(event).then((stop) => stop ?? this.#drain());
+  }
+
+  terminate(reason: unknown): unknown {
+    return this.machine.terminate(reason, this.state, this.data);
+  }
+
+  getState(): unknown {
+    return [this.state, this.data];
+  }
+
+  setState(value: unknown): void {
+    if (!Array.isArray(value) || value.length !== 2) throw new BadReturnError("sys.replaceState", value);
+    this.state = value[0];
+    this.data = value[1];
+  }
+
+  status(): { state: unknown; data: unknown } {
+    return { state: this.state, data: this.data };
+  }
+
+  /** Events queued inside the machine (inserted, postponed), for introspection. */
+  get postponedCount(): number {
+    return this.#postponed.length;
+  }
+
+  async #drain(): Promise<Stop | undefined> {
+    for (;;) {
+      const event = this.#queue.shift() ?? this.#nextZeroTimeout();
+      if (event === undefined) return undefined;
+      this.lastEvent = event;
+      const stop = await this.#process(event);
+      if (stop !== undefined) return stop;
+    }
+  }
+
+  async #process(event: StatemEvent): Promise<Stop | undefined> {
+    this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
+    this.callback = "handleEvent";
+    const r = this.machine.handleEvent(event.type, event.content, this.state, this.data);
+    const result = isPromise(r) ? await r : r;
+    const stop = await this.#apply(parseResult(result, "handleEvent"), event);
+    if (stop === undefined) this.#startPendingEventTimeout();
+    return stop;
+  }
+
+  /** Applies a transition; `event` is what caused it (undefined for the initial transition). */
+  async #apply(t: Transition, event: StatemEvent | undefined): Promise<Stop | undefined> {
+    this.#sendReplies(t.actions);
+    if (!t.keepData) this.data = t.data;
+    if (t.kind === "stop") return { reason: t.reason };
+    if (t.actions.postpone && event !== undefined) this.#postponed.push(event);
+    const old = this.state;
+    const changed = t.kind === "next" && !sameState(old, t.state);
+    if (t.kind === "next") this.state = t.state;
+    if (changed) this.#cancelTimer("state_timeout");
+    let front = t.actions.nextEvents;
+    if (changed && this.#postponed.length > 0) {
+      front = [...front, ...this.#postponed];
+      this.#postponed = [];
+    }
+    if (front.length > 0) this.#queue.unshift(...front);
+    this.#setTimeouts(t.actions.timeouts);
+    if (changed || t.kind === "repeat") return this.#enter(event === undefined ? this.state : old);
+    return undefined;
+  }
+
+  /** The state enter call: may keep or repeat the state, set timeouts and reply, nothing else. */
+  async #enter(oldState: unknown): Promise<Stop | undefined> {
+    this.callback = "handleEvent";
+    const r = this.machine.handleEvent(ENTER, oldState, this.state, this.data);
+    const result = isPromise(r) ? await r : r;
+    const t = parseResult(result, "handleEvent");
+    if (t.kind !== "stop" && (!validForEnter(t.actions) || (t.kind === "next" && !sameState(t.state, this.state)))) {
+      throw new BadReturnError("handleEvent", result);
+    }
+    this.#sendReplies(t.actions);
+    if (!t.keepData) this.data = t.data;
+    if (t.kind === "stop") return { reason: t.reason };
+    this.#setTimeouts(t.actions.timeouts);
+    return undefined;
+  }
+
+  #sendReplies(actions: ParsedActions): void {
+    for (const [from, value] of actions.replies) {
+      this.countOut();
+      reply(from, value);
+    }
+  }
+
+  #toEvent(msg: unknown): StatemEvent | undefined {
+    if (msg instanceof CallRequest) return { type: ["call", msg.from], content: msg.request };
+    if (msg instanceof CastRequest) return { type: "cast", content: msg.msg };
+    if (msg instanceof TimeoutFired) return this.#takeTimer(msg.key, msg.id);
+    return { type: "info", content: msg };
+  }
+
+  #setTimeouts(timeouts: readonly TimeoutAction[]): void {
+    for (const action of timeouts) {
+      if (action.kind === "timeout") {
+        this.#pendingEventTimeout = action;
+        continue;
+      }
+      const key = action.kind === "generic" ? `g:${action.key}` : action.kind;
+      const type: EventType = action.kind === "generic" ? ["timeout", action.name!] : action.kind;
+      this.#startTimer(key, type, action);
+    }
+  }
+
+  #startPendingEventTimeout(): void {
+    const action = this.#pendingEventTimeout;
+    if (action === undefined) return;
+    this.#pendingEventTimeout = undefined;
+    // Queued events would cancel it at once, so gen_statem does not start it then.
+    if (this.#queue.length === 0) this.#startTimer("timeout", "timeout", action);
+  }
+
+  #startTimer(key: string, type: EventType, action: TimeoutAction): void {
+    this.#cancelTimer(key);
+    if (action.ms === Infinity) return;
+    const id = ++this.#timerSeq;
+    if (action.ms === 0) {
+      this.#timers.set(key, { id, type, content: action.content, handle: undefined });
+      this.#zeroQueue.push(key);
+      return;
+    }
+    const handle = startTimer(action.ms, fireTimer, [this, key, id] as const);
+    this.#timers.set(key, { id, type, content: action.content, handle });
+  }
+
+  #cancelTimer(key: string): void {
+    const timer = this.#timers.get(key);
+    if (timer === undefined) return;
+    this.#timers.delete(key);
+    if (timer.handle !== undefined) timer.handle.cancel();
+    else this.#zeroQueue = this.#zeroQueue.filter((k) => k !== key);
+  }
+
+  #cancelAllTimers(): void {
+    for (const timer of this.#timers.values()) timer.handle?.cancel();
+    this.#timers.clear();
+    this.#zeroQueue = [];
+  }
+
+  /** The event of a timer that fired, or undefined when it was cancelled or restarted since. */
+  #takeTimer(key: string, id: number): StatemEvent | undefined {
+    const timer = this.#timers.get(key);
+    if (timer === undefined || timer.id !== id) return undefined;
+    this.#timers.delete(key);
+    return { type: timer.type, content: timer.content };
+  }
+
+  #nextZeroTimeout(): StatemEvent | undefined {
+    const key = this.#zeroQueue.shift();
+    if (key === undefined) return undefined;
+    const timer = this.#timers.get(key)!;
+    this.#timers.delete(key);
+    return { type: timer.type, content: timer.content };
+  }
+}
+
+function fireTimer([runner, key, id]: readonly [StatemRunner, string, number]): void {
+  deliver(runner.proc, new TimeoutFired(key, id));
+}

@@ -1,0 +1,249 @@
+/**
+ * Child specifications: the three forms a supervisor accepts (a spec, `[Module, arg]`, a bare
+ * Module), their OTP defaults, and the structural id keys that make `["feed", "btc"]` find the
+ * child started as `["feed", "btc"]`. Pure: nothing here touches a process.
+ */
+import { OptionsError } from "../runtime/errors.ts";
+import { formatTerm } from "../runtime/format-term.ts";
+import type { Pid } from "../runtime/pid.ts";
+import { isPid } from "../runtime/pid.ts";
+
+export type { Term } from "../runtime/names-types.ts";
+
+/** `"permanent"`: always restarted; `"transient"`: only after an abnormal exit; `"temporary"`: never. */
+export type RestartType = "permanent" | "transient" | "temporary";
+
+/** Milliseconds to wait after `"shutdown"` before killing, `"brutal_kill"` to kill at once, or `"infinity"`. */
+export type Shutdown = number | "brutal_kill" | "infinity";
+
+/** Whether the child is a worker or a supervisor of its own (which changes the default shutdown). */
+export type ChildType = "worker" | "supervisor";
+
+/** How to start and look after one child. Omitted fields take OTP's defaults. */
+export interface ChildSpec {
+  /** Any value except `undefined`; ids compare structurally. A module's default id is the module itself. */
+  id: unknown;
+  /** Runs inside the supervisor's process, so a `startLink` here links the child to the supervisor. */
+  start: () => Promise<Pid>;
+  /** Default `"permanent"`. */
+  restart?: RestartType;
+  /** Default `5000` for a worker, `"infinity"` for a supervisor. */
+  shutdown?: Shutdown;
+  /** Default `"worker"`. */
+  type?: ChildType;
+}
+
+/** A class or object with a static `childSpec(arg)`, like a GenServer subclass. */
+export interface ChildModule {
+  childSpec(arg: unknown): ChildSpec;
+}
+
+/** What a supervisor accepts as a child: a spec, `[Module, arg]`, or a Module (`Module.childSpec([])`). */
+export type Child = ChildSpec | readonly [ChildModule, unknown] | ChildModule;
+
+/** A child spec with every default filled in. */
+export interface NormalizedChildSpec {
+  readonly id: unknown;
+  readonly start: () => Promise<Pid>;
+  readonly restart: RestartType;
+  readonly shutdown: Shutdown;
+  readonly type: ChildType;
+}
+
+const SPEC_KEYS: ReadonlySet<string> = new Set(["id", "start", "restart", "shutdown", "type"]);
+const RESTART_TYPES: readonly unknown[] = ["permanent", "transient", "temporary"];
+const CHILD_TYPES: readonly unknown[] = ["worker", "supervisor"];
+const ANY_CHILD = "a child spec { id, start, restart?, shutdown?, type? }, [Module, arg] or a Module with a static childSpec";
+// Ids are keyed recursively; past this depth an id is keyed by identity instead of overflowing the stack.
+const MAX_KEY_DEPTH = 64;
+
+/**
+ * Turns any of the three child forms into a spec with every default filled in, as OTP does:
+ * restart `"permanent"`, type `"worker"`, shutdown `5000` for a worker and `"infinity"` for a supervisor.
+ * A bare Module means `Module.childSpec([])`; `[Module, arg]` means `Module.childSpec(arg)`.
+ *
+ * @param child - a child spec, `[Module, arg]` or a Module.
+ * @param position - the child's index in the list, used to name it while its id is unknown.
+ * @returns a new, frozen spec; the caller's object is not kept.
+ * @throws {OptionsError} when `child` has none of the three forms, `childSpec` throws (the error is
+ *   the `cause`) or returns a non-object, the id is missing, `start` is not a function, `restart`,
+ *   `shutdown` or `type` is not one of its values, or the spec has a key outside
+ *   id, start, restart, shutdown and type. The message names the child by id, else by position.
+ */
+export function normalizeChild(child: unknown, position?: number): NormalizedChildSpec {
+  const where = position === undefined ? "child spec" : `children[${position}]`;
+  let spec: unknown = child;
+  if (isModule(child)) {
+    spec = callChildSpec(child, [], where);
+  } else if (Array.isArray(child) && child.length === 2 && isModule(child[0])) {
+    spec = callChildSpec(child[0], child[1], where);
+  } else if (!isObject(child)) {
+    throw new OptionsError(where, child, ANY_CHILD);
+  }
+  return validateSpec(spec as Record<string, unknown>, where);
+}
+
+/**
+ * A string key under which two ids are equal exactly when they are equal as Erlang terms.
+ * Strings, numbers, booleans and null compare by value (`-0` equals `0`, `NaN` equals `NaN`);
+ * arrays element by element; plain objects by their sorted own keys and values; pids by process.
+ * Functions (modules), class instances, symbols and cyclic parts compare by identity.
+ *
+ * @param id - any child id.
+ * @returns a key suitable for a `Map`.
+ */
+export function childIdKey(id: unknown): string {
+  return termKey(id, []);
+}
+
+/**
+ * Normalises a supervisor's child list and rejects duplicate ids.
+ *
+ * @param children - the list given to `Supervisor.startLink`.
+ * @returns the normalised specs, in start order.
+ * @throws {OptionsError} when `children` is not an array, any child is invalid (see
+ *   {@link normalizeChild}), or two children share an id (compared with {@link childIdKey}).
+ */
+export function validateChildren(children: unknown): NormalizedChildSpec[] {
+  if (!Array.isArray(children)) throw new OptionsError("children", children, "an array of children");
+  const specs: NormalizedChildSpec[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < children.length; i++) {
+    const spec = normalizeChild(children[i], i);
+    const key = childIdKey(spec.id);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new OptionsError(`children[${i}].id`, spec.id, `an id no other child has (children[${earlier}] has it)`);
+    }
+    seen.set(key, i);
+    specs.push(spec);
+  }
+  return specs;
+}
+
+function validateSpec(spec: Record<string, unknown>, where: string): NormalizedChildSpec {
+  const id = spec["id"];
+  if (id === undefined) throw new OptionsError(`${where}.id`, id, "any value except undefined");
+  const name = `child spec ${formatTerm(id)}`;
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(key)) throw new OptionsError(`${name} key`, key, "id, start, restart, shutdown or type");
+  }
+  const start = spec["start"];
+  if (typeof start !== "function") {
+    throw new OptionsError(`${name}.start`, start, "a function returning a Promise of the child's Pid");
+  }
+  // Only an absent (undefined) field takes the default: null is a mistake worth reporting.
+  const restart = spec["restart"] === undefined ? "permanent" : spec["restart"];
+  if (!RESTART_TYPES.includes(restart)) {
+    throw new OptionsError(`${name}.restart`, restart, `"permanent", "transient" or "temporary"`);
+  }
+  const type = spec["type"] === undefined ? "worker" : spec["type"];
+  if (!CHILD_TYPES.includes(type)) throw new OptionsError(`${name}.type`, type, `"worker" or "supervisor"`);
+  const shutdown = normalizeShutdown(spec["shutdown"], type as ChildType, name);
+  return Object.freeze({
+    id,
+    start: start as () => Promise<Pid>,
+    restart: restart as RestartType,
+    shutdown,
+    type: type as ChildType,
+  });
+}
+
+function normalizeShutdown(value: unknown, type: ChildType, name: string): Shutdown {
+  if (value === undefined) return type === "supervisor" ? "infinity" : 5000;
+  if (value === "brutal_kill" || value === "infinity") return value;
+  // Timeouts elsewhere in the API take Infinity for "none"; here it means the same as "infinity".
+  if (value === Infinity) return "infinity";
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  throw new OptionsError(`${name}.shutdown`, value, `a non-negative integer (ms), "brutal_kill" or "infinity"`);
+}
+
+function callChildSpec(module: ChildModule, arg: unknown, where: string): Record<string, unknown> {
+  const call = `${moduleName(module)}.childSpec(${formatTerm(arg, 2)})`;
+  let spec: unknown;
+  try {
+    spec = module.childSpec(arg);
+  } catch (error) {
+    const wrapped = new OptionsError(where, error, `${call} to return a child spec, but it threw`);
+    // OptionsError's constructor takes no options, so the cause is attached the way Error would.
+    Object.defineProperty(wrapped, "cause", { value: error, writable: true, configurable: true });
+    throw wrapped;
+  }
+  if (!isObject(spec)) throw new OptionsError(where, spec, `${call} to return a child spec object`);
+  return spec;
+}
+
+function isModule(value: unknown): value is ChildModule {
+  if (typeof value !== "function" && !isObject(value)) return false;
+  return typeof (value as { childSpec?: unknown }).childSpec === "function";
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function moduleName(module: ChildModule): string {
+  const named: unknown = module;
+  return typeof named === "function" && named.name !== "" ? named.name : formatTerm(module, 1);
+}
+
+const objectIds = new WeakMap<object, number>();
+// Registered symbols (Symbol.for) cannot be WeakMap keys; they are keyed by their description instead.
+const symbolIds = new WeakMap<symbol, number>();
+let nextIdentity = 1;
+
+function identity(value: object): string {
+  let n = objectIds.get(value);
+  if (n === undefined) objectIds.set(value, (n = nextIdentity++));
+  return `#${n}`;
+}
+
+function symbolKey(value: symbol): string {
+  const registered = Symbol.keyFor(value);
+  if (registered !== undefined) return `@${JSON.stringify(registered)}`;
+  let n = symbolIds.get(value);
+  if (n === undefined) symbolIds.set(value, (n = nextIdentity++));
+  return `@${n}`;
+}
+
+// Every encoding is self-delimiting (strings are JSON-quoted, other atoms use characters a number
+// never contains), so distinct terms never share a key.
+function termKey(value: unknown, path: object[]): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return `n${value === 0 ? 0 : value}`;
+    case "bigint":
+      return `b${value}`;
+    case "boolean":
+    case "undefined":
+      return String(value);
+    case "symbol":
+      return symbolKey(value);
+    case "function":
+      return identity(value);
+  }
+  if (value === null) return "null";
+  const obj = value as object;
+  if (isPid(obj)) return `p${obj.id}`;
+  if (path.length >= MAX_KEY_DEPTH || path.includes(obj)) return identity(obj);
+  const proto = Object.getPrototypeOf(obj) as unknown;
+  const isArray = Array.isArray(obj);
+  if (!isArray && proto !== Object.prototype && proto !== null) return identity(obj);
+  path.push(obj);
+  let key: string;
+  if (isArray) {
+    const parts: string[] = [];
+    for (let i = 0; i < obj.length; i++) parts.push(termKey(obj[i], path));
+    key = `[${parts.join(",")}]`;
+  } else {
+    const record = obj as Record<string, unknown>;
+    const parts = Object.keys(record)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${termKey(record[k], path)}`);
+    key = `{${parts.join(",")}}`;
+  }
+  path.pop();
+  return key;
+}

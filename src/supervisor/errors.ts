@@ -1,0 +1,19 @@
+/** Errors of the supervisor layer. */
+import { ParleyError } from "../runtime/errors.ts";
+import { formatTerm } from "../runtime/format-term.ts";
+
+/** No child with this id (or pid) under the supervisor. */
+export class NotFoundError extends ParleyError {
+  override readonly name = "NotFoundError" as const;
+  constructor(readonly id: unknown) {
+    super(`no child ${formatTerm(id)}`);
+  }
+}
+
+/** A DynamicSupervisor already holds `maxChildren` children. */
+export class MaxChildrenError extends ParleyError {
+  override readonly name = "MaxChildrenError" as const;
+  constructor(readonly maxChildren: number) {
+    super(`the supervisor already holds its maximum of ${maxChildren} children`);
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * The client as a GenStatem: states `disconnected` → `connecting` → `connected` → `closing` →
+ * `disconnected`. User callbacks run in event handlers (never in enter calls), so whatever they
+ * return can change state.
+ */
+import { reply, type From } from "../runtime/gen-call.ts";
+import { GenStatem } from "../runtime/gen-statem.ts";
+import { getLogger } from "../runtime/logger.ts";
+import { formatTerm } from "../runtime/format-term.ts";
+import type { Proc } from "../runtime/process.ts";
+import type { Action, EventType, StatemResult } from "../runtime/statem-actions.ts";
+import type { StatemRunner } from "../runtime/statem-runner.ts";
+import type { ClientMeta } from "../runtime/telemetry.ts";
+import { backoffDelay } from "./backoff.ts";
+import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
+import { NotConnectedError, QueueFullError } from "./errors.ts";
+import { type Frame, validateFrame } from "./frames.ts";
+import { type ClientOptions, DEFAULT_RECONNECT, mergeConnectOverrides, type ReconnectPolicy } from "./options.ts";
+import type { Parley } from "./parley.ts";
+import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import { type CallReplyResult, checkClientResult, checkDisconnectResult, checkInitResult } from "./results.ts";
+import { SendQueue } from "./send-queue.ts";
+import * as telemetry from "./telemetry.ts";
+
+/** The client's connection state. */
+export type ConnState = "disconnected" | "connecting" | "connected" | "closing";
+
+/** What `Parley.status` returns. */
+export interface ClientStatus {
+  readonly state: ConnState;
+  readonly url: string;
+  readonly attempt: number;
+  readonly queued: number;
+}
+
+/** The machine's data: the user's state plus the connection's bookkeeping. */
+export interface ClientData {
+  user: unknown;
+  options: ClientOptions;
+  /** The number of the current dial: 0 for the first after start, connect() or a lost connection. */
+  attempt: number;
+  conn: Connection | undefined;
+  connectedAt: number;
+  readonly queue: SendQueue;
+  /** Why the connection is closing, once `closing`. */
+  closingReason: unknown;
+  /** The close was asked for by `Parley.disconnect()`. */
+  localClose: boolean;
+  /** `Parley.disconnect()` callers, answered once back in `disconnected`. */
+  waiters: From[];
+  /** Until the first dial after start has an outcome. */
+  firstDial: boolean;
+  /** performance.now() of the ping the heartbeat waits an answer for, or 0. */
+  pingSentAt: number;
+  meta: ClientMeta;
+}
+
+type Result = StatemResult<ConnState, ClientData>;
+type MaybePromise<T> = T | Promise<T>;
+
+const KEEP: Result = Object.freeze(["keep_state_and_data"]) as Result;
+const HEARTBEAT = Object.freeze(["timeout", "heartbeat"] as const);
+const HEARTBEAT_DEADLINE = Object.freeze(["timeout", "heartbeat_deadline"] as const);
+const RECONNECT = Object.freeze(["timeout", "reconnect"] as const);
+const STOP_HEARTBEAT: readonly Action[] = Object.freeze([
+  [HEARTBEAT, Infinity, null],
+  [HEARTBEAT_DEADLINE, Infinity, null],
+]);
+const CANCEL_RECONNECT: readonly Action[] = Object.freeze([[RECONNECT, Infinity, null]]);
+
+export class ClientMachine extends GenStatem<ConnState, ClientData> {
+  /** Set by the runner that hosts this machine, for callback names in crash reports. */
+  runner!: StatemRunner;
+
+  constructor(
+    readonly client: Parley<unknown>,
+    readonly options: ClientOptions,
+  ) {
+    super();
+  }
+
+  override async init(arg: unknown): Promise<readonly ["ok", ConnState, ClientData] | readonly ["stop", unknown]> {
+    const proc: Proc = this.runner.proc;
+    proc.trapExit = true;
+    const r = checkInitResult(await this.client.init(arg));
+    if (r[0] === "stop") return r;
+    const data: ClientData = {
+      user: r[1],
+      options: this.options,
+      attempt: 0,
+      conn: undefined,
+      connectedAt: 0,
+      queue: new SendQueue(this.options.maxQueue),
+      closingReason: undefined,
+      localClose: false,
+      waiters: [],
+      firstDial: true,
+      pingSentAt: 0,
+      meta: { pid: proc.pid, name: this.runner.name, url: this.options.url },
+    };
+    // Whatever ends the process, its socket must not outlive it.
+    proc.onExit(() => {
+      const conn = data.conn;
+      if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
+    });
+    return ["ok", "connecting", data];
+  }
+
+  override handleEvent(type: EventType, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+    if (type === "info") return this.#info(content, state, data);
+    if (type === "cast") {
+      if (content instanceof SendFrameAsync) return this.#sendAsync(content.frame, state, data);
+      this.runner.callback = "handleCast";
+      return this.#user("handleCast", this.client.handleCast(content, data.user), state, data);
+    }
+    if (Array.isArray(type)) {
+      if (type[0] === "call") return this.#call(type[1] as From, content, state, data);
+      return this.#timeout(type[1], content, state, data);
+    }
+    if (type === "enter") return this.#enter(state, data);
+    if (type === "state_timeout") return this.#connectTimeout(data);
+    return KEEP;
+  }
+
+  override terminate(reason: unknown, _state: ConnState, data: ClientData): unknown {
+    const conn = data.conn;
+    if (conn?.open) conn.close(closeCodeFor(reason), "");
+    this.#failQueue(data, "closing");
+    for (const from of data.waiters) reply(from, ["ok"]);
+    data.waiters = [];
+    this.runner.callback = "terminate";
+    return this.client.terminate(reason, data.user);
+  }
+
+  #enter(state: ConnState, data: ClientData): Result {
+    switch (state) {
+      case "connecting": {
+        data.pingSentAt = 0;
+        data.conn = new Connection(this.runner.proc, data.options);
+        telemetry.publishConnectStart(data.meta, data.attempt);
+        const timeout = data.options.connectTimeout;
+        return timeout === Infinity ? KEEP : ["keep_state_and_data", [["state_timeout", timeout, "connect_timeout"]]];
+      }
+      case "connected": {
+        const hb = data.options.heartbeat;
+        return hb === false ? KEEP : ["keep_state_and_data", [[HEARTBEAT, hb.interval, null]]];
+      }
+      default:
+        return ["keep_state_and_data", STOP_HEARTBEAT];
+    }
+  }
+
+  #info(msg: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+    if (msg instanceof FrameIn) {
+      if (msg.conn !== data.conn) return KEEP;
+      telemetry.publishFrame("frameReceived", data.meta, msg.frame);
+      this.runner.callback = "handleFrame";
+      return this.#user("handleFrame", this.client.handleFrame(msg.frame, data.user), state, data);
+    }
+    if (msg instanceof PingIn) {
+      if (msg.conn !== data.conn) return KEEP;
+      telemetry.publishFrame("frameReceived", data.meta, ["ping", msg.payload]);
+      telemetry.publishFrame("frameSent", data.meta, ["pong", msg.payload]);
+      this.runner.callback = "handlePing";
+      return this.#user("handlePing", this.client.handlePing(msg.payload, data.user), state, data);
+    }
+    if (msg instanceof Opened) return msg.conn === data.conn ? this.#opened(msg.info, data) : KEEP;
+    if (msg instanceof Closed) {
+      if (msg.conn !== data.conn) return KEEP;
+      return this.#ended(state, data, msg.reason, !msg.reachedServer);
+    }
+    this.runner.callback = "handleInfo";
+    return this.#user("handleInfo", this.client.handleInfo(msg, data.user), state, data);
+  }
+
+  async #opened(info: ConnectInfo, data: ClientData): Promise<Result> {
+    const conn = data.conn!;
+    telemetry.publishConnectStop(data.meta, data.attempt, "ok", conn.startedAt);
+    data.attempt = 0;
+    data.firstDial = false;
+    data.connectedAt = performance.now();
+    this.runner.callback = "handleConnect";
+    const r = checkClientResult(await this.client.handleConnect(data.user, info), "handleConnect");
+    // The push of handleConnect goes first, then what waited for the connection, in order.
+    if (r[0] === "ok" || r[0] === "push") {
+      data.user = r[0] === "ok" ? r[1] : r[2];
+      if (r[0] === "push") this.#write(conn, r[1], undefined, data);
+      for (const q of data.queue.takeAll()) this.#write(conn, q.frame, q.from, data);
+      return ["next_state", "connected", data];
+    }
+    this.#failQueue(data, "closing");
+    return this.#apply(r, "connected", data);
+  }
+
+  /** The socket of the current attempt or connection is gone. */
+  #ended(state: ConnState, data: ClientData, why: unknown, unreachable: boolean): MaybePromise<Result> {
+    const conn = data.conn!;
+    data.conn = undefined;
+    if (state === "connecting") {
+      telemetry.publishConnectStop(data.meta, data.attempt, "error", conn.startedAt, why);
+      this.#failQueue(data, "connect_failed");
+      return this.#decide(why, data, unreachable);
+    }
+    const reason = state === "closing" ? data.closingReason : why;
+    telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
+    return this.#decide(reason, data, false);
+  }
+
+  #connectTimeout(data: ClientData): MaybePromise<Result> {
+    const conn = data.conn!;
+    conn.terminate();
+    data.conn = undefined;
+    telemetry.publishConnectStop(data.meta, data.attempt, "error", conn.startedAt, "connect_timeout");
+    this.#failQueue(data, "connect_failed");
+    return this.#decide("connect_timeout", data, true);
+  }
+
+  /** After a failed attempt or a lost connection: ask handleDisconnect, then reconnect, stay down or stop. */
+  async #decide(reason: unknown, data: ClientData, unreachable: boolean): Promise<Result> {
+    const attempt = data.attempt;
+    const local = data.localClose;
+    const firstDial = data.firstDial;
+    data.localClose = false;
+    data.firstDial = false;
+    data.closingReason = undefined;
+    this.runner.callback = "handleDisconnect";
+    const r = checkDisconnectResult(await this.client.handleDisconnect(reason, data.user, { attempt }));
+    data.user = r[0] === "stop" ? r[2] : r[1];
+    for (const from of data.waiters) reply(from, ["ok"]);
+    data.waiters = [];
+    if (r[0] === "stop") return ["stop", r[1], data];
+    let policy: ReconnectPolicy | false = false;
+    if (r[0] === "reconnect") {
+      if (r.length === 3) data.options = mergeConnectOverrides(data.options, r[2]);
+      data.meta = { ...data.meta, url: data.options.url };
+      policy = data.options.reconnect === false ? DEFAULT_RECONNECT : data.options.reconnect;
+    } else if (r[0] === "ok" && !local) {
+      policy = data.options.reconnect;
+    }
+    if (policy === false) {
+      if (firstDial && unreachable) return ["stop", ["error", reason === "connect_timeout" ? reason : (reason as readonly [string, unknown])[1]], data];
+      return ["next_state", "disconnected", data];
+    }
+    if (attempt >= policy.maxRetries) {
+      telemetry.publishExhausted(data.meta, attempt);
+      return ["stop", ["error", "max_retries_exceeded"], data];
+    }
+    const delayMs = backoffDelay(attempt, policy.baseDelay, policy.maxDelay);
+    data.attempt = attempt + 1;
+    telemetry.publishReconnect(data.meta, data.attempt, delayMs);
+    return ["next_state", "disconnected", data, [[RECONNECT, delayMs, null]]];
+  }
+
+  #call(from: From, req: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+    if (req instanceof SendFrame) return this.#send(req.frame, from, state, data);
+    if (req instanceof Disconnect) return this.#disconnect(req, from, state, data);
+    if (req instanceof Connect) {
+      reply(from, ["ok"]);
+      if (state !== "disconnected") return KEEP;
+      data.attempt = 0;
+      return ["next_state", "connecting", data, CANCEL_RECONNECT];
+    }
+    if (req instanceof Status) {
+      const status: ClientStatus = { state, url: data.options.url, attempt: data.attempt, queued: data.queue.length };
+      reply(from, ["ok", status]);
+      return KEEP;
+    }
+    this.runner.callback = "handleCall";
+    return this.#user("handleCall", this.client.handleCall(req, from, data.user), state, data, from);
+  }
+
+  #send(frame: Frame, from: From, state: ConnState, data: ClientData): Result {
+    if (state === "connected") this.#write(data.conn!, frame, from, data);
+    else if (state !== "connecting") reply(from, ["error", new NotConnectedError(state)]);
+    else if (!data.queue.push(frame, from)) reply(from, ["error", new QueueFullError(data.queue.max)]);
+    return KEEP;
+  }
+
+  #sendAsync(frame: unknown, state: ConnState, data: ClientData): Result {
+    try {
+      validateFrame(frame);
+    } catch {
+      telemetry.publishDropped(data.meta, frame, "invalid_frame");
+      return KEEP;
+    }
+    const valid = frame as Frame;
+    if (state === "connected") this.#write(data.conn!, valid, undefined, data);
+    else if (state !== "connecting") telemetry.publishDropped(data.meta, valid, state === "closing" ? "closing" : "not_connected");
+    else if (!data.queue.push(valid, undefined)) telemetry.publishDropped(data.meta, valid, "queue_full");
+    return KEEP;
+  }
+
+  #disconnect(req: Disconnect, from: From, state: ConnState, data: ClientData): MaybePromise<Result> {
+    switch (state) {
+      case "connected":
+        data.waiters.push(from);
+        data.localClose = true;
+        data.closingReason = "closed";
+        data.conn!.close(req.code, req.reason);
+        return ["next_state", "closing", data];
+      case "closing":
+        data.waiters.push(from);
+        data.localClose = true;
+        return KEEP;
+      case "connecting": {
+        data.waiters.push(from);
+        data.localClose = true;
+        const conn = data.conn!;
+        conn.terminate();
+        data.conn = undefined;
+        telemetry.publishConnectStop(data.meta, data.attempt, "aborted", conn.startedAt, "closed");
+        this.#failQueue(data, "connect_failed");
+        return this.#decide("closed", data, false);
+      }
+      default:
+        reply(from, ["ok"]);
+        return ["keep_state_and_data", CANCEL_RECONNECT];
+    }
+  }
+
+  #timeout(name: unknown, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+    if (name === "reconnect") return state === "disconnected" ? ["next_state", "connecting", data] : KEEP;
+    const conn = data.conn;
+    if (state !== "connected" || conn === undefined) return KEEP;
+    const hb = data.options.heartbeat;
+    if (hb === false) return KEEP;
+    if (name === "heartbeat") {
+      conn.write(["ping", EMPTY]);
+      telemetry.publishFrame("frameSent", data.meta, ["ping", EMPTY]);
+      const actions: Action[] = [[HEARTBEAT, hb.interval, null]];
+      if (data.pingSentAt === 0) {
+        data.pingSentAt = performance.now();
+        actions.push([HEARTBEAT_DEADLINE, hb.timeout, null]);
+      }
+      return ["keep_state_and_data", actions];
+    }
+    // The deadline: anything that arrived since the ping proves the peer alive.
+    if (conn.lastInbound >= data.pingSentAt) {
+      data.pingSentAt = 0;
+      return KEEP;
+    }
+    telemetry.publishHeartbeatTimeout(data.meta);
+    conn.terminate();
+    data.conn = undefined;
+    telemetry.publishConnectionStop(data.meta, "heartbeat_timeout", data.connectedAt);
+    void content;
+    return this.#decide("heartbeat_timeout", data, false);
+  }
+
+  /** Applies a user callback's result (sync or async). */
+  #user(callback: string, r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
+    if (isPromise(r)) return r.then((v) => this.#apply(checkClientResult(v, callback, from !== undefined), state, data, from, callback));
+    return this.#apply(checkClientResult(r, callback, from !== undefined), state, data, from, callback);
+  }
+
+  #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From, callback = "handleConnect"): MaybePromise<Result> {
+    switch (r[0]) {
+      case "ok":
+        data.user = r[1];
+        return KEEP;
+      case "reply":
+        data.user = r[2];
+        reply(from!, r[1]);
+        return KEEP;
+      case "push":
+        data.user = r[2];
+        if (state === "connected" && data.conn !== undefined) this.#write(data.conn, r[1], undefined, data);
+        else {
+          getLogger().warn({ pid: String(data.meta.pid), callback, frame: formatTerm(r[1], 2), state }, "push outside connected dropped");
+          telemetry.publishDropped(data.meta, r[1], "not_connected");
+        }
+        return KEEP;
+      case "stop":
+        data.user = r[2];
+        return ["stop", r[1], data];
+      case "disconnect":
+        data.user = r[2];
+        return this.#disconnectResult(r[1], r.length === 4 ? r[3] : undefined, state, data);
+    }
+  }
+
+  #disconnectResult(reason: unknown, close: readonly [number, string] | undefined, state: ConnState, data: ClientData): MaybePromise<Result> {
+    const conn = data.conn;
+    if ((state === "connected" || state === "connecting") && conn !== undefined) {
+      if (state === "connecting" || !conn.open) {
+        conn.terminate();
+        data.conn = undefined;
+        telemetry.publishConnectStop(data.meta, data.attempt, "aborted", conn.startedAt, reason);
+        this.#failQueue(data, "connect_failed");
+        return this.#decide(reason, data, false);
+      }
+      data.closingReason = reason;
+      conn.close(close?.[0] ?? 1000, close?.[1] ?? "");
+      return ["next_state", "closing", data];
+    }
+    // Already down or closing: only the state changes, and a pending retry is called off.
+    return state === "disconnected" ? ["keep_state_and_data", CANCEL_RECONNECT] : KEEP;
+  }
+
+  #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {
+    if (from === undefined) conn.write(frame);
+    else conn.write(frame, (err) => reply(from, err == null ? ["ok"] : ["error", err]));
+    telemetry.publishFrame("frameSent", data.meta, frame);
+  }
+
+  /** Everything queued for a connection that will not come. */
+  #failQueue(data: ClientData, why: string): void {
+    for (const q of data.queue.takeAll()) {
+      if (q.from !== undefined) reply(q.from, ["error", new NotConnectedError("connecting", "the connection attempt failed")]);
+      else telemetry.publishDropped(data.meta, q.frame, why);
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** 1000 for a normal stop, 1001 for a shutdown (going away), 1011 for anything else. */
+function closeCodeFor(reason: unknown): number {
+  if (reason === "normal") return 1000;
+  if (reason === "shutdown" || (Array.isArray(reason) && reason[0] === "shutdown")) return 1001;
+  return 1011;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+}

@@ -1,0 +1,218 @@
+/**
+ * One `ws` socket, turned into process messages for the client that owns it. Each message carries
+ * its Connection, so the client can drop anything from a socket it has already given up on.
+ *
+ * A socket produces exactly one `Opened` (or none) and exactly one `Closed`, whatever mix of
+ * `error`, `unexpected-response` and `close` events `ws` emits on the way.
+ */
+import type { IncomingMessage } from "node:http";
+import WebSocket from "ws";
+import { deliver, type Proc } from "../runtime/process.ts";
+import { UpgradeError } from "./errors.ts";
+import type { Frame } from "./frames.ts";
+import type { ClientOptions } from "./options.ts";
+
+/** What `handleConnect` learns about the upgrade. */
+export interface ConnectInfo {
+  /** Response headers of the upgrade, lower-case names. */
+  readonly headers: Record<string, string | string[]>;
+  /** The subprotocol the server chose, `""` when none. */
+  readonly protocol: string;
+}
+
+/** Why a socket ended, as `handleDisconnect` sees it (the client adds its own local reasons). */
+export type SocketEndReason = readonly ["remote_close", number, string] | readonly ["error", Error];
+
+/** The upgrade succeeded. */
+export class Opened {
+  constructor(
+    readonly conn: Connection,
+    readonly info: ConnectInfo,
+  ) {}
+}
+
+/** A text, binary or pong frame arrived. */
+export class FrameIn {
+  constructor(
+    readonly conn: Connection,
+    readonly frame: Frame,
+  ) {}
+}
+
+/** A ping arrived; `ws` has already answered it with a pong of the same payload. */
+export class PingIn {
+  constructor(
+    readonly conn: Connection,
+    readonly payload: Buffer,
+  ) {}
+}
+
+/** The socket is gone. `reachedServer` is false when no HTTP response ever arrived. */
+export class Closed {
+  constructor(
+    readonly conn: Connection,
+    readonly reason: SocketEndReason,
+    readonly reachedServer: boolean,
+  ) {}
+}
+
+const kConn = Symbol("parley.connection");
+type OwnedSocket = WebSocket & { [kConn]: Connection };
+
+/** Node's timers fire at once beyond this, so an infinite close timeout is capped to it. */
+const MAX_TIMER = 2_147_483_647;
+
+export class Connection {
+  readonly ws: OwnedSocket;
+  /** When the dial started (performance.now()), for telemetry. */
+  readonly startedAt = performance.now();
+  /** When the last frame of any kind arrived (performance.now()), for the heartbeat. */
+  lastInbound = 0;
+  /** The upgrade response's headers (`ws` only shows the response during its `upgrade` event). */
+  headers: Record<string, string | string[]> = {};
+  #reachedServer = false;
+  #failure: Error | undefined = undefined;
+  #closed = false;
+
+  constructor(
+    readonly owner: Proc,
+    options: ClientOptions,
+  ) {
+    const ws = new WebSocket(options.url, [...options.protocols], {
+      ...options.transportOpts,
+      headers: { ...options.headers },
+      perMessageDeflate: options.perMessageDeflate,
+      maxPayload: options.maxPayload,
+      closeTimeout: Math.min(options.closeTimeout, MAX_TIMER),
+      followRedirects: false,
+      autoPong: true,
+    } as WebSocket.ClientOptions) as OwnedSocket;
+    ws[kConn] = this;
+    ws.on("upgrade", wsOnUpgrade);
+    ws.on("unexpected-response", wsOnUnexpectedResponse);
+    ws.on("open", wsOnOpen);
+    ws.on("message", wsOnMessage);
+    ws.on("ping", wsOnPing);
+    ws.on("pong", wsOnPong);
+    ws.on("error", wsOnError);
+    ws.on("close", wsOnClose);
+    this.ws = ws;
+  }
+
+  /** True while frames can be written. */
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Writes a frame; `cb` runs once it is written (or failed). */
+  write(frame: Frame, cb?: (err?: Error | null) => void): void {
+    const ws = this.ws;
+    switch (frame[0]) {
+      case "text":
+        ws.send(frame[1], cb);
+        return;
+      case "binary":
+        ws.send(frame[1], { binary: true }, cb);
+        return;
+      case "ping":
+        ws.ping(frame[1], undefined, cb);
+        return;
+      case "pong":
+        ws.pong(frame[1], undefined, cb);
+        return;
+    }
+  }
+
+  /** Starts the close handshake; `ws` ends the socket after `closeTimeout` without a reply. */
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  /** Ends the socket now, without a close handshake. */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  /** @internal */
+  upgraded(res: IncomingMessage): void {
+    this.#reachedServer = true;
+    this.headers = { ...res.headers } as Record<string, string | string[]>;
+  }
+
+  /** @internal */
+  fail(err: Error): void {
+    this.#failure ??= err;
+    // Node's HTTP parser errors mean the server answered something, just not HTTP.
+    if ((err as NodeJS.ErrnoException).code?.startsWith("HPE_")) this.#reachedServer = true;
+  }
+
+  /** @internal */
+  refuse(res: IncomingMessage): void {
+    this.#reachedServer = true;
+    this.#failure = new UpgradeError(res.statusCode ?? 0, { ...res.headers } as Record<string, string | string[]>);
+    res.resume();
+    this.ws.terminate();
+  }
+
+  /** @internal */
+  end(code: number, reason: Buffer): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    let why: SocketEndReason;
+    if (this.#failure !== undefined) why = ["error", this.#failure];
+    // 1006 is never sent on the wire: ws reports it when the socket ended without a close frame.
+    else if (code !== 1006) why = ["remote_close", code, reason.toString()];
+    else why = ["error", abruptError(code)];
+    deliver(this.owner, new Closed(this, why, this.#reachedServer));
+  }
+}
+
+function abruptError(code: number): Error {
+  const err = new Error(`connection closed abruptly (close code ${code}, no close frame)`) as NodeJS.ErrnoException;
+  err.code = "ECONNRESET";
+  return err;
+}
+
+function wsOnUpgrade(this: WebSocket, res: IncomingMessage): void {
+  connOf(this).upgraded(res);
+}
+
+function wsOnUnexpectedResponse(this: WebSocket, _req: unknown, res: IncomingMessage): void {
+  connOf(this).refuse(res);
+}
+
+function wsOnOpen(this: WebSocket): void {
+  const conn = connOf(this);
+  conn.lastInbound = performance.now();
+  deliver(conn.owner, new Opened(conn, { headers: conn.headers, protocol: this.protocol }));
+}
+
+function wsOnMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  const conn = connOf(this);
+  conn.lastInbound = performance.now();
+  deliver(conn.owner, new FrameIn(conn, isBinary ? ["binary", data] : ["text", data.toString()]));
+}
+
+function wsOnPing(this: WebSocket, payload: Buffer): void {
+  const conn = connOf(this);
+  conn.lastInbound = performance.now();
+  deliver(conn.owner, new PingIn(conn, payload));
+}
+
+function wsOnPong(this: WebSocket, payload: Buffer): void {
+  const conn = connOf(this);
+  conn.lastInbound = performance.now();
+  deliver(conn.owner, new FrameIn(conn, ["pong", payload]));
+}
+
+function wsOnError(this: WebSocket, err: Error): void {
+  connOf(this).fail(err);
+}
+
+function wsOnClose(this: WebSocket, code: number, reason: Buffer): void {
+  connOf(this).end(code, reason);
+}
+
+function connOf(ws: WebSocket): Connection {
+  return (ws as OwnedSocket)[kConn];
+}

@@ -1,0 +1,251 @@
+/**
+ * Parley: the base class of a supervised WebSocket client, and the functions that talk to one.
+ */
+import { OptionsError } from "../runtime/errors.ts";
+import { call, cast, type From, reply, stopServer } from "../runtime/gen-call.ts";
+import { type StartOptions, startRunner } from "../runtime/gen-base.ts";
+import type { ChildSpec } from "../runtime/child-spec-types.ts";
+import type { Dest } from "../runtime/names.ts";
+import type { Pid } from "../runtime/pid.ts";
+import { StatemRunner } from "../runtime/statem-runner.ts";
+import { ClientMachine, type ClientData, type ClientStatus } from "./client-statem.ts";
+import type { ConnectInfo } from "./connection.ts";
+import { type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
+import { type ConnectOptions, validateOptions } from "./options.ts";
+import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import type { CallReplyResult, ClientInitResult, ClientResult, DisconnectResult } from "./results.ts";
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** A concrete client class. */
+export type ParleyModule = new () => Parley<any>;
+
+/** Why a connection attempt failed or a connection was lost, as `handleDisconnect` sees it. */
+export type DisconnectReason =
+  | "closed"
+  | readonly ["remote_close", number, string]
+  | readonly ["error", Error]
+  | "connect_timeout"
+  | "heartbeat_timeout"
+  | unknown;
+
+/**
+ * A WebSocket client that runs as a process: it connects, calls your callbacks with what arrives,
+ * reconnects with backoff when told to, and lives under a supervisor like any OTP worker.
+ *
+ * @example
+ * ```ts
+ * class Echo extends Parley<string[]> {
+ *   override handleConnect(seen: string[]) { return ["push", ["text", "hello"], seen] as const; }
+ *   override handleFrame(frame: Frame, seen: string[]) {
+ *     return ["ok", frame[0] === "text" ? [...seen, frame[1]] : seen] as const;
+ *   }
+ * }
+ * const pid = await Echo.start([], { url: "ws://127.0.0.1:8080", reconnect: true });
+ * await Parley.sendFrame(pid, ["text", "hi"]);
+ * ```
+ *
+ * @remarks
+ * Every callback is optional and may be async; the default returns `["ok", state]`. Callbacks run
+ * in the client's process one event at a time. A throw, or a result outside the callback's union
+ * (`BadReturnError`), stops the client: close frame 1011, `terminate`, exit. See the README for the
+ * lifecycle, the options and the telemetry channels.
+ */
+export abstract class Parley<S = unknown> {
+  /**
+   * Runs in the new process before `start` resolves, before any network I/O. Return `["ok", state]`
+   * or `["stop", reason]` (then `start` rejects with a `StartError`). Default: `["ok", arg]`.
+   */
+  init(arg: unknown): MaybePromise<ClientInitResult<S>> {
+    return ["ok", arg as S];
+  }
+
+  /**
+   * Runs after every successful upgrade, once the attempt count is reset. A push goes out first,
+   * then the frames queued while connecting, in order.
+   */
+  handleConnect(state: S, _info: ConnectInfo): MaybePromise<ClientResult<S>> {
+    return ["ok", state];
+  }
+
+  /** Handles a text, binary or pong frame from the server. */
+  handleFrame(_frame: Frame, state: S): MaybePromise<ClientResult<S>> {
+    return ["ok", state];
+  }
+
+  /** Handles a ping; its pong (same payload) was already sent. */
+  handlePing(_payload: Uint8Array, state: S): MaybePromise<ClientResult<S>> {
+    return ["ok", state];
+  }
+
+  /**
+   * Handles any other message, in every state: plain sends, timers, `["EXIT", pid, reason]` from
+   * linked processes other than the parent. A push outside `connected` is logged and dropped.
+   */
+  handleInfo(_msg: unknown, state: S): MaybePromise<ClientResult<S>> {
+    return ["ok", state];
+  }
+
+  /** Handles `Parley.cast`. */
+  handleCast(_msg: unknown, state: S): MaybePromise<ClientResult<S>> {
+    return ["ok", state];
+  }
+
+  /**
+   * Handles `Parley.call`. Return `["reply", value, state]` to answer now, or any ClientResult and
+   * answer later with `Parley.reply(from, value)` (for instance when the response frame arrives).
+   */
+  handleCall(_request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S>> {
+    return ["ok", state];
+  }
+
+  /**
+   * Runs once per failed attempt and once per lost connection, with `info.attempt` (0 for the
+   * first dial and for a lost connection, n for the n-th retry). Return `["ok", s]` to follow the
+   * `reconnect` option, `["reconnect", s, overrides?]` to retry anyway (url, headers or protocols
+   * may change), `["disconnect", s]` to stay down, or `["stop", reason, s]` to exit.
+   */
+  handleDisconnect(_reason: DisconnectReason, state: S, _info: { readonly attempt: number }): MaybePromise<DisconnectResult<S>> {
+    return ["ok", state];
+  }
+
+  /** Runs before the client exits, on every exit path but a kill. */
+  terminate(_reason: unknown, _state: S): unknown {
+    return undefined;
+  }
+
+  /** Starts a client without a link; `Parley.start(Module, arg, opts)` is the same. */
+  static start(this: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
+  static start(module: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
+  static start(this: unknown, ...args: unknown[]): Promise<Pid> {
+    return startFrom(this, args, false);
+  }
+
+  /** Starts a client linked to the caller; `Parley.startLink(Module, arg, opts)` is the same. */
+  static startLink(this: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
+  static startLink(module: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
+  static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
+    return startFrom(this, args, true);
+  }
+
+  /** A supervisor child spec for `[MyClient, [arg, opts]]`: id is the class, start is `startLink(arg, opts)`. */
+  static childSpec(this: ParleyModule, argAndOptions: readonly [unknown, ConnectOptions]): ChildSpec {
+    const module = this;
+    if (!Array.isArray(argAndOptions) || argAndOptions.length !== 2) {
+      throw new OptionsError("child argument", argAndOptions, "[initArg, options]");
+    }
+    validateOptions(argAndOptions[1]);
+    return { id: module, start: () => Parley.startLink(module, argAndOptions[0], argAndOptions[1]) };
+  }
+
+  /**
+   * Sends a frame. Connected: resolves once written to the socket. Connecting: queued, resolves
+   * once written after the connection opens, rejects `NotConnectedError` if the attempt fails.
+   * @throws InvalidFrameError (rejection) for a malformed frame; the connection is untouched.
+   * @throws NotConnectedError (rejection) while disconnected or closing.
+   * @throws QueueFullError (rejection) when `maxQueue` frames already wait.
+   */
+  static async sendFrame(dest: Dest, frame: Frame, options?: { readonly timeout?: number }): Promise<void> {
+    const valid = validateFrame(frame);
+    unwrap(await call(dest, new SendFrame(valid), options?.timeout ?? Infinity));
+  }
+
+  /** Sends a frame without waiting; never throws. What cannot be delivered is published on `parley:frame:dropped`. */
+  static sendFrameAsync(dest: Dest, frame: Frame): void {
+    try {
+      cast(dest, new SendFrameAsync(frame));
+    } catch {
+      // A malformed destination: nothing to deliver to, and this function never throws.
+    }
+  }
+
+  /**
+   * Closes the connection (close frame `code`, default 1000), waits up to `closeTimeout` for the
+   * server's close, and resolves once back in `disconnected` after `handleDisconnect` ran. It does
+   * not reconnect unless `handleDisconnect` returns `["reconnect", ...]`.
+   * @throws OptionsError (rejection) for a close code or reason `ws` cannot send.
+   */
+  static async disconnect(dest: Dest, options?: { readonly code?: number; readonly reason?: string }): Promise<void> {
+    const [code, reason] = validateCloseFrame(options?.code ?? 1000, options?.reason ?? "");
+    unwrap(await call(dest, new Disconnect(code, reason), Infinity));
+  }
+
+  /** From `disconnected`: connects now with a fresh attempt count. Otherwise resolves at once. */
+  static async connect(dest: Dest): Promise<void> {
+    unwrap(await call(dest, new Connect(), 5000));
+  }
+
+  /** `{ state, url, attempt, queued }`. */
+  static async status(dest: Dest, timeoutMs = 5000): Promise<ClientStatus> {
+    return unwrap(await call(dest, new Status(), timeoutMs)) as ClientStatus;
+  }
+
+  /** Sends a cast to `handleCast`; never fails. */
+  static cast(dest: Dest, msg: unknown): void {
+    cast(dest, msg);
+  }
+
+  /**
+   * Calls `handleCall` and waits for the reply.
+   * @throws TimeoutError, NoProcError, ExitError as `GenServer.call`.
+   */
+  static call(dest: Dest, request: unknown, timeoutMs = 5000): Promise<unknown> {
+    return call(dest, request, timeoutMs);
+  }
+
+  /** Answers a call later. */
+  static reply(from: From, value: unknown): void {
+    reply(from, value);
+  }
+
+  /** Stops the client with `reason`: close frame, `terminate`, exit. */
+  static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
+    return stopServer(dest, reason, timeoutMs);
+  }
+}
+
+/** Hosts the machine: `sys` sees the user's state, and the connection state as `state`. */
+class ClientRunner extends StatemRunner {
+  constructor(
+    module: ParleyModule,
+    readonly clientMachine: ClientMachine,
+  ) {
+    super(module, clientMachine as never);
+    clientMachine.runner = this;
+  }
+
+  override getState(): unknown {
+    return (this.data as ClientData | undefined)?.user;
+  }
+
+  override setState(value: unknown): void {
+    (this.data as ClientData).user = value;
+  }
+
+  override status(): { state: unknown; data: unknown } {
+    return { state: this.state, data: this.getState() };
+  }
+}
+
+function startFrom(self: unknown, args: unknown[], link: boolean): Promise<Pid> {
+  const [module, arg, options] = self === Parley ? args : [self, ...args];
+  if (typeof module !== "function" || !(module.prototype instanceof Parley)) {
+    return Promise.reject(new OptionsError("module", module, "a class that extends Parley"));
+  }
+  let validated;
+  try {
+    validated = validateOptions(options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const client = new (module as ParleyModule)();
+  const runner = new ClientRunner(module as ParleyModule, new ClientMachine(client, validated));
+  const startOptions: StartOptions = validated.name === undefined ? {} : { name: validated.name };
+  return startRunner(runner, arg, startOptions, link);
+}
+
+function unwrap(answer: unknown): unknown {
+  const a = answer as readonly ["ok" | "error", unknown];
+  if (a[0] === "error") throw a[1];
+  return a[1];
+}

@@ -1,0 +1,95 @@
+/**
+ * The client's callback results, and their validation: anything outside a callback's union is a
+ * `BadReturnError` naming the callback and the value. Validation returns the result itself, so
+ * the hot path allocates nothing.
+ */
+import { BadReturnError, ParleyError } from "../runtime/errors.ts";
+import { type CloseFrame, type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
+import type { ConnectOptions } from "./options.ts";
+
+/** What most client callbacks return. */
+export type ClientResult<S> =
+  | readonly [tag: "ok", state: S]
+  | readonly [tag: "push", frame: Frame, state: S]
+  | readonly [tag: "disconnect", reason: unknown, state: S]
+  | readonly [tag: "disconnect", reason: unknown, state: S, close: CloseFrame]
+  | readonly [tag: "stop", reason: unknown, state: S];
+
+/** What `handleCall` returns: a ClientResult, or a reply now. */
+export type CallReplyResult<S> = ClientResult<S> | readonly [tag: "reply", value: unknown, state: S];
+
+/** What `handleDisconnect` returns: the decision after a failed attempt or a lost connection. */
+export type DisconnectResult<S> =
+  | readonly [tag: "ok", state: S]
+  | readonly [tag: "reconnect", state: S]
+  | readonly [tag: "reconnect", state: S, overrides: Partial<Pick<ConnectOptions, "url" | "headers" | "protocols">>]
+  | readonly [tag: "disconnect", state: S]
+  | readonly [tag: "stop", reason: unknown, state: S];
+
+/** What the client's `init` returns. */
+export type ClientInitResult<S> = readonly [tag: "ok", state: S] | readonly [tag: "stop", reason: unknown];
+
+/**
+ * Checks a ClientResult (or, with `allowReply`, a CallReplyResult).
+ * @throws BadReturnError naming `callback` and the value.
+ */
+export function checkClientResult(r: unknown, callback: string, allowReply = false): CallReplyResult<unknown> {
+  if (Array.isArray(r)) {
+    switch (r[0]) {
+      case "ok":
+        if (r.length === 2) return r as unknown as CallReplyResult<unknown>;
+        break;
+      case "push":
+        if (r.length === 3 && isValid(() => validateFrame(r[1]))) return r as unknown as CallReplyResult<unknown>;
+        break;
+      case "disconnect":
+        if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
+        if (r.length === 4 && Array.isArray(r[3]) && isValid(() => validateCloseFrame(r[3][0], r[3][1]))) {
+          return r as unknown as CallReplyResult<unknown>;
+        }
+        break;
+      case "stop":
+        if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
+        break;
+      case "reply":
+        if (allowReply && r.length === 3) return r as unknown as CallReplyResult<unknown>;
+        break;
+    }
+  }
+  throw new BadReturnError(callback, r);
+}
+
+/**
+ * Checks a DisconnectResult (overrides are validated where they are applied).
+ * @throws BadReturnError naming `handleDisconnect` and the value.
+ */
+export function checkDisconnectResult(r: unknown): DisconnectResult<unknown> {
+  if (Array.isArray(r)) {
+    const ok =
+      (r[0] === "ok" && r.length === 2) ||
+      (r[0] === "reconnect" && (r.length === 2 || (r.length === 3 && r[2] !== null && typeof r[2] === "object"))) ||
+      (r[0] === "disconnect" && r.length === 2) ||
+      (r[0] === "stop" && r.length === 3);
+    if (ok) return r as unknown as DisconnectResult<unknown>;
+  }
+  throw new BadReturnError("handleDisconnect", r);
+}
+
+/**
+ * Checks `init`'s result.
+ * @throws BadReturnError naming `init` and the value.
+ */
+export function checkInitResult(r: unknown): ClientInitResult<unknown> {
+  if (Array.isArray(r) && r.length === 2 && (r[0] === "ok" || r[0] === "stop")) return r as unknown as ClientInitResult<unknown>;
+  throw new BadReturnError("init", r);
+}
+
+function isValid(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch (err) {
+    if (err instanceof ParleyError) return false;
+    throw err;
+  }
+}

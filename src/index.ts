@@ -35,6 +35,30 @@ export type { From } from "./runtime/gen-call.ts";
 export type { StartOptions, SysStatus, SysStatistics } from "./runtime/gen-base.ts";
 export { sys } from "./runtime/sys.ts";
 
+// WebSocket client
+export { Parley } from "./client/parley.ts";
+export type { ParleyModule, DisconnectReason } from "./client/parley.ts";
+export type { ClientStatus, ConnState } from "./client/client-statem.ts";
+export type { ConnectInfo } from "./client/connection.ts";
+export type { Frame, CloseFrame } from "./client/frames.ts";
+export type { ConnectOptions, HeadersOption, TransportOptions, ReconnectPolicy, HeartbeatPolicy } from "./client/options.ts";
+export type { ClientResult, CallReplyResult, DisconnectResult, ClientInitResult } from "./client/results.ts";
+
+// Telemetry
+export { channels } from "./runtime/telemetry.ts";
+export type {
+  ClientMeta,
+  ConnectStartMessage,
+  ConnectStopMessage,
+  ConnectionStopMessage,
+  FrameMessage,
+  FrameDroppedMessage,
+  ReconnectScheduledMessage,
+  ReconnectExhaustedMessage,
+  HeartbeatTimeoutMessage,
+  SupervisorRestartEvent,
+} from "./runtime/telemetry.ts";
+
 // Logging
 export { setLogger, getLogger } from "./runtime/logger.ts";
 
@@ -53,3 +77,5 @@ export {
   OptionsError,
   BadReturnError,
 } from "./runtime/errors.ts";
+export { NotConnectedError, InvalidFrameError, QueueFullError, UpgradeError } from "./client/errors.ts";
+export { NotFoundError, MaxChildrenError } from "./supervisor/errors.ts";

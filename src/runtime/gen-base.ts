@@ -5,13 +5,14 @@
  */
 import { OptionsError, StartError } from "./errors.ts";
 import { Global } from "./global.ts";
-import { reply, SystemRequest } from "./gen-call.ts";
-import { getLogger, isNormalReason, reportCrash } from "./logger.ts";
+import { CallRequest, CastRequest, reply, SystemRequest } from "./gen-call.ts";
+import { getLogger, isNormalReason, redact, reportCrash } from "./logger.ts";
 import { type Name, validateName } from "./names-types.ts";
 import { register, whereis } from "./names.ts";
 import type { Pid } from "./pid.ts";
-import { createProc, currentProc, linkProcs, type Proc, terminate } from "./process.ts";
-import { checkTimeout, receiveIn } from "./receive.ts";
+import { createProc, current, currentProc, linkProcs, type Proc, removeMessage, terminate, unlinkProcs, type Waiter } from "./process.ts";
+import { charge, schedule } from "./scheduler.ts";
+import { checkTimeout } from "./receive.ts";
 import { formatTerm } from "./format-term.ts";
 
 /** Options every behaviour's `start`/`startLink` accepts. */
@@ -45,9 +46,16 @@ export interface SysStatistics {
   readonly messagesOut: number;
 }
 
-/** The per-process half of a behaviour; subclasses handle the behaviour's own messages. */
-export abstract class Runner {
+/**
+ * The per-process half of a behaviour; subclasses handle the behaviour's own messages. The runner
+ * is its process's waiter while idle, so an idle behaviour holds no promise.
+ */
+export abstract class Runner implements Waiter {
   proc!: Proc;
+  /** While suspended, only `sys` requests are taken from the mailbox. */
+  match: ((msg: unknown) => unknown) | undefined = undefined;
+  scanned = 0;
+  timer: undefined = undefined;
   name: Name | undefined = undefined;
   parent: Proc | undefined = undefined;
   suspended = false;
@@ -58,6 +66,14 @@ export abstract class Runner {
   callback = "init";
 
   constructor(readonly module: { readonly name: string }) {}
+
+  /** A message arrived for the idle runner: handle it as the process. */
+  resolve(msg: unknown): void {
+    current.run(this.proc, loop, this, msg);
+  }
+
+  /** Only a throwing matcher rejects, and the runner's matcher does not throw. */
+  reject(): void {}
 
   /** Runs `init`; resolves undefined to go on, or a Stop to fail the start. */
   abstract init(arg: unknown): Promise<Stop | undefined>;
@@ -85,6 +101,8 @@ export abstract class Runner {
     if (!proc.alive) return;
     let final = reason;
     let report = crashed || !isNormalReason(reason);
+    // The report names the callback that crashed or asked to stop; terminate only when it fails too.
+    let callback = this.callback;
     try {
       this.callback = "terminate";
       const r = this.terminate(reason);
@@ -92,13 +110,14 @@ export abstract class Runner {
     } catch (err) {
       final = err;
       report = true;
+      callback = "terminate";
     }
     if (report) {
       reportCrash({
         pid: String(proc.pid),
         name: this.name,
         module: this.module.name,
-        callback: this.callback,
+        callback,
         reason: final,
         lastEvent: this.lastEvent,
         state: this.getState(),
@@ -122,10 +141,11 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
   }
   return new Promise<Pid>((resolve, reject) => {
     const parent = link ? currentProc() : undefined;
-    // The body runs on a later turn, after the name is claimed and the link made.
-    const proc = createProc(() => body());
+    // init runs on a later turn, after the name is claimed and the link made.
+    const proc = createProc(() => void boot());
     runner.proc = proc;
     runner.parent = parent?.alive ? parent : undefined;
+    proc.behaviour = runner;
     if (name !== undefined) {
       const holder = claimName(name, proc.pid);
       if (holder !== undefined) {
@@ -140,8 +160,7 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
     // The caller learns of a failed start from the rejection, not from an exit signal as well.
     const fail = (reason: unknown, cause?: unknown): void => {
       settled = true;
-      runner.parent?.links.delete(proc);
-      proc.links.delete(runner.parent as Proc);
+      if (runner.parent !== undefined) unlinkProcs(runner.parent, proc);
       reject(new StartError(reason, cause === undefined ? undefined : { cause }));
     };
     const timer =
@@ -152,21 +171,21 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
             fail("timeout");
             terminate(proc, "killed");
           }, timeout);
-    const body = async (): Promise<void> => {
+    const boot = async (): Promise<void> => {
       let stop: Stop | undefined;
+      let cause: unknown;
       try {
         stop = await runner.init(arg);
       } catch (err) {
-        if (timer !== undefined) clearTimeout(timer);
-        if (settled) return;
-        fail(err, err);
-        await runner.exit(err, true).catch(() => terminate(proc, err));
-        return;
+        // A throw fails the start like ["stop", err]. As in OTP, terminate does not run when init
+        // fails: there is no state to clean up yet.
+        stop = { reason: err };
+        cause = err;
       }
       if (timer !== undefined) clearTimeout(timer);
       if (settled) return;
       if (stop !== undefined) {
-        fail(stop.reason);
+        fail(stop.reason, cause);
         if (!isNormalReason(stop.reason)) {
           reportCrash({ pid: String(proc.pid), name, module: runner.module.name, callback: "init", reason: stop.reason });
         }
@@ -175,48 +194,104 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
       }
       settled = true;
       resolve(proc.pid);
-      await serve(runner);
+      let first: StepResult;
+      try {
+        first = runner.begin();
+      } catch (err) {
+        return finish(runner, err, true);
+      }
+      afterStep(runner, first);
     };
-    proc.behaviour = runner;
   });
 }
 
-async function serve(runner: Runner): Promise<void> {
-  const proc = runner.proc;
-  try {
-    const stop = await runner.begin();
-    if (stop !== undefined) return await runner.exit(stop.reason, false);
-  } catch (err) {
-    return await runner.exit(err, true);
-  }
-  while (proc.alive) {
-    const msg = await receiveIn(proc, runner.suspended ? onlySystem : undefined, Infinity);
-    let stop: Stop | undefined;
+type StepResult = Stop | undefined | Promise<Stop | undefined>;
+
+/** Marks "no message available now" for `takeNow`. */
+const NOTHING: unique symbol = Symbol("nothing");
+
+/**
+ * Handles `msg`, then every message already queued, for as long as the callbacks answer
+ * synchronously: a busy server pays no promise per message. An async callback resumes the loop
+ * when it settles; an empty mailbox makes the runner wait as the process's waiter.
+ */
+function loop(runner: Runner, msg: unknown): void {
+  let next: unknown = msg;
+  for (;;) {
+    let step: StepResult;
     try {
-      if (msg instanceof SystemRequest) {
-        stop = handleSystem(runner, msg);
-        if (stop === undefined) continue;
-        await runner.exit(stop.reason, false);
-        return;
-      }
-      if (runner.parent !== undefined && isExitFrom(msg, runner.parent.pid)) {
-        await runner.exit(msg[2], false);
-        return;
-      }
-      runner.lastEvent = msg;
-      if (runner.stats !== undefined) runner.stats.messagesIn++;
-      if (runner.tracing) getLogger().info({ pid: String(proc.pid), event: formatTerm(msg) }, "sys trace: event");
-      const r = runner.dispatch(msg);
-      stop = isPromise(r) ? await r : r;
+      step = handle(runner, next);
     } catch (err) {
-      await runner.exit(err, true);
-      return;
+      return finish(runner, err, true);
     }
-    if (stop !== undefined) {
-      await runner.exit(stop.reason, false);
-      return;
-    }
+    if (step !== undefined) return afterStep(runner, step);
+    if (!runner.proc.alive) return;
+    next = takeNow(runner);
+    if (next === NOTHING) return wait(runner);
   }
+}
+
+function afterStep(runner: Runner, step: StepResult): void {
+  if (step === undefined) return resume(runner);
+  if (!isPromise(step)) return finish(runner, step.reason, false);
+  step.then(
+    (stop) => (stop === undefined ? resume(runner) : finish(runner, stop.reason, false)),
+    (err: unknown) => finish(runner, err, true),
+  );
+}
+
+function resume(runner: Runner): void {
+  if (!runner.proc.alive) return;
+  const next = takeNow(runner);
+  if (next === NOTHING) wait(runner);
+  else loop(runner, next);
+}
+
+function finish(runner: Runner, reason: unknown, crashed: boolean): void {
+  runner.exit(reason, crashed).catch(() => terminate(runner.proc, reason));
+}
+
+/** One message: a `sys` request, the parent's exit signal, or the behaviour's own. */
+function handle(runner: Runner, msg: unknown): StepResult {
+  if (msg instanceof SystemRequest) return handleSystem(runner, msg);
+  if (runner.parent !== undefined && isExitFrom(msg, runner.parent.pid)) return { reason: msg[2] };
+  runner.lastEvent = eventOf(msg);
+  if (runner.stats !== undefined) runner.stats.messagesIn++;
+  // Redacted like a crash report: a trace is a log line too.
+  if (runner.tracing) getLogger().info({ pid: String(runner.proc.pid), event: formatTerm(redact(runner.lastEvent)) }, "sys trace: event");
+  return runner.dispatch(msg);
+}
+
+/**
+ * A message as crash reports show it. Calls and casts arrive wrapped in CallRequest/CastRequest
+ * instances, which redact() does not look into (it copies plain data only), so they are unwrapped
+ * into plain tuples: otherwise a password inside a request would be logged verbatim.
+ */
+function eventOf(msg: unknown): unknown {
+  if (msg instanceof CallRequest) return ["call", msg.from, msg.request];
+  if (msg instanceof CastRequest) return ["cast", msg.msg];
+  return msg;
+}
+
+/** The next message the runner accepts, if one is queued and this turn's budget allows. */
+function takeNow(runner: Runner): unknown {
+  const proc = runner.proc;
+  const box = proc.mailbox;
+  runner.scanned = 0;
+  if (box.length === 0 || proc.waiters.length !== 0 || !charge()) return NOTHING;
+  const match = runner.match;
+  if (match === undefined) return removeMessage(proc, 0);
+  for (let i = 0; i < box.length; i++) {
+    if (match(box.at(i)) !== undefined) return removeMessage(proc, i);
+  }
+  runner.scanned = box.length;
+  return NOTHING;
+}
+
+function wait(runner: Runner): void {
+  const proc = runner.proc;
+  proc.addWaiter(runner);
+  if (runner.scanned < proc.mailbox.length) schedule(proc);
 }
 
 /** Serves a `sys` request; `stop` resolves the Stop to act on instead of replying. */
@@ -256,9 +331,11 @@ function systemAnswer(runner: Runner, req: readonly [string, unknown?]): unknown
     }
     case "suspend":
       runner.suspended = true;
+      runner.match = onlySystem;
       return undefined;
     case "resume":
       runner.suspended = false;
+      runner.match = undefined;
       return undefined;
     case "trace":
       runner.tracing = req[1] === true;

@@ -4,10 +4,10 @@
  * its target died, a late reply finds nothing to settle and is dropped (what OTP's aliases do).
  */
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "./errors.ts";
-import { startTimer, type LongTimer } from "./long-timer.ts";
+import { addDeadline, type Expirable, trimDeadlines } from "./deadlines.ts";
 import { type Dest, resolveProc, send } from "./names.ts";
 import { makeRef, Pid, type Ref } from "./pid.ts";
-import { currentProc, deliver, type ExitHook, OUTSIDE, type Proc } from "./process.ts";
+import { currentProc, deliver, OUTSIDE, type Proc } from "./process.ts";
 import { checkTimeout } from "./receive.ts";
 
 /** Who made a call: pass it to `reply` to answer later. */
@@ -37,15 +37,55 @@ export class SystemRequest {
   ) {}
 }
 
-interface Pending {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (err: unknown) => void;
-  readonly target: Proc;
-  readonly hook: ExitHook;
-  timer: LongTimer<Ref> | undefined;
-}
+/**
+ * A call in flight. It is also the call's From (what the server replies to), its deadline and its
+ * exit hook on the target, so a call costs one object besides its promise.
+ */
+class PendingCall implements From, Expirable {
+  deadline = 0;
+  settled = false;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (err: unknown) => void;
+  readonly #target: Proc;
+  readonly #dest: Dest;
+  readonly #timeoutMs: number;
 
-const pending = new Map<Ref, Pending>();
+  constructor(
+    readonly pid: Pid,
+    readonly tag: Ref,
+    resolve: (value: unknown) => void,
+    reject: (err: unknown) => void,
+    target: Proc,
+    dest: Dest,
+    timeoutMs: number,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#target = target;
+    this.#dest = dest;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  settle(value: unknown): void {
+    if (this.#finish()) this.#resolve(value);
+  }
+
+  expire(): void {
+    if (this.#finish()) this.#reject(new TimeoutError(this.#timeoutMs, "call", this.#dest));
+  }
+
+  procExited(_proc: Proc, reason: unknown): void {
+    if (this.#finish()) this.#reject(new ExitError(reason, this.#dest));
+  }
+
+  #finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.#target.offExit(this);
+    if (this.#timeoutMs !== Infinity) trimDeadlines(this.#timeoutMs);
+    return true;
+  }
+}
 
 /**
  * Sends `request` to the behaviour at `dest` and waits for its reply.
@@ -54,13 +94,9 @@ const pending = new Map<Ref, Pending>();
  * @throws ExitError when the target exited before replying (`reason` is its exit reason).
  */
 export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeof CallRequest | typeof SystemRequest = CallRequest): Promise<unknown> {
-  try {
-    checkTimeout(timeoutMs);
-  } catch (err) {
-    return Promise.reject(err);
-  }
   let target: Proc | undefined;
   try {
+    checkTimeout(timeoutMs);
     target = resolveProc(dest);
   } catch (err) {
     return Promise.reject(err);
@@ -69,21 +105,11 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
     return Promise.reject(new NoProcError(dest, dest instanceof Pid ? "no process is alive at" : undefined));
   }
   const proc = target;
-  const tag = makeRef();
   return new Promise((resolve, reject) => {
-    const hook: ExitHook = (_, reason) => {
-      forget(tag);
-      reject(new ExitError(reason, dest));
-    };
-    const entry: Pending = { resolve, reject, target: proc, hook, timer: undefined };
-    if (timeoutMs !== Infinity) {
-      entry.timer = startTimer(timeoutMs, (t) => {
-        if (forget(t)) reject(new TimeoutError(timeoutMs, "call", dest));
-      }, tag);
-    }
-    pending.set(tag, entry);
-    proc.onExit(hook);
-    deliver(proc, new kind({ pid: currentProc()?.pid ?? OUTSIDE, tag }, request));
+    const from = new PendingCall(currentProc()?.pid ?? OUTSIDE, makeRef(), resolve, reject, proc, dest, timeoutMs);
+    if (timeoutMs !== Infinity) addDeadline(from, timeoutMs);
+    proc.onExit(from);
+    deliver(proc, new kind(from, request));
   });
 }
 
@@ -92,13 +118,10 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
-  if (from === null || typeof from !== "object" || !(from.pid instanceof Pid)) {
+  if (from instanceof PendingCall) from.settle(value);
+  else if (from === null || typeof from !== "object" || !(from.pid instanceof Pid)) {
     throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
   }
-  const entry = pending.get(from.tag);
-  if (entry === undefined) return;
-  forget(from.tag);
-  entry.resolve(value);
 }
 
 /**
@@ -126,13 +149,4 @@ export async function stopServer(dest: Dest, reason: unknown, timeoutMs: number)
     // The reply never comes: the server exits while handling the request, which is the success case.
     if (!(err instanceof ExitError)) throw err;
   }
-}
-
-function forget(tag: Ref): boolean {
-  const entry = pending.get(tag);
-  if (entry === undefined) return false;
-  pending.delete(tag);
-  entry.timer?.cancel();
-  entry.target.offExit(entry.hook);
-  return true;
 }

@@ -5,7 +5,7 @@ import { BadReturnError, OptionsError } from "./errors.ts";
 import { call, cast, type From, CallRequest, CastRequest, reply, stopServer } from "./gen-call.ts";
 import { isPromise, Runner, type StartOptions, startRunner, type Stop } from "./gen-base.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
-import { getLogger } from "./logger.ts";
+import { getLogger, redact } from "./logger.ts";
 import type { Dest } from "./names.ts";
 import type { Pid } from "./pid.ts";
 import { formatTerm } from "./format-term.ts";
@@ -79,15 +79,16 @@ export abstract class GenServer<State = unknown> {
    * Default: logs the message at warn level and keeps the state.
    */
   handleInfo(msg: unknown, state: State): MaybePromise<InfoResult<State>> {
-    getLogger().warn({ module: this.constructor.name, msg: formatTerm(msg) }, "unexpected message in handleInfo");
+    // Not under `msg`: that is pino's message key, so the line's text would overwrite it.
+    getLogger().warn({ module: this.constructor.name, message: formatTerm(redact(msg)) }, "unexpected message in handleInfo");
     return ["noreply", state];
   }
 
   /**
    * Runs before the process exits: after a `stop` result, when a callback threw, on
    * `GenServer.stop`, and when the process traps exits and its parent (a supervisor) sends an exit
-   * signal. It does not run when the process is killed or, without trapping exits, when a linked
-   * process dies. Default: nothing.
+   * signal. It does not run when `init` fails (stop or throw), when the process is killed or,
+   * without trapping exits, when a linked process dies. Default: nothing.
    */
   terminate(_reason: unknown, _state: State): unknown {
     return undefined;

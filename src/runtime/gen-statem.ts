@@ -61,7 +61,8 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
 
   /**
    * Runs before the process exits: after a `stop` result, when a callback threw, on
-   * `GenStatem.stop`, and on a trapped exit signal from the parent. Default: nothing.
+   * `GenStatem.stop`, and on a trapped exit signal from the parent; not when `init` fails or the
+   * process is killed. Default: nothing.
    */
   terminate(_reason: unknown, _state: StateName, _data: Data): unknown {
     return undefined;

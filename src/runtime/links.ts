@@ -1,7 +1,7 @@
 /** Links: two processes that share their fate unless they trap exits. */
 import { OptionsError } from "./errors.ts";
 import { isPid, type Pid } from "./pid.ts";
-import { exitSignal, linkProcs, lookup, requireProc } from "./process.ts";
+import { exitSignal, linkProcs, lookup, requireProc, unlinkProcs } from "./process.ts";
 
 /**
  * Links the current process to `pid`. Linking to a process that is not alive sends the caller an
@@ -24,6 +24,5 @@ export function unlink(pid: Pid): void {
   const proc = requireProc("unlink");
   const target = isPid(pid) ? lookup(pid) : undefined;
   if (target === undefined) return;
-  proc.links.delete(target);
-  target.links.delete(proc);
+  unlinkProcs(proc, target);
 }

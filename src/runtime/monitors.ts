@@ -1,6 +1,6 @@
 /** Monitors: one-way watches that deliver a single `DOWN` message. */
 import { makeRef, type Ref } from "./pid.ts";
-import { type DownMessage, deliver, type Proc, removeMessage, requireProc } from "./process.ts";
+import { addMonitor, type DownMessage, deliver, type Proc, removeMessage, removeMonitor, requireProc } from "./process.ts";
 import { type Dest, resolveProc } from "./names.ts";
 
 /**
@@ -27,13 +27,7 @@ export function monitor(dest: Dest): Ref {
  */
 export function demonitor(ref: Ref, options?: { readonly flush?: boolean }): void {
   const watcher = requireProc("demonitor");
-  const target = watcher.monitors.get(ref);
-  if (target !== undefined) {
-    watcher.monitors.delete(ref);
-    target.monitoredBy.delete(ref);
-    return;
-  }
-  if (options?.flush !== true) return;
+  if (removeMonitor(watcher, ref) || options?.flush !== true) return;
   const box = watcher.mailbox;
   for (let i = 0; i < box.length; i++) {
     const msg = box.at(i);
@@ -46,7 +40,6 @@ export function demonitor(ref: Ref, options?: { readonly flush?: boolean }): voi
 
 /** @internal */
 export function monitorProc(watcher: Proc, target: Proc, ref: Ref = makeRef()): Ref {
-  watcher.monitors.set(ref, target);
-  target.monitoredBy.set(ref, watcher);
+  addMonitor(watcher, target, ref);
   return ref;
 }

@@ -24,8 +24,11 @@ export interface Waiter {
   timer: { cancel(): void } | undefined;
 }
 
-/** Something to tear down when a process ends: a name, a pending call, an Inbox's waiters. */
-export type ExitHook = (proc: Proc, reason: unknown) => void;
+/**
+ * Something to tear down when a process ends: a name, a timer, a pending call. An object with
+ * `procExited` lets a record that already exists (a call) be its own hook, without a closure.
+ */
+export type ExitHook = ((proc: Proc, reason: unknown) => void) | { procExited(proc: Proc, reason: unknown): void };
 
 /** The record behind a Pid. Internal: users only ever hold the Pid. */
 export class Proc implements Runnable {
@@ -34,29 +37,32 @@ export class Proc implements Runnable {
   alive = true;
   scheduled = false;
   trapExit = false;
-  exitReason: unknown = undefined;
-  registeredName: string | undefined = undefined;
-  /** Linked processes. */
-  readonly links = new Set<Proc>();
-  /** Monitors this process holds: ref → target (undefined when the target was already gone). */
-  readonly monitors = new Map<Ref, Proc>();
-  /** Monitors others hold on this process: ref → watcher. */
-  readonly monitoredBy = new Map<Ref, Proc>();
-  waiters: Waiter[] = [];
-  exitHooks: Set<ExitHook> | undefined = undefined;
   /** Pending receives reject with the exit reason instead of never settling (an Inbox). */
   rejectOnExit = false;
-  /** What runs when the process is first scheduled; cleared once it started. */
-  body: (() => unknown) | undefined = undefined;
-  /** Behaviour-specific introspection, set by GenServer/GenStatem. */
+  exitReason: unknown = undefined;
+  registeredName: string | undefined = undefined;
+  // The collections below are created on first use: most processes never link, monitor or wait
+  // twice at once, and an idle process should cost a few hundred bytes.
+  /** Linked processes. */
+  links: Set<Proc> | undefined = undefined;
+  /** Monitors this process holds: ref → target. */
+  monitors: Map<Ref, Proc> | undefined = undefined;
+  /** Monitors others hold on this process: ref → watcher. */
+  monitoredBy: Map<Ref, Proc> | undefined = undefined;
+  /** Pending receives, oldest first. */
+  waiters: Waiter[] = NO_WAITERS;
+  exitHooks: Set<ExitHook> | undefined = undefined;
+  /** What runs (as this process) when it is first scheduled; cleared once it ran. */
+  start: ((proc: Proc) => void) | undefined = undefined;
+  /** The behaviour runner hosting this process, for introspection. */
   behaviour: unknown = undefined;
 
   run(): void {
     if (!this.alive) return;
-    const body = this.body;
-    if (body !== undefined) {
-      this.body = undefined;
-      current.run(this, startBody, this, body);
+    const start = this.start;
+    if (start !== undefined) {
+      this.start = undefined;
+      current.run(this, start, this);
     }
     if (this.waiters.length !== 0) serveWaiters(this);
   }
@@ -68,7 +74,15 @@ export class Proc implements Runnable {
   offExit(hook: ExitHook): void {
     this.exitHooks?.delete(hook);
   }
+
+  addWaiter(waiter: Waiter): void {
+    if (this.waiters === NO_WAITERS) this.waiters = [waiter];
+    else this.waiters.push(waiter);
+  }
 }
+
+/** Shared by every process with no pending receive; replaced, never mutated. */
+const NO_WAITERS: Waiter[] = [];
 
 /** The process whose code is running, in every async continuation of it. */
 export const current = new AsyncLocalStorage<Proc>();
@@ -96,15 +110,23 @@ export function lookup(pid: Pid): Proc | undefined {
   return table.get(pid);
 }
 
-/** Creates a process record; `body` runs on the next scheduler turn, never inside the caller. */
-export function createProc(body?: () => unknown): Proc {
+/**
+ * Creates a process record; `start` runs as the process on a later scheduler turn, never inside
+ * the caller. Without `start` the process only has a mailbox (an Inbox).
+ */
+export function createProc(start?: (proc: Proc) => void): Proc {
   const proc = new Proc();
   table.set(proc.pid, proc);
-  if (body !== undefined) {
-    proc.body = body;
+  if (start !== undefined) {
+    proc.start = start;
     schedule(proc);
   }
   return proc;
+}
+
+/** A start function that runs `body` and ends the process when it settles (spawn's processes). */
+export function bodyStart(body: () => unknown): (proc: Proc) => void {
+  return (proc) => startBody(proc, body);
 }
 
 /** Appends `msg` to `proc`'s mailbox and wakes it if it waits. Sender order is mailbox order. */
@@ -117,8 +139,29 @@ export function deliver(proc: Proc, msg: unknown): void {
 /** Links two live processes. */
 export function linkProcs(a: Proc, b: Proc): void {
   if (a === b) return;
-  a.links.add(b);
-  b.links.add(a);
+  (a.links ??= new Set()).add(b);
+  (b.links ??= new Set()).add(a);
+}
+
+/** Removes the link between two processes, if any. */
+export function unlinkProcs(a: Proc, b: Proc): void {
+  a.links?.delete(b);
+  b.links?.delete(a);
+}
+
+/** `watcher` monitors `target` under `ref`. */
+export function addMonitor(watcher: Proc, target: Proc, ref: Ref): void {
+  (watcher.monitors ??= new Map()).set(ref, target);
+  (target.monitoredBy ??= new Map()).set(ref, watcher);
+}
+
+/** Removes the monitor `ref` held by `watcher`; false when it no longer exists. */
+export function removeMonitor(watcher: Proc, ref: Ref): boolean {
+  const target = watcher.monitors?.get(ref);
+  if (target === undefined) return false;
+  watcher.monitors!.delete(ref);
+  target.monitoredBy?.delete(ref);
+  return true;
 }
 
 /**
@@ -147,9 +190,9 @@ export function terminate(proc: Proc, reason: unknown): void {
   proc.alive = false;
   proc.exitReason = reason;
   table.delete(proc.pid);
-  proc.body = undefined;
+  proc.start = undefined;
   const waiters = proc.waiters;
-  proc.waiters = [];
+  proc.waiters = NO_WAITERS;
   for (const w of waiters) {
     w.timer?.cancel();
     if (proc.rejectOnExit) w.reject(new ExitError(reason, proc.pid));
@@ -157,19 +200,27 @@ export function terminate(proc: Proc, reason: unknown): void {
   proc.mailbox.clear();
   const hooks = proc.exitHooks;
   proc.exitHooks = undefined;
-  if (hooks !== undefined) for (const hook of hooks) hook(proc, reason);
-  for (const [ref, target] of proc.monitors) target.monitoredBy.delete(ref);
-  proc.monitors.clear();
-  for (const linked of proc.links) {
-    linked.links.delete(proc);
-    exitSignal(linked, proc.pid, reason, false);
+  if (hooks !== undefined) {
+    for (const hook of hooks) {
+      if (typeof hook === "function") hook(proc, reason);
+      else hook.procExited(proc, reason);
+    }
   }
-  proc.links.clear();
-  for (const [ref, watcher] of proc.monitoredBy) {
-    watcher.monitors.delete(ref);
-    deliver(watcher, ["DOWN", ref, "process", proc.pid, reason] satisfies DownMessage);
+  const { monitors, links, monitoredBy } = proc;
+  proc.monitors = proc.links = proc.monitoredBy = undefined;
+  if (monitors !== undefined) for (const [ref, target] of monitors) target.monitoredBy?.delete(ref);
+  if (links !== undefined) {
+    for (const linked of links) {
+      linked.links?.delete(proc);
+      exitSignal(linked, proc.pid, reason, false);
+    }
   }
-  proc.monitoredBy.clear();
+  if (monitoredBy !== undefined) {
+    for (const [ref, watcher] of monitoredBy) {
+      watcher.monitors?.delete(ref);
+      deliver(watcher, ["DOWN", ref, "process", proc.pid, reason] satisfies DownMessage);
+    }
+  }
 }
 
 function startBody(proc: Proc, body: () => unknown): void {
@@ -202,7 +253,9 @@ function bodyThrew(proc: Proc, reason: unknown): void {
  */
 function serveWaiters(proc: Proc): void {
   const mailbox = proc.mailbox;
-  for (let w = 0; w < proc.waiters.length; w++) {
+  // A waiter that is served may wait again at once (a behaviour's loop); it is served next turn.
+  let count = proc.waiters.length;
+  for (let w = 0; w < count && proc.alive; w++) {
     const waiter = proc.waiters[w]!;
     for (let i = waiter.scanned; i < mailbox.length; i++) {
       let value: unknown;
@@ -210,12 +263,14 @@ function serveWaiters(proc: Proc): void {
         value = waiter.match === undefined ? mailbox.at(i) : waiter.match(mailbox.at(i));
       } catch (err) {
         settleWaiter(proc, w--, waiter);
+        count--;
         waiter.reject(err);
         break;
       }
       if (value !== undefined) {
         removeMessage(proc, i);
         settleWaiter(proc, w--, waiter);
+        count--;
         waiter.resolve(value);
         break;
       }

@@ -38,7 +38,14 @@ export function receiveIn<T>(proc: Proc, match: Matcher<T> | undefined, timeoutM
   if (proc.waiters.length === 0 && (timeoutMs === 0 || charge())) {
     for (; scanned < mailbox.length; scanned++) {
       const msg = mailbox.at(scanned);
-      const value = match === undefined ? msg : match(msg);
+      let value: unknown;
+      try {
+        value = match === undefined ? msg : match(msg);
+      } catch (err) {
+        // A throwing matcher rejects, as it does when the message arrives later (serveWaiters):
+        // whether the message was already queued must not change how the failure surfaces.
+        return Promise.reject(err);
+      }
       if (value !== undefined) {
         removeMessage(proc, scanned);
         return Promise.resolve(value as T);
@@ -57,7 +64,7 @@ export function receiveIn<T>(proc: Proc, match: Matcher<T> | undefined, timeoutM
     if (timeoutMs !== Infinity) {
       waiter.timer = startTimer(timeoutMs, onWaiterTimeout, [proc, waiter, timeoutMs] as const);
     }
-    proc.waiters.push(waiter);
+    proc.addWaiter(waiter);
     if (scanned < mailbox.length) schedule(proc);
   });
 }

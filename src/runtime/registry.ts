@@ -6,7 +6,7 @@
 import { NoProcError, OptionsError, StartError } from "./errors.ts";
 import type { Term, ViaModule } from "./names-types.ts";
 import { isPid, type Pid } from "./pid.ts";
-import { createProc, currentProc, deliver, type ExitHook, linkProcs, lookup, type Proc } from "./process.ts";
+import { bodyStart, createProc, currentProc, deliver, type ExitHook, linkProcs, lookup, type Proc } from "./process.ts";
 import { receiveIn } from "./receive.ts";
 import { register, whereis } from "./names.ts";
 import { termKey } from "./term-key.ts";
@@ -61,7 +61,7 @@ export const Registry: ViaModule & {
     const { name } = checkOptions(options);
     const existing = whereis(name);
     if (existing !== undefined) throw new StartError(["already_started", existing]);
-    const owner = createProc(() => drainForever(owner));
+    const owner = createProc(bodyStart(() => drainForever(owner)));
     const parent = currentProc();
     if (parent?.alive) linkProcs(parent, owner);
     register(name, owner.pid);

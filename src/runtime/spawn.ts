@@ -2,6 +2,7 @@
 import { OptionsError } from "./errors.ts";
 import { isPid, makeRef, type Pid, type Ref } from "./pid.ts";
 import {
+  bodyStart,
   createProc,
   currentProc,
   exitSignal,
@@ -22,14 +23,14 @@ export type ProcessBody = () => unknown;
  */
 export function spawn(fn: ProcessBody): Pid {
   checkBody(fn);
-  return createProc(fn).pid;
+  return createProc(bodyStart(fn)).pid;
 }
 
 /** Like `spawn`, linked to the calling process (outside a process it is `spawn`). */
 export function spawnLink(fn: ProcessBody): Pid {
   checkBody(fn);
   const parent = currentProc();
-  const proc = createProc(fn);
+  const proc = createProc(bodyStart(fn));
   if (parent?.alive) linkProcs(parent, proc);
   return proc.pid;
 }
@@ -41,7 +42,7 @@ export function spawnLink(fn: ProcessBody): Pid {
 export function spawnMonitor(fn: ProcessBody): [Pid, Ref] {
   checkBody(fn);
   const watcher = requireProc("spawnMonitor");
-  const proc = createProc(fn);
+  const proc = createProc(bodyStart(fn));
   const ref = makeRef();
   monitorProc(watcher, proc, ref);
   return [proc.pid, ref];

@@ -40,6 +40,7 @@ export interface ClientData {
   /** The number of the current dial: 0 for the first after start, connect() or a lost connection. */
   attempt: number;
   conn: Connection | undefined;
+  /** performance.now() of the upgrade of `conn`; 0 while `conn` is still dialing. */
   connectedAt: number;
   readonly queue: SendQueue;
   /** Why the connection is closing, once `closing`. */
@@ -71,6 +72,7 @@ const CANCEL_RECONNECT: readonly Action[] = Object.freeze([[RECONNECT, Infinity,
 export class ClientMachine extends GenStatem<ConnState, ClientData> {
   /** Set by the runner that hosts this machine, for callback names in crash reports. */
   runner!: StatemRunner;
+  #data: ClientData | undefined = undefined;
 
   constructor(
     readonly client: Parley<unknown>,
@@ -98,18 +100,20 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       pingSentAt: 0,
       meta: { pid: proc.pid, name: this.runner.name, url: this.options.url },
     };
-    // Whatever ends the process, its socket must not outlive it.
-    proc.onExit(() => {
-      const conn = data.conn;
-      if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
-    });
+    this.#data = data;
+    proc.onExit(this);
     return ["ok", "connecting", data];
+  }
+
+  /** Whatever ends the process (a kill included), its socket must not outlive it. */
+  procExited(): void {
+    const conn = this.#data?.conn;
+    if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
   }
 
   override handleEvent(type: EventType, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
     if (type === "info") return this.#info(content, state, data);
     if (type === "cast") {
-      if (content instanceof SendFrameAsync) return this.#sendAsync(content.frame, state, data);
       this.runner.callback = "handleCast";
       return this.#user("handleCast", this.client.handleCast(content, data.user), state, data);
     }
@@ -124,6 +128,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
 
   override terminate(reason: unknown, _state: ConnState, data: ClientData): unknown {
     const conn = data.conn;
+    if (conn !== undefined) this.#abandoned(conn, data, reason);
     if (conn?.open) conn.close(closeCodeFor(reason), "");
     this.#failQueue(data, "closing");
     for (const from of data.waiters) reply(from, ["ok"]);
@@ -136,6 +141,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     switch (state) {
       case "connecting": {
         data.pingSentAt = 0;
+        data.connectedAt = 0;
         data.conn = new Connection(this.runner.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
         const timeout = data.options.connectTimeout;
@@ -151,6 +157,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
   }
 
   #info(msg: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+    if (msg instanceof SendFrameAsync) return this.#sendAsync(msg.frame, state, data);
     if (msg instanceof FrameIn) {
       if (msg.conn !== data.conn) return KEEP;
       telemetry.publishFrame("frameReceived", data.meta, msg.frame);
@@ -385,7 +392,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       if (state === "connecting" || !conn.open) {
         conn.terminate();
         data.conn = undefined;
-        telemetry.publishConnectStop(data.meta, data.attempt, "aborted", conn.startedAt, reason);
+        this.#abandoned(conn, data, reason);
         this.#failQueue(data, "connect_failed");
         return this.#decide(reason, data, false);
       }
@@ -395,6 +402,16 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     }
     // Already down or closing: only the state changes, and a pending retry is called off.
     return state === "disconnected" ? ["keep_state_and_data", CANCEL_RECONNECT] : KEEP;
+  }
+
+  /**
+   * Ends the telemetry span of a socket the client gives up on before its `Closed` arrives: the
+   * dial's (`aborted`) until the upgrade, the connection's after it, so every start has its stop
+   * even when the client exits or leaves a connection the server is already closing.
+   */
+  #abandoned(conn: Connection, data: ClientData, reason: unknown): void {
+    if (data.connectedAt === 0) telemetry.publishConnectStop(data.meta, data.attempt, "aborted", conn.startedAt, reason);
+    else telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
   }
 
   #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {

@@ -6,6 +6,7 @@
  * `error`, `unexpected-response` and `close` events `ws` emits on the way.
  */
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import { deliver, type Proc } from "../runtime/process.ts";
 import { UpgradeError } from "./errors.ts";
@@ -62,7 +63,11 @@ type OwnedSocket = WebSocket & { [kConn]: Connection };
 /** Node's timers fire at once beyond this, so an infinite close timeout is capped to it. */
 const MAX_TIMER = 2_147_483_647;
 
+let connections = 0;
+
 export class Connection {
+  /** Numbers the sockets of this Node process, to tell them apart in traces. */
+  readonly id = ++connections;
   readonly ws: OwnedSocket;
   /** When the dial started (performance.now()), for telemetry. */
   readonly startedAt = performance.now();
@@ -73,6 +78,7 @@ export class Connection {
   #reachedServer = false;
   #failure: Error | undefined = undefined;
   #closed = false;
+  #corked = false;
 
   constructor(
     readonly owner: Proc,
@@ -99,14 +105,36 @@ export class Connection {
     this.ws = ws;
   }
 
+  /**
+   * How traces and crash reports show a connection (formatTerm uses it): an opaque handle. The
+   * socket behind it holds the owner's whole state and, while dialing, the request with its
+   * headers, which may carry tokens; the URL may too (a query string), so it is left out.
+   */
+  toString(): string {
+    return `#Connection<${this.id}>`;
+  }
+
   /** True while frames can be written. */
   get open(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Writes a frame; `cb` runs once it is written (or failed). */
+  /**
+   * Writes a frame; `cb` runs once it is written (or failed). Frames written in the same tick
+   * leave in one vectored write: the client drains its mailbox in batches and yields to I/O
+   * between them, so without the cork the kernel buffer never fills and every frame would cost
+   * its own syscall.
+   */
   write(frame: Frame, cb?: (err?: Error | null) => void): void {
     const ws = this.ws;
+    if (!this.#corked) {
+      const socket = (ws as unknown as { _socket?: Duplex })._socket;
+      if (socket !== undefined) {
+        this.#corked = true;
+        socket.cork();
+        process.nextTick(uncork, this, socket);
+      }
+    }
     switch (frame[0]) {
       case "text":
         ws.send(frame[1], cb);
@@ -131,6 +159,11 @@ export class Connection {
   /** Ends the socket now, without a close handshake. */
   terminate(): void {
     this.ws.terminate();
+  }
+
+  /** @internal */
+  uncorked(): void {
+    this.#corked = false;
   }
 
   /** @internal */
@@ -167,6 +200,11 @@ export class Connection {
   }
 }
 
+function uncork(conn: Connection, socket: Duplex): void {
+  conn.uncorked();
+  socket.uncork();
+}
+
 function abruptError(code: number): Error {
   const err = new Error(`connection closed abruptly (close code ${code}, no close frame)`) as NodeJS.ErrnoException;
   err.code = "ECONNRESET";
@@ -185,7 +223,12 @@ function wsOnOpen(this: WebSocket): void {
   const conn = connOf(this);
   conn.lastInbound = performance.now();
   deliver(conn.owner, new Opened(conn, { headers: conn.headers, protocol: this.protocol }));
+  // The handshake is over: an idle connection does not keep the headers. (Its listeners stay:
+  // removing them would turn the emitter's table into a larger dictionary.)
+  conn.headers = NO_HEADERS;
 }
+
+const NO_HEADERS: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
 function wsOnMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
   const conn = connOf(this);

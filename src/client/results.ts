@@ -44,7 +44,8 @@ export function checkClientResult(r: unknown, callback: string, allowReply = fal
         break;
       case "disconnect":
         if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
-        if (r.length === 4 && Array.isArray(r[3]) && isValid(() => validateCloseFrame(r[3][0], r[3][1]))) {
+        // Exactly [code, reason]: validateCloseFrame's defaults would let [] or [code] through.
+        if (r.length === 4 && Array.isArray(r[3]) && r[3].length === 2 && isValid(() => validateCloseFrame(r[3][0], r[3][1]))) {
           return r as unknown as CallReplyResult<unknown>;
         }
         break;

@@ -147,7 +147,17 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
     runner.parent = parent?.alive ? parent : undefined;
     proc.behaviour = runner;
     if (name !== undefined) {
-      const holder = claimName(name, proc.pid);
+      let holder: Pid | undefined;
+      try {
+        holder = claimName(name, proc.pid);
+      } catch (err) {
+        // A via module may throw (Registry with a registry that is not running). The new process
+        // must end here like on a taken name: left alone, it would stay in the table and its
+        // start would run before `boot` below exists.
+        terminate(proc, "normal");
+        reject(new StartError(err, { cause: err }));
+        return;
+      }
       if (holder !== undefined) {
         terminate(proc, "normal");
         reject(new StartError(["already_started", holder]));

@@ -17,7 +17,10 @@ export function getLogger(): Logger {
   return logger;
 }
 
-/** Keys whose values never reach a log line, a crash report or `sys.getStatus`. */
+/**
+ * Keys whose values never reach a log line or a crash report. (`sys.getState`/`sys.getStatus`
+ * return the user state as it is: they are for the code that owns it, not for logs.)
+ */
 const SECRET_KEY = /pass|secret|token|auth|cookie|api[-_]?key|private|credential|session/i;
 const REDACTED = "[redacted]";
 

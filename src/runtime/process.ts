@@ -182,8 +182,17 @@ export function exitSignal(target: Proc, from: Pid, reason: unknown, direct: boo
 }
 
 /**
+ * Exit signals to linked processes, waiting for the outermost `terminate` to send them. A work
+ * list instead of recursion: a chain of thousands of linked processes would otherwise overflow the
+ * stack halfway, leaving processes marked dead whose links never fired.
+ */
+let linkSignals: Array<readonly [Proc, Pid, unknown]> = [];
+let sendingLinkSignals = false;
+
+/**
  * Ends `proc` with `reason`: releases its names and timers, signals its links and fires its
- * monitors. Runs synchronously, so `isAlive` is false as soon as the signal was sent.
+ * monitors. Runs synchronously, so `isAlive` is false as soon as the signal was sent, for every
+ * process the exit takes down through links as well.
  */
 export function terminate(proc: Proc, reason: unknown): void {
   if (!proc.alive) return;
@@ -212,7 +221,7 @@ export function terminate(proc: Proc, reason: unknown): void {
   if (links !== undefined) {
     for (const linked of links) {
       linked.links?.delete(proc);
-      exitSignal(linked, proc.pid, reason, false);
+      linkSignals.push([linked, proc.pid, reason]);
     }
   }
   if (monitoredBy !== undefined) {
@@ -220,6 +229,18 @@ export function terminate(proc: Proc, reason: unknown): void {
       watcher.monitors?.delete(ref);
       deliver(watcher, ["DOWN", ref, "process", proc.pid, reason] satisfies DownMessage);
     }
+  }
+  if (sendingLinkSignals) return;
+  sendingLinkSignals = true;
+  try {
+    // Signals sent here may end more processes, which queue theirs behind.
+    for (let i = 0; i < linkSignals.length; i++) {
+      const [target, from, why] = linkSignals[i]!;
+      exitSignal(target, from, why, false);
+    }
+  } finally {
+    linkSignals = [];
+    sendingLinkSignals = false;
   }
 }
 

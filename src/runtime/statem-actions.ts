@@ -70,41 +70,46 @@ export interface ParsedActions {
 }
 
 const NO_ACTIONS: ParsedActions = Object.freeze({ replies: [], postpone: false, nextEvents: [], timeouts: [] });
+const KEEP_STATE_AND_DATA: Transition = Object.freeze({ kind: "keep", state: undefined, data: undefined, keepData: true, actions: NO_ACTIONS });
 
 /**
  * Parses `result`, as returned by `callback`.
  * @throws BadReturnError for a result or action outside the unions.
  */
 export function parseResult(result: unknown, callback: string): Transition {
-  const bad = (): never => {
-    throw new BadReturnError(callback, result);
-  };
-  if (!Array.isArray(result)) return bad();
-  const r = result as readonly unknown[];
+  // The most common result by far: no allocation for it.
+  if (Array.isArray(result) && result.length === 1 && result[0] === "keep_state_and_data") return KEEP_STATE_AND_DATA;
+  const t = Array.isArray(result) ? transitionOf(result, callback) : undefined;
+  if (t === undefined) throw new BadReturnError(callback, result);
+  return t;
+}
+
+/** The transition a result asks for, or undefined when its shape is wrong. */
+function transitionOf(r: readonly unknown[], callback: string): Transition | undefined {
   switch (r[0]) {
     case "next_state":
-      if (r.length < 3 || r.length > 4) return bad();
-      return { kind: "next", state: r[1], data: r[2], keepData: false, actions: parseActions(r[3], callback, result) };
+      if (r.length < 3 || r.length > 4) return undefined;
+      return { kind: "next", state: r[1], data: r[2], keepData: false, actions: parseActions(r[3], callback, r) };
     case "keep_state":
-      if (r.length < 2 || r.length > 3) return bad();
-      return { kind: "keep", state: undefined, data: r[1], keepData: false, actions: parseActions(r[2], callback, result) };
+      if (r.length < 2 || r.length > 3) return undefined;
+      return { kind: "keep", state: undefined, data: r[1], keepData: false, actions: parseActions(r[2], callback, r) };
     case "keep_state_and_data":
-      if (r.length > 2) return bad();
-      return { kind: "keep", state: undefined, data: undefined, keepData: true, actions: parseActions(r[1], callback, result) };
+      if (r.length > 2) return undefined;
+      return { kind: "keep", state: undefined, data: undefined, keepData: true, actions: parseActions(r[1], callback, r) };
     case "repeat_state":
-      if (r.length < 2 || r.length > 3) return bad();
-      return { kind: "repeat", state: undefined, data: r[1], keepData: false, actions: parseActions(r[2], callback, result) };
+      if (r.length < 2 || r.length > 3) return undefined;
+      return { kind: "repeat", state: undefined, data: r[1], keepData: false, actions: parseActions(r[2], callback, r) };
     case "stop":
-      if (r.length < 2 || r.length > 3) return bad();
+      if (r.length < 2 || r.length > 3) return undefined;
       return { kind: "stop", reason: r[1], data: r[2], keepData: r.length === 2, actions: NO_ACTIONS };
     case "stop_and_reply": {
-      if (r.length < 3 || r.length > 4) return bad();
-      const actions = parseActions(r[2], callback, result);
-      if (actions.postpone || actions.nextEvents.length > 0 || actions.timeouts.length > 0) return bad();
+      if (r.length < 3 || r.length > 4) return undefined;
+      const actions = parseActions(r[2], callback, r);
+      if (actions.postpone || actions.nextEvents.length > 0 || actions.timeouts.length > 0) return undefined;
       return { kind: "stop", reason: r[1], data: r[3], keepData: r.length === 3, actions };
     }
     default:
-      return bad();
+      return undefined;
   }
 }
 

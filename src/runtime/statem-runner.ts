@@ -5,6 +5,8 @@
 import { BadReturnError } from "./errors.ts";
 import { CallRequest, CastRequest, reply } from "./gen-call.ts";
 import { isPromise, Runner, type Stop } from "./gen-base.ts";
+
+type Step = Stop | undefined | Promise<Stop | undefined>;
 import type { GenStatem, GenStatemModule } from "./gen-statem.ts";
 import { startTimer } from "./long-timer.ts";
 import { deliver } from "./process.ts";
@@ -46,7 +48,8 @@ export class StatemRunner extends Runner {
   /** Timeouts of zero time: after the queue, before the mailbox. */
   #zeroQueue: string[] = [];
   #postponed: StatemEvent[] = [];
-  #timers = new Map<string, ActiveTimer>();
+  /** Created with the first timer; also the cue to cancel timers when the process exits. */
+  #timers: Map<string, ActiveTimer> | undefined = undefined;
   #timerSeq = 0;
   /** An event timeout asked for by the current transition, started once it is complete. */
   #pendingEventTimeout: TimeoutAction | undefined = undefined;
@@ -69,22 +72,22 @@ export class StatemRunner extends Runner {
     this.state = r[1];
     this.data = r[2];
     this.#initActions = actions;
-    this.proc.onExit(() => this.#cancelAllTimers());
     return undefined;
   }
 
   /** The initial state's enter call, init's actions, and what they queued. */
-  override async begin(): Promise<Stop | undefined> {
+  override begin(): Step {
     const actions = this.#initActions!;
     this.#initActions = undefined;
-    const stop = await this.#apply({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined);
-    return stop ?? this.#drain();
+    return this.#thenDrain(this.#transition({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined));
   }
 
-  dispatch(msg: unknown): Promise<Stop | undefined> | undefined {
+  // Every step below stays synchronous while the callbacks are, so a busy machine pays no
+  // promise per event; an async callback turns the rest of its step into a promise chain.
+  dispatch(msg: unknown): Step {
     const event = this.#toEvent(msg);
     if (event === undefined) return undefined;
-    return this.#process(event).then((stop) => stop ?? this.#drain());
+    return this.#thenDrain(this.#process(event));
   }
 
   terminate(reason: unknown): unknown {
@@ -110,28 +113,49 @@ export class StatemRunner extends Runner {
     return this.#postponed.length;
   }
 
-  async #drain(): Promise<Stop | undefined> {
+  #thenDrain(step: Step): Step {
+    if (isPromise(step)) return step.then((stop) => stop ?? this.#drain());
+    return step ?? this.#drain();
+  }
+
+  /** Runs the inserted, postponed and zero-timeout events queued before the mailbox. */
+  #drain(): Step {
     for (;;) {
       const event = this.#queue.shift() ?? this.#nextZeroTimeout();
       if (event === undefined) return undefined;
       this.lastEvent = event;
-      const stop = await this.#process(event);
-      if (stop !== undefined) return stop;
+      const step = this.#process(event);
+      if (isPromise(step)) return step.then((stop) => stop ?? this.#drain());
+      if (step !== undefined) return step;
     }
   }
 
-  async #process(event: StatemEvent): Promise<Stop | undefined> {
-    this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
+  #process(event: StatemEvent): Step {
+    if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
     this.callback = "handleEvent";
     const r = this.machine.handleEvent(event.type, event.content, this.state, this.data);
-    const result = isPromise(r) ? await r : r;
-    const stop = await this.#apply(parseResult(result, "handleEvent"), event);
+    if (isPromise(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), event));
+    return this.#transition(parseResult(r, "handleEvent"), event);
+  }
+
+  /**
+   * Applies a transition, then starts the event timeout it asked for. Every transition goes
+   * through here, the initial one included, so an event timeout set by init starts as the
+   * machine begins instead of lingering until (and wrongly outliving) the first event.
+   */
+  #transition(t: Transition, event: StatemEvent | undefined): Step {
+    const step = this.#apply(t, event);
+    if (isPromise(step)) return step.then((stop) => this.#afterTransition(stop));
+    return this.#afterTransition(step);
+  }
+
+  #afterTransition(stop: Stop | undefined): Stop | undefined {
     if (stop === undefined) this.#startPendingEventTimeout();
     return stop;
   }
 
   /** Applies a transition; `event` is what caused it (undefined for the initial transition). */
-  async #apply(t: Transition, event: StatemEvent | undefined): Promise<Stop | undefined> {
+  #apply(t: Transition, event: StatemEvent | undefined): Step {
     this.#sendReplies(t.actions);
     if (!t.keepData) this.data = t.data;
     if (t.kind === "stop") return { reason: t.reason };
@@ -152,10 +176,14 @@ export class StatemRunner extends Runner {
   }
 
   /** The state enter call: may keep or repeat the state, set timeouts and reply, nothing else. */
-  async #enter(oldState: unknown): Promise<Stop | undefined> {
+  #enter(oldState: unknown): Step {
     this.callback = "handleEvent";
     const r = this.machine.handleEvent(ENTER, oldState, this.state, this.data);
-    const result = isPromise(r) ? await r : r;
+    if (isPromise(r)) return r.then((result) => this.#afterEnter(result));
+    return this.#afterEnter(r);
+  }
+
+  #afterEnter(result: unknown): Stop | undefined {
     const t = parseResult(result, "handleEvent");
     if (t.kind !== "stop" && (!validForEnter(t.actions) || (t.kind === "next" && !sameState(t.state, this.state)))) {
       throw new BadReturnError("handleEvent", result);
@@ -205,42 +233,53 @@ export class StatemRunner extends Runner {
     this.#cancelTimer(key);
     if (action.ms === Infinity) return;
     const id = ++this.#timerSeq;
+    const timers = this.#ownTimers();
     if (action.ms === 0) {
-      this.#timers.set(key, { id, type, content: action.content, handle: undefined });
+      timers.set(key, { id, type, content: action.content, handle: undefined });
       this.#zeroQueue.push(key);
       return;
     }
     const handle = startTimer(action.ms, fireTimer, [this, key, id] as const);
-    this.#timers.set(key, { id, type, content: action.content, handle });
+    timers.set(key, { id, type, content: action.content, handle });
+  }
+
+  /** The timer table, created with the first timer together with the hook that clears it on exit. */
+  #ownTimers(): Map<string, ActiveTimer> {
+    if (this.#timers === undefined) {
+      this.#timers = new Map();
+      this.proc.onExit(this);
+    }
+    return this.#timers;
+  }
+
+  /** The process exited: no timer of it may fire or keep Node running. */
+  procExited(): void {
+    if (this.#timers !== undefined) for (const timer of this.#timers.values()) timer.handle?.cancel();
+    this.#timers = undefined;
+    this.#zeroQueue = [];
   }
 
   #cancelTimer(key: string): void {
-    const timer = this.#timers.get(key);
+    const timer = this.#timers?.get(key);
     if (timer === undefined) return;
-    this.#timers.delete(key);
+    this.#timers!.delete(key);
     if (timer.handle !== undefined) timer.handle.cancel();
     else this.#zeroQueue = this.#zeroQueue.filter((k) => k !== key);
   }
 
-  #cancelAllTimers(): void {
-    for (const timer of this.#timers.values()) timer.handle?.cancel();
-    this.#timers.clear();
-    this.#zeroQueue = [];
-  }
-
   /** The event of a timer that fired, or undefined when it was cancelled or restarted since. */
   #takeTimer(key: string, id: number): StatemEvent | undefined {
-    const timer = this.#timers.get(key);
+    const timer = this.#timers?.get(key);
     if (timer === undefined || timer.id !== id) return undefined;
-    this.#timers.delete(key);
+    this.#timers!.delete(key);
     return { type: timer.type, content: timer.content };
   }
 
   #nextZeroTimeout(): StatemEvent | undefined {
     const key = this.#zeroQueue.shift();
     if (key === undefined) return undefined;
-    const timer = this.#timers.get(key)!;
-    this.#timers.delete(key);
+    const timer = this.#timers!.get(key)!;
+    this.#timers!.delete(key);
     return { type: timer.type, content: timer.content };
   }
 }

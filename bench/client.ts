@@ -1,0 +1,248 @@
+// Client figures, each against raw `ws` measured in the same run on a fresh echo server process:
+// burst of sendFrameAsync, windowed 4 KiB echo, sequential round-trip latency, heap per idle
+// connection. Run alone with `node --expose-gc --import tsx bench/client.ts`, or via `npm run bench`.
+import diagnostics_channel from "node:diagnostics_channel";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
+import { withEchoServer } from "./echo-process.ts";
+import { median, rawBurst, rawIdleHeap, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
+
+const WARMUP = 2_000;
+
+type Mode =
+  | { kind: "count"; target: number; done: Pid }
+  | { kind: "window"; left: number; target: number; frame: Frame; done: Pid }
+  | { kind: "rtt"; left: number; samples: number[]; t0: number; frame: Frame; done: Pid }
+  | { kind: "idle"; done: Pid };
+
+interface State {
+  mode: Mode;
+  seen: number;
+}
+
+/** One client class drives every measurement; `mode` says what handleFrame does. */
+class BenchClient extends Parley<State> {
+  override handleConnect(s: State) {
+    if (s.mode.kind === "idle") send(s.mode.done, "connected");
+    return ["ok", s] as const;
+  }
+
+  override handleCast(mode: Mode, s: State) {
+    s.mode = mode;
+    s.seen = 0;
+    if (mode.kind === "rtt") {
+      mode.t0 = performance.now();
+      return ["push", mode.frame, s] as const;
+    }
+    return ["ok", s] as const;
+  }
+
+  override handleFrame(_frame: Frame, s: State) {
+    const mode = s.mode;
+    s.seen++;
+    switch (mode.kind) {
+      case "count":
+        if (s.seen === mode.target) send(mode.done, "done");
+        return ["ok", s] as const;
+      case "window":
+        if (s.seen === mode.target) send(mode.done, "done");
+        if (mode.left > 0) {
+          mode.left--;
+          return ["push", mode.frame, s] as const;
+        }
+        return ["ok", s] as const;
+      case "rtt": {
+        const now = performance.now();
+        mode.samples.push((now - mode.t0) * 1000);
+        if (--mode.left === 0) {
+          send(mode.done, "done");
+          return ["ok", s] as const;
+        }
+        mode.t0 = performance.now();
+        return ["push", mode.frame, s] as const;
+      }
+      default:
+        return ["ok", s] as const;
+    }
+  }
+}
+
+interface Extras {
+  readonly heartbeat: boolean;
+}
+
+/** Lines to print: the figures with heartbeat and telemetry off, then on. */
+export async function runClientBench(): Promise<string[]> {
+  const lines = [`${"".padEnd(32)} ${"parley-ts".padStart(12)} ${"raw ws".padStart(12)} ${"ratio".padStart(7)}`];
+  lines.push("-- heartbeat and telemetry off --");
+  lines.push(...(await figures({ heartbeat: false })));
+  lines.push("-- heartbeat (1 s) and a subscriber on every parley:* channel --");
+  const unsubscribe = subscribeAll();
+  try {
+    lines.push(...(await figures({ heartbeat: true }, false)));
+  } finally {
+    unsubscribe();
+  }
+  return lines;
+}
+
+async function figures(extras: Extras, withMemory = true): Promise<string[]> {
+  const lines: string[] = [];
+  // Latency first, and garbage collected between measurements: a large burst leaves enough
+  // garbage behind to add tens of microseconds to whatever runs next.
+  const rawR = await measured(() => withEchoServer((url) => rawRtt(url, 20_000, 1_000)));
+  const oursR = await measured(() => withEchoServer((url) => rtt(url, 20_000, 1_000, extras)));
+  lines.push(`${"32 B round trip p50, µs".padEnd(32)} ${oursR.toFixed(1).padStart(12)} ${rawR.p50.toFixed(1).padStart(12)} ${`+${(oursR - rawR.p50).toFixed(1)}`.padStart(7)}   target ≤ raw + 10 µs`);
+  const rawW = await measured(() => withEchoServer((url) => rawWindow(url, 100_000, 4096)));
+  const oursW = await measured(() => withEchoServer((url) => windowed(url, 100_000, 4096, extras)));
+  lines.push(ratioLine("4 KiB window 1000, msg/s", oursW, rawW, "≥ 0.90×"));
+  for (const n of [10_000, 50_000, 200_000]) {
+    const raw = await measured(() => withEchoServer((url) => rawBurst(url, n, 32)));
+    const ours = await measured(() => withEchoServer((url) => burst(url, n, extras)));
+    lines.push(ratioLine(`32 B burst ${n / 1000}k, msg/s`, ours, raw, n === 200_000 ? "≥ 0.90×, flat across sizes" : "flat across sizes"));
+  }
+  if (withMemory) {
+    const n = 10_000;
+    const rawM = await measured(() => withEchoServer((url) => rawIdleHeap(url, n)));
+    const oursM = await measured(() => withEchoServer((url) => idleHeap(url, rawM.n, extras)));
+    lines.push(ratioLine(`heap per idle conn (${rawM.n / 1000}k), B`, oursM, rawM.heapPerConn, "≤ 1.25×"));
+    if (rawM.note) lines.push(`  note: ${rawM.note}`);
+  }
+  return lines;
+}
+
+/** Runs `fn` after collecting the garbage the previous measurement left. */
+async function measured<T>(fn: () => Promise<T>): Promise<T> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  await sleep(50);
+  gc?.();
+  return fn();
+}
+
+function options(url: string, extras: Extras): ConnectOptions {
+  return extras.heartbeat ? { url, heartbeat: { interval: 1000, timeout: 5000 } } : { url };
+}
+
+async function connected(url: string, extras: Extras): Promise<{ pid: Pid; inbox: Inbox }> {
+  const inbox = new Inbox();
+  const pid = await BenchClient.start({ mode: { kind: "idle", done: inbox.pid }, seen: 0 }, options(url, extras));
+  await inbox.receive((m) => (m === "connected" ? m : undefined), 10_000);
+  return { pid, inbox };
+}
+
+async function burst(url: string, n: number, extras: Extras): Promise<number> {
+  const { pid, inbox } = await connected(url, extras);
+  const frame: Frame = ["text", "x".repeat(32)];
+  try {
+    Parley.cast(pid, { kind: "count", target: WARMUP, done: inbox.pid } satisfies Mode);
+    for (let i = 0; i < WARMUP; i++) Parley.sendFrameAsync(pid, frame);
+    await inbox.receive((m) => (m === "done" ? m : undefined), 30_000);
+    Parley.cast(pid, { kind: "count", target: n, done: inbox.pid } satisfies Mode);
+    const start = performance.now();
+    for (let i = 0; i < n; i++) Parley.sendFrameAsync(pid, frame);
+    await inbox.receive((m) => (m === "done" ? m : undefined), 120_000);
+    return n / ((performance.now() - start) / 1000);
+  } finally {
+    await Parley.stop(pid);
+    inbox.close();
+  }
+}
+
+async function windowed(url: string, n: number, size: number, extras: Extras): Promise<number> {
+  const { pid, inbox } = await connected(url, extras);
+  const frame: Frame = ["text", "x".repeat(size)];
+  const window = 1_000;
+  try {
+    Parley.cast(pid, { kind: "count", target: WARMUP, done: inbox.pid } satisfies Mode);
+    for (let i = 0; i < WARMUP; i++) Parley.sendFrameAsync(pid, frame);
+    await inbox.receive((m) => (m === "done" ? m : undefined), 30_000);
+    Parley.cast(pid, { kind: "window", left: n - window, target: n, frame, done: inbox.pid } satisfies Mode);
+    const start = performance.now();
+    for (let i = 0; i < window; i++) Parley.sendFrameAsync(pid, frame);
+    await inbox.receive((m) => (m === "done" ? m : undefined), 120_000);
+    return n / ((performance.now() - start) / 1000);
+  } finally {
+    await Parley.stop(pid);
+    inbox.close();
+  }
+}
+
+/** Sequential round trips timed inside the client's handleFrame, like raw ws's 'message'. p50 µs. */
+async function rtt(url: string, samples: number, warmup: number, extras: Extras): Promise<number> {
+  const { pid, inbox } = await connected(url, extras);
+  const frame: Frame = ["text", "x".repeat(32)];
+  try {
+    const warm: Mode = { kind: "rtt", left: warmup, samples: [], t0: 0, frame, done: inbox.pid };
+    Parley.cast(pid, warm);
+    await inbox.receive((m) => (m === "done" ? m : undefined), 30_000);
+    const timed: Mode = { kind: "rtt", left: samples, samples: [], t0: 0, frame, done: inbox.pid };
+    Parley.cast(pid, timed);
+    await inbox.receive((m) => (m === "done" ? m : undefined), 120_000);
+    return median(timed.samples);
+  } finally {
+    await Parley.stop(pid);
+    inbox.close();
+  }
+}
+
+/** Heap growth per connected, idle client, measured as rawIdleHeap does. Bytes. */
+async function idleHeap(url: string, n: number, extras: Extras): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const inbox = new Inbox();
+  const settle = async (): Promise<void> => {
+    await sleep(100);
+    gc?.();
+    gc?.();
+  };
+  const warm = await connected(url, extras);
+  await Parley.stop(warm.pid);
+  warm.inbox.close();
+  await settle();
+  const before = process.memoryUsage().heapUsed;
+  const pids: Pid[] = [];
+  const inFlight = 200;
+  let started = 0;
+  let up = 0;
+  while (up < n) {
+    while (started < n && started - up < inFlight) {
+      pids.push(await BenchClient.start({ mode: { kind: "idle", done: inbox.pid }, seen: 0 }, options(url, extras)));
+      started++;
+    }
+    await inbox.receive((m) => (m === "connected" ? m : undefined), 30_000);
+    up++;
+  }
+  await sleep(1_000);
+  await settle();
+  const after = process.memoryUsage().heapUsed;
+  await Promise.all(pids.map((pid) => Parley.stop(pid)));
+  inbox.close();
+  return (after - before) / n;
+}
+
+const CHANNELS = [
+  "parley:connect:start",
+  "parley:connect:stop",
+  "parley:connection:stop",
+  "parley:frame:received",
+  "parley:frame:sent",
+  "parley:frame:dropped",
+  "parley:reconnect:scheduled",
+  "parley:reconnect:exhausted",
+  "parley:heartbeat:timeout",
+];
+
+function subscribeAll(): () => void {
+  let count = 0;
+  const onMessage = (): void => {
+    count++;
+  };
+  for (const name of CHANNELS) diagnostics_channel.subscribe(name, onMessage);
+  return () => {
+    for (const name of CHANNELS) diagnostics_channel.unsubscribe(name, onMessage);
+    void count;
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const l of await runClientBench()) console.log(l);
+}

@@ -1,0 +1,233 @@
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { From } from "../../src/runtime/gen-call.ts";
+import { GenServer } from "../../src/runtime/gen-server.ts";
+import { GenStatem } from "../../src/runtime/gen-statem.ts";
+import { Inbox } from "../../src/runtime/inbox.ts";
+import { getLogger, isNormalReason, redact, reportCrash, setLogger } from "../../src/runtime/logger.ts";
+import { monitor } from "../../src/runtime/monitors.ts";
+import { send } from "../../src/runtime/names.ts";
+import type { Pid } from "../../src/runtime/pid.ts";
+import type { EventType, StatemResult } from "../../src/runtime/statem-actions.ts";
+import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+
+const WAIT = 1000;
+
+class Vault extends GenServer<Record<string, unknown>> {
+  override init(state: Record<string, unknown>) {
+    return ["ok", state] as const;
+  }
+  override handleCall(req: unknown, _from: From, s: Record<string, unknown>) {
+    if (Array.isArray(req) && req[0] === "crash") throw new Error("vault crashed");
+    if (Array.isArray(req) && req[0] === "stop") return ["stop", req[1], "ok", s] as const;
+    return ["reply", req, s] as const;
+  }
+  override handleCast(msg: unknown): never {
+    throw new Error(`cast crashed: ${typeof msg}`);
+  }
+}
+
+class Lock extends GenStatem<string, Record<string, unknown>> {
+  override init(data: Record<string, unknown>) {
+    return ["ok", "locked", data] as const;
+  }
+  override handleEvent(type: EventType, content: unknown): StatemResult<string, Record<string, unknown>> {
+    if (type === "enter") return ["keep_state_and_data"];
+    throw new Error(`lock crashed on ${JSON.stringify(Object.keys(content as object))}`);
+  }
+}
+
+let logs: LogCapture;
+const inboxes: Inbox[] = [];
+
+beforeEach(() => {
+  logs = captureLogs();
+});
+afterEach(() => {
+  for (const inbox of inboxes.splice(0)) inbox.close();
+  logs.restore();
+});
+
+function inbox(): Inbox {
+  const box = new Inbox();
+  inboxes.push(box);
+  return box;
+}
+
+async function waitDown(pid: Pid): Promise<unknown> {
+  const box = inbox();
+  const ref = await box.run(() => monitor(pid));
+  return box.receive((m) => (Array.isArray(m) && m[1] === ref ? m[4] : undefined), WAIT);
+}
+
+describe("logger", () => {
+  describe("setLogger", () => {
+    it("replaces the logger that getLogger returns", () => {
+      const before = getLogger();
+      const lines: string[] = [];
+      const mine = pino({ level: "info" }, { write: (s: string) => void lines.push(s) });
+      setLogger(mine);
+      expect(getLogger()).toBe(mine);
+      getLogger().info("hello");
+      setLogger(before);
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ msg: "hello" });
+    });
+  });
+
+  describe("redact", () => {
+    it("replaces the values of secret-looking keys, at any depth, without touching the input", () => {
+      const input = {
+        user: "bob",
+        password: "p",
+        Authorization: "Bearer x",
+        nested: { apiKey: "k", api_key: "k2", token: "t", list: [{ secret: 1, ok: 2 }] },
+        cookie: "c",
+        sessionId: "s",
+        privateKey: "pk",
+        credentials: { a: 1 },
+      };
+      const copy = structuredClone(input);
+      expect(redact(input)).toEqual({
+        user: "bob",
+        password: "[redacted]",
+        Authorization: "[redacted]",
+        nested: { apiKey: "[redacted]", api_key: "[redacted]", token: "[redacted]", list: [{ secret: "[redacted]", ok: 2 }] },
+        cookie: "[redacted]",
+        sessionId: "[redacted]",
+        privateKey: "[redacted]",
+        credentials: "[redacted]",
+      });
+      expect(input).toEqual(copy);
+    });
+
+    it("leaves scalars, class instances and deep levels beyond the bound alone", () => {
+      const date = new Date(0);
+      expect(redact(5)).toBe(5);
+      expect(redact(null)).toBe(null);
+      expect(redact(date)).toBe(date);
+      const deep = { a: { b: { password: "x" } } };
+      expect(redact(deep, 2)).toEqual({ a: { b: { password: "x" } } });
+      expect(redact(deep, 3)).toEqual({ a: { b: { password: "[redacted]" } } });
+    });
+  });
+
+  describe("isNormalReason", () => {
+    it("is true for normal, shutdown and ['shutdown', term] only", () => {
+      for (const r of ["normal", "shutdown", ["shutdown", 1]]) expect(isNormalReason(r)).toBe(true);
+      for (const r of ["killed", "kill", ["shutdown"], ["shutdown", 1, 2], new Error("x"), undefined]) expect(isNormalReason(r)).toBe(false);
+    });
+  });
+
+  describe("reportCrash", () => {
+    it("logs one error line with every field formatted and redacted", () => {
+      const err = new Error("boom");
+      reportCrash({
+        pid: "#PID<0.1.0>",
+        name: { global: ["feed", 1] },
+        module: "Feed",
+        callback: "handleCall",
+        reason: err,
+        lastEvent: ["call", { token: "t" }],
+        state: { password: "p", n: 1 },
+      });
+      expect(logs.lines).toHaveLength(1);
+      expect(logs.lines[0]).toMatchObject({
+        level: 50,
+        msg: "Feed #PID<0.1.0> terminating: Error: boom",
+        pid: "#PID<0.1.0>",
+        name: '{global: ["feed", 1]}',
+        module: "Feed",
+        callback: "handleCall",
+        reason: "Error: boom",
+        lastEvent: '["call", {token: "[redacted]"}]',
+        state: '{password: "[redacted]", n: 1}',
+        stack: expect.stringMatching(/^Error: boom\n/),
+      });
+    });
+
+    it("leaves out what it was not given", () => {
+      reportCrash({ pid: "#PID<0.2.0>", name: undefined, reason: "x" });
+      expect(logs.lines[0]).toMatchObject({ msg: 'process #PID<0.2.0> terminating: "x"', reason: '"x"' });
+      expect(logs.lines[0]).not.toHaveProperty("state");
+      expect(logs.lines[0]).not.toHaveProperty("lastEvent");
+      expect(logs.lines[0]).not.toHaveProperty("name");
+    });
+  });
+
+  describe("crash reports", () => {
+    it("name the pid, the registered name, the reason, the last event and a redacted state", async () => {
+      const pid = await Vault.start({ user: "bob", password: "hunter2", token: "abc", authorization: "Basic z" }, { name: "logger.vault" });
+      await GenServer.call(pid, ["crash", { apiKey: "sk-123", note: "visible" }]).catch(() => undefined);
+      await waitDown(pid);
+      const reports = logs.errors();
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatchObject({
+        pid: String(pid),
+        name: '"logger.vault"',
+        module: "Vault",
+        callback: "handleCall",
+        reason: "Error: vault crashed",
+        state: '{user: "bob", password: "[redacted]", token: "[redacted]", authorization: "[redacted]"}',
+      });
+      expect(reports[0]!["lastEvent"]).toMatch(/"crash"/);
+      expect(reports[0]!["lastEvent"]).toMatch(/"visible"/);
+      expect(JSON.stringify(logs.lines)).not.toMatch(/hunter2|abc|Basic z|sk-123/);
+    });
+
+    it("redact secrets inside a cast's message too", async () => {
+      const pid = await Vault.start({});
+      GenServer.cast(pid, { password: "cast-secret" });
+      await waitDown(pid);
+      expect(logs.errors()).toHaveLength(1);
+      expect(JSON.stringify(logs.lines)).not.toMatch(/cast-secret/);
+    });
+
+    it("redact a GenStatem's data and its last event", async () => {
+      const pid = await Lock.start({ code: "1234", secretCode: "9999" });
+      await GenStatem.call(pid, { pin: "0000", password: "statem-secret" }).catch(() => undefined);
+      await waitDown(pid);
+      expect(logs.errors()).toHaveLength(1);
+      expect(logs.errors()[0]).toMatchObject({ module: "Lock", callback: "handleEvent", reason: 'Error: lock crashed on ["pin","password"]' });
+      expect(logs.errors()[0]!["state"]).toMatch(/secretCode: "\[redacted\]"/);
+      expect(JSON.stringify(logs.lines)).not.toMatch(/9999|statem-secret/);
+    });
+
+    it("are not logged when a callback throws a normal or shutdown reason, as with a process body", async () => {
+      class Quitter extends GenServer<Pid> {
+        override init(probe: Pid) {
+          return ["ok", probe] as const;
+        }
+        override handleCast(reason: unknown): never {
+          throw reason;
+        }
+        override terminate(reason: unknown, probe: Pid) {
+          send(probe, ["terminate", reason]);
+        }
+      }
+      const box = inbox();
+      for (const reason of ["normal", "shutdown", ["shutdown", "bye"]]) {
+        const pid = await Quitter.start(box.pid);
+        GenServer.cast(pid, reason);
+        expect(await waitDown(pid)).toEqual(reason);
+        expect(await box.receive(undefined, WAIT)).toEqual(["terminate", reason]);
+      }
+      expect(logs.errors()).toEqual([]);
+      const pid = await Quitter.start(box.pid);
+      GenServer.cast(pid, "boom");
+      await waitDown(pid);
+      expect(logs.errors()).toHaveLength(1);
+    });
+
+    it("are not logged for normal or shutdown exits", async () => {
+      for (const reason of ["normal", "shutdown", ["shutdown", "bye"]]) {
+        const pid = await Vault.start({});
+        await GenServer.call(pid, ["stop", reason]);
+        await waitDown(pid);
+        const other = await Vault.start({});
+        await GenServer.stop(other, reason);
+      }
+      expect(logs.errors()).toEqual([]);
+    });
+  });
+});

@@ -35,6 +35,15 @@ export type { From } from "./runtime/gen-call.ts";
 export type { StartOptions, SysStatus, SysStatistics } from "./runtime/gen-base.ts";
 export { sys } from "./runtime/sys.ts";
 
+// Supervisors
+export { Supervisor } from "./supervisor/supervisor.ts";
+export type { SupervisorOptions, ChildInfo, ChildCounts, SupervisorState } from "./supervisor/supervisor.ts";
+export { DynamicSupervisor } from "./supervisor/dynamic-supervisor.ts";
+export type { DynamicSupervisorOptions, DynamicSupervisorState } from "./supervisor/dynamic-supervisor.ts";
+export { shutdownOnSignals } from "./supervisor/graceful.ts";
+export type { ShutdownOnSignalsOptions } from "./supervisor/graceful.ts";
+export type { Strategy } from "./supervisor/strategies.ts";
+
 // WebSocket client
 export { Parley } from "./client/parley.ts";
 export type { ParleyModule, DisconnectReason } from "./client/parley.ts";
@@ -78,4 +87,4 @@ export {
   BadReturnError,
 } from "./runtime/errors.ts";
 export { NotConnectedError, InvalidFrameError, QueueFullError, UpgradeError } from "./client/errors.ts";
-export { NotFoundError, MaxChildrenError } from "./supervisor/errors.ts";
+export { NotFoundError, MaxChildrenError, ChildRunningError } from "./supervisor/errors.ts";

@@ -5,41 +5,13 @@
  */
 import { OptionsError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
+import type { ChildModule, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
 import type { Pid } from "../runtime/pid.ts";
 import { isPid } from "../runtime/pid.ts";
 
+// The shapes live in the runtime (every behaviour builds its own childSpec); this module applies them.
+export type { Child, ChildModule, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
 export type { Term } from "../runtime/names-types.ts";
-
-/** `"permanent"`: always restarted; `"transient"`: only after an abnormal exit; `"temporary"`: never. */
-export type RestartType = "permanent" | "transient" | "temporary";
-
-/** Milliseconds to wait after `"shutdown"` before killing, `"brutal_kill"` to kill at once, or `"infinity"`. */
-export type Shutdown = number | "brutal_kill" | "infinity";
-
-/** Whether the child is a worker or a supervisor of its own (which changes the default shutdown). */
-export type ChildType = "worker" | "supervisor";
-
-/** How to start and look after one child. Omitted fields take OTP's defaults. */
-export interface ChildSpec {
-  /** Any value except `undefined`; ids compare structurally. A module's default id is the module itself. */
-  id: unknown;
-  /** Runs inside the supervisor's process, so a `startLink` here links the child to the supervisor. */
-  start: () => Promise<Pid>;
-  /** Default `"permanent"`. */
-  restart?: RestartType;
-  /** Default `5000` for a worker, `"infinity"` for a supervisor. */
-  shutdown?: Shutdown;
-  /** Default `"worker"`. */
-  type?: ChildType;
-}
-
-/** A class or object with a static `childSpec(arg)`, like a GenServer subclass. */
-export interface ChildModule {
-  childSpec(arg: unknown): ChildSpec;
-}
-
-/** What a supervisor accepts as a child: a spec, `[Module, arg]`, or a Module (`Module.childSpec([])`). */
-export type Child = ChildSpec | readonly [ChildModule, unknown] | ChildModule;
 
 /** A child spec with every default filled in. */
 export interface NormalizedChildSpec {
@@ -60,7 +32,8 @@ const MAX_KEY_DEPTH = 64;
 /**
  * Turns any of the three child forms into a spec with every default filled in, as OTP does:
  * restart `"permanent"`, type `"worker"`, shutdown `5000` for a worker and `"infinity"` for a supervisor.
- * A bare Module means `Module.childSpec([])`; `[Module, arg]` means `Module.childSpec(arg)`.
+ * A bare Module means `Module.childSpec([])`; `[Module, arg]` means `Module.childSpec(arg)`; when
+ * the spec a module returns has no id, the module itself is the id.
  *
  * @param child - a child spec, `[Module, arg]` or a Module.
  * @param position - the child's index in the list, used to name it while its id is unknown.
@@ -74,9 +47,9 @@ export function normalizeChild(child: unknown, position?: number): NormalizedChi
   const where = position === undefined ? "child spec" : `children[${position}]`;
   let spec: unknown = child;
   if (isModule(child)) {
-    spec = callChildSpec(child, [], where);
+    spec = defaultId(callChildSpec(child, [], where), child);
   } else if (Array.isArray(child) && child.length === 2 && isModule(child[0])) {
-    spec = callChildSpec(child[0], child[1], where);
+    spec = defaultId(callChildSpec(child[0], child[1], where), child[0]);
   } else if (!isObject(child)) {
     throw new OptionsError(where, child, ANY_CHILD);
   }
@@ -171,6 +144,11 @@ function callChildSpec(module: ChildModule, arg: unknown, where: string): Record
   }
   if (!isObject(spec)) throw new OptionsError(where, spec, `${call} to return a child spec object`);
   return spec;
+}
+
+/** A module's spec without an id gets the module itself as its id, as Elixir's `use GenServer` does. */
+function defaultId(spec: Record<string, unknown>, module: ChildModule): Record<string, unknown> {
+  return spec["id"] === undefined ? { ...spec, id: module } : spec;
 }
 
 function isModule(value: unknown): value is ChildModule {

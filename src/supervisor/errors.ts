@@ -17,3 +17,18 @@ export class MaxChildrenError extends ParleyError {
     super(`the supervisor already holds its maximum of ${maxChildren} children`);
   }
 }
+
+/**
+ * `restartChild` or `deleteChild` on a child that is not terminated: it is `"running"`, or the
+ * supervisor is `"restarting"` it after a failed restart. OTP answers `{error, running}` and
+ * `{error, restarting}`.
+ */
+export class ChildRunningError extends ParleyError {
+  override readonly name = "ChildRunningError" as const;
+  constructor(
+    readonly id: unknown,
+    readonly status: "running" | "restarting",
+  ) {
+    super(`child ${formatTerm(id)} is ${status}; terminate it first`);
+  }
+}

@@ -57,6 +57,12 @@ describe("child-spec", () => {
       expect(normalizeChild(Worker)).toEqual({ id: Worker, start, restart: "transient", shutdown: 100, type: "worker" });
     });
 
+    it("gives a module's spec without an id the module itself as its id", () => {
+      const NoId = { childSpec: () => ({ start }) as unknown as ChildSpec };
+      expect(normalizeChild(NoId).id).toBe(NoId);
+      expect(normalizeChild([NoId, 1]).id).toBe(NoId);
+    });
+
     it("calls childSpec(arg) for [Module, arg]", () => {
       expect(normalizeChild([Worker, { url: "ws://x" }]).shutdown).toBe(200);
     });

@@ -1,0 +1,326 @@
+/**
+ * DynamicSupervisor: a supervisor that starts with no children and gets them one at a time with
+ * `startChild`, as Elixir's `DynamicSupervisor` (strategy one_for_one).
+ */
+import type { Child, ChildSpec } from "../runtime/child-spec-types.ts";
+import { OptionsError, StartError } from "../runtime/errors.ts";
+import { CallRequest, reply, stopServer } from "../runtime/gen-call.ts";
+import { Runner, startRunner, type StartOptions, type Stop } from "../runtime/gen-base.ts";
+import type { Name } from "../runtime/names-types.ts";
+import { type Dest, send } from "../runtime/names.ts";
+import { isPid, type Pid } from "../runtime/pid.ts";
+import { type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
+import { MaxChildrenError, NotFoundError } from "./errors.ts";
+import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";
+import { publishRestart, supervisorReport, unexpectedMessage } from "./reports.ts";
+import { RestartIntensity } from "./restart-intensity.ts";
+import { isExpectedExit, shutdownChild, shutdownChildren } from "./shutdown.ts";
+import { startChildProcess } from "./start-child.ts";
+import { isNormalExit, shouldRestart } from "./strategies.ts";
+import { supervisorCall } from "./sup-call.ts";
+import { type ChildCounts, type ChildInfo, countChildren } from "./supervisor.ts";
+
+/** Options of `DynamicSupervisor.startLink`. */
+export interface DynamicSupervisorOptions {
+  /** Register the supervisor under this name. */
+  readonly name?: Name;
+  /** How many children it may hold at once (restarting ones included). Default Infinity. */
+  readonly maxChildren?: number;
+  /** Restarts allowed within `maxSeconds` before the supervisor gives up. Default 3. */
+  readonly maxRestarts?: number;
+  /** The window, in seconds, in which `maxRestarts` is counted. Default 5. */
+  readonly maxSeconds?: number;
+  /** Only `"one_for_one"`, accepted so code ported from Elixir can pass it. */
+  readonly strategy?: "one_for_one";
+}
+
+/** What `sys.getState` shows of a DynamicSupervisor (a snapshot). */
+export interface DynamicSupervisorState {
+  readonly strategy: "one_for_one";
+  readonly maxRestarts: number;
+  readonly maxSeconds: number;
+  readonly maxChildren: number;
+  readonly children: ReadonlyArray<Readonly<ChildInfo & Pick<NormalizedChildSpec, "restart" | "shutdown">>>;
+}
+
+/**
+ * A supervisor for children started on demand, as Elixir's `DynamicSupervisor`.
+ *
+ * @example
+ * ```ts
+ * const sup = await DynamicSupervisor.startLink({ maxChildren: 100 });
+ * const pid = await DynamicSupervisor.startChild(sup, [Session, "alice"]);
+ * await DynamicSupervisor.countChildren(sup); // { specs: 1, active: 1, supervisors: 0, workers: 1 }
+ * await DynamicSupervisor.terminateChild(sup, pid); // undefined
+ * ```
+ *
+ * @remarks
+ * Children are known by their Pid; ids in their specs need not be unique and only show in logs and
+ * telemetry (`whichChildren` lists `id: undefined`, as OTP does). An exited child is restarted
+ * according to its restart type (one_for_one) and keeps its place under its new Pid; a child that
+ * is not restarted is forgotten. The restart intensity, reports and the
+ * `parley:supervisor:restart` channel work as for {@link Supervisor}.
+ *
+ * When the supervisor stops, all children are stopped at the same time (not one after another):
+ * each gets `"shutdown"` (or is killed, for `"brutal_kill"`) and is killed when its own shutdown
+ * time runs out.
+ */
+export class DynamicSupervisor {
+  private constructor() {}
+
+  /**
+   * Starts a DynamicSupervisor, with no children, linked to the caller (outside a process, unlinked).
+   * @throws OptionsError (rejection, before anything is spawned) for a bad option.
+   * @throws StartError (rejection) with `["already_started", pid]` when the name is taken.
+   */
+  static startLink(options: DynamicSupervisorOptions = {}): Promise<Pid> {
+    let flags: DynamicSupervisorFlags;
+    try {
+      flags = validateSupervisorFlags(options, "DynamicSupervisor");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const startOptions: StartOptions | undefined = flags.name === undefined ? undefined : { name: flags.name as Name };
+    return startRunner(new DynamicRunner(flags), undefined, startOptions, true);
+  }
+
+  /**
+   * A child spec that runs a DynamicSupervisor under a supervisor: id `options.name` when given,
+   * else `DynamicSupervisor`; type `"supervisor"`, shutdown `"infinity"`.
+   * @throws OptionsError for bad options.
+   */
+  static childSpec(options: DynamicSupervisorOptions = {}): ChildSpec {
+    const flags = validateSupervisorFlags(options, "DynamicSupervisor");
+    return {
+      id: flags.name ?? DynamicSupervisor,
+      start: () => DynamicSupervisor.startLink(options),
+      type: "supervisor",
+      shutdown: "infinity",
+    };
+  }
+
+  /**
+   * Starts a child under the supervisor.
+   * @returns the child's Pid.
+   * @throws OptionsError (rejection) for an invalid child.
+   * @throws MaxChildrenError (rejection) when the supervisor already holds `maxChildren` children.
+   * @throws StartError (rejection) with the child's start failure reason.
+   */
+  static startChild(sup: Dest, child: Child): Promise<Pid> {
+    return supervisorCall(sup, ["start_child", child]) as Promise<Pid>;
+  }
+
+  /**
+   * Stops a child (`"shutdown"`, then `"kill"` after its shutdown time) and forgets it.
+   * @throws OptionsError (rejection) when `pid` is not a Pid.
+   * @throws NotFoundError (rejection) when the supervisor holds no child with this Pid.
+   */
+  static async terminateChild(sup: Dest, pid: Pid): Promise<void> {
+    if (!isPid(pid)) throw new OptionsError("pid", pid, "the Pid of a child");
+    await supervisorCall(sup, ["terminate_child", pid]);
+  }
+
+  /** Every child, oldest first (a restarted child counts as new); `id` is `undefined`, as in OTP. */
+  static whichChildren(sup: Dest): Promise<ChildInfo[]> {
+    return supervisorCall(sup, ["which_children"]) as Promise<ChildInfo[]>;
+  }
+
+  /** How many children the supervisor holds, runs, and of which type. */
+  static countChildren(sup: Dest): Promise<ChildCounts> {
+    return supervisorCall(sup, ["count_children"]) as Promise<ChildCounts>;
+  }
+
+  /**
+   * Stops the supervisor with `reason` (every child is stopped first) and waits until it exited.
+   * @throws NoProcError when nothing answers to `sup`; TimeoutError when it has not exited within `timeoutMs`.
+   */
+  static stop(sup: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
+    return stopServer(sup, reason, timeoutMs);
+  }
+}
+
+/** One child: keyed by the Pid it runs as, or ran as before a failed restart. */
+interface DynamicRecord {
+  readonly spec: NormalizedChildSpec;
+  key: Pid;
+  pid: Pid | "restarting";
+}
+
+/** A retry of a failed restart, queued behind the messages already waiting. */
+class TryAgain {
+  constructor(readonly child: DynamicRecord) {}
+}
+
+class DynamicRunner extends Runner {
+  /** Oldest first. */
+  children = new Map<Pid, DynamicRecord>();
+  readonly intensity: RestartIntensity;
+
+  constructor(readonly flags: DynamicSupervisorFlags) {
+    super(DynamicSupervisor);
+    this.intensity = new RestartIntensity(flags.maxRestarts, flags.maxSeconds);
+  }
+
+  init(): Promise<Stop | undefined> {
+    this.proc.trapExit = true;
+    return Promise.resolve(undefined);
+  }
+
+  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
+    if (msg instanceof CallRequest) {
+      this.callback = "handleCall";
+      return this.handleCall(msg);
+    }
+    this.callback = "handleInfo";
+    if (isExitMessage(msg)) return this.handleExit(msg[1], msg[2]);
+    if (msg instanceof TryAgain) {
+      const child = msg.child;
+      if (child.pid !== "restarting" || this.children.get(child.key) !== child) return undefined;
+      return this.restart(child, undefined);
+    }
+    unexpectedMessage(this.ref(), msg);
+    return undefined;
+  }
+
+  /** Stops every child at once before the supervisor exits. */
+  async terminate(): Promise<void> {
+    const running = [...this.children.values()].filter((c): c is DynamicRecord & { pid: Pid } => isPid(c.pid));
+    this.children = new Map();
+    const reasons = await shutdownChildren(running.map((c) => ({ pid: c.pid, shutdown: c.spec.shutdown })));
+    for (let i = 0; i < running.length; i++) {
+      const { spec, pid } = running[i]!;
+      if (!isExpectedExit(reasons[i], spec.shutdown, spec.restart)) {
+        supervisorReport(this.ref(), "shutdown_error", { id: spec.id, pid, restart: spec.restart }, reasons[i]);
+      }
+    }
+  }
+
+  getState(): DynamicSupervisorState {
+    const { strategy, maxRestarts, maxSeconds, maxChildren } = this.flags;
+    const children = [...this.children.values()].map(({ spec, pid }) => ({
+      id: undefined,
+      pid,
+      type: spec.type,
+      restart: spec.restart,
+      shutdown: spec.shutdown,
+    }));
+    return { strategy, maxRestarts, maxSeconds, maxChildren, children };
+  }
+
+  setState(): void {
+    throw new OptionsError("sys.replaceState target", "a supervisor", "a GenServer or GenStatem (a supervisor's state cannot be replaced)");
+  }
+
+  status(): { state: unknown; data: unknown } {
+    return { state: undefined, data: this.getState() };
+  }
+
+  // --- calls -------------------------------------------------------------------------------
+
+  async handleCall(msg: CallRequest): Promise<undefined> {
+    try {
+      const value = await this.answer(msg.request);
+      reply(msg.from, ["ok", value]);
+    } catch (err) {
+      reply(msg.from, ["error", err]);
+    }
+    return undefined;
+  }
+
+  answer(request: unknown): unknown {
+    const [tag, arg] = Array.isArray(request) ? (request as [unknown, unknown]) : [request, undefined];
+    switch (tag) {
+      case "start_child":
+        return this.startChild(arg);
+      case "terminate_child":
+        return this.terminateChild(arg);
+      case "which_children": {
+        const list: ChildInfo[] = [];
+        for (const { spec, pid } of this.children.values()) list.push({ id: undefined, pid, type: spec.type });
+        return list;
+      }
+      case "count_children":
+        return countChildren(this.children.values());
+      default:
+        throw new OptionsError("DynamicSupervisor request", request, "start_child, terminate_child, which_children or count_children");
+    }
+  }
+
+  async startChild(child: unknown): Promise<Pid> {
+    const spec = normalizeChild(child);
+    const max = this.flags.maxChildren;
+    if (this.children.size >= max) throw new MaxChildrenError(max);
+    const outcome = await startChildProcess(spec, this.proc);
+    if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
+    const pid = outcome[1];
+    this.children.set(pid, { spec, key: pid, pid });
+    return pid;
+  }
+
+  async terminateChild(pid: unknown): Promise<undefined> {
+    const child = isPid(pid) ? this.children.get(pid) : undefined;
+    if (child === undefined) throw new NotFoundError(pid);
+    this.children.delete(child.key);
+    if (isPid(child.pid)) {
+      const { shutdown, restart } = child.spec;
+      const reason = await shutdownChild(child.pid, shutdown);
+      if (!isExpectedExit(reason, shutdown, restart)) {
+        supervisorReport(this.ref(), "shutdown_error", { id: child.spec.id, pid: child.pid, restart }, reason);
+      }
+    }
+    return undefined;
+  }
+
+  // --- exits and restarts ------------------------------------------------------------------
+
+  handleExit(pid: Pid, reason: unknown): Stop | undefined | Promise<Stop | undefined> {
+    const child = this.children.get(pid);
+    if (child === undefined || child.pid !== pid) return undefined;
+    const restart = child.spec.restart;
+    if (!shouldRestart(restart, reason)) {
+      if (!isNormalExit(reason)) supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
+      this.children.delete(pid);
+      return undefined;
+    }
+    supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
+    return this.restart(child, [reason]);
+  }
+
+  async restart(child: DynamicRecord, exited: readonly [unknown] | undefined): Promise<Stop | undefined> {
+    if (!this.intensity.record(performance.now())) {
+      supervisorReport(this.ref(), "reached_max_restart_intensity", this.childRef(child), exited === undefined ? "start_error" : exited[0]);
+      this.children.delete(child.key);
+      return { reason: "shutdown" };
+    }
+    if (exited !== undefined) publishRestart(this.proc.pid, child.spec.id, exited[0]);
+    const outcome = await startChildProcess(child.spec, this.proc);
+    if (outcome[0] === "error") {
+      supervisorReport(this.ref(), "start_error", this.childRef(child), outcome[1]);
+      child.pid = "restarting";
+      send(this.proc.pid, new TryAgain(child));
+      return undefined;
+    }
+    this.rekey(child, outcome[1]);
+    return undefined;
+  }
+
+  /** Files a restarted child under its new Pid (it moves to the end of `whichChildren`). */
+  rekey(child: DynamicRecord, pid: Pid): void {
+    this.children.delete(child.key);
+    child.key = pid;
+    child.pid = pid;
+    this.children.set(pid, child);
+  }
+
+  ref(): { pid: Pid; name: Name | undefined } {
+    return { pid: this.proc.pid, name: this.name };
+  }
+
+  childRef(child: DynamicRecord): { id: unknown; pid: Pid | "restarting"; restart: string } {
+    return { id: child.spec.id, pid: child.pid, restart: child.spec.restart };
+  }
+}
+
+function isExitMessage(msg: unknown): msg is readonly ["EXIT", Pid, unknown] {
+  return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && isPid(msg[1]);
+}

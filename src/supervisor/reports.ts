@@ -1,0 +1,62 @@
+/**
+ * What supervisors tell the outside world: OTP's supervisor reports (`child_terminated`,
+ * `start_error`, `shutdown_error`, `reached_max_restart_intensity`) through the logger, and
+ * `parley:supervisor:restart` through diagnostics_channel.
+ */
+import type { Name } from "../runtime/names-types.ts";
+import type { Pid } from "../runtime/pid.ts";
+import { formatTerm } from "../runtime/format-term.ts";
+import { getLogger, isNormalReason } from "../runtime/logger.ts";
+import { channels, type SupervisorRestartEvent } from "../runtime/telemetry.ts";
+
+/** The supervisor a report is about. */
+export interface SupervisorRef {
+  readonly pid: Pid;
+  readonly name: Name | undefined;
+}
+
+/** The child a report is about. */
+export interface ChildRef {
+  readonly id: unknown;
+  readonly pid: Pid | "restarting" | undefined;
+  readonly restart: string;
+}
+
+/** OTP's error contexts for supervisor reports. */
+export type ReportContext = "child_terminated" | "start_error" | "shutdown_error" | "reached_max_restart_intensity";
+
+/**
+ * Logs a supervisor report: error level, except a `child_terminated` report for a normal
+ * reason (a permanent child that exited `"normal"` or `"shutdown"`), which is a warning.
+ */
+export function supervisorReport(sup: SupervisorRef, context: ReportContext, child: ChildRef, reason: unknown): void {
+  const logger = getLogger();
+  const warn = context === "child_terminated" && isNormalReason(reason);
+  const fields = {
+    report: context,
+    supervisor: String(sup.pid),
+    name: sup.name === undefined ? undefined : formatTerm(sup.name),
+    id: formatTerm(child.id),
+    pid: child.pid === undefined ? undefined : String(child.pid),
+    restart: child.restart,
+    reason: formatTerm(reason),
+    stack: reason instanceof Error ? reason.stack : undefined,
+  };
+  const message = `supervisor ${fields.name ?? fields.supervisor} ${context}: child ${fields.id} (${fields.pid ?? "no pid"}), reason ${fields.reason}`;
+  if (warn) logger.warn(fields, message);
+  else logger.error(fields, message);
+}
+
+/** Logs a message a supervisor did not expect (error level, as OTP does). */
+export function unexpectedMessage(sup: SupervisorRef, msg: unknown): void {
+  getLogger().error(
+    { supervisor: String(sup.pid), name: sup.name === undefined ? undefined : formatTerm(sup.name), msg: formatTerm(msg) },
+    "supervisor received unexpected message",
+  );
+}
+
+/** Publishes `parley:supervisor:restart`, only when someone subscribed. */
+export function publishRestart(supervisor: Pid, id: unknown, reason: unknown): void {
+  const channel = channels.supervisorRestart;
+  if (channel.hasSubscribers) channel.publish({ supervisor, id, reason } satisfies SupervisorRestartEvent);
+}

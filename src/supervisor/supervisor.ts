@@ -1,0 +1,502 @@
+/**
+ * Supervisor: a process that starts children in order, restarts them when they exit according to a
+ * strategy, and stops them in reverse order, as Elixir's `Supervisor`.
+ */
+import type { Child, ChildSpec, ChildType } from "../runtime/child-spec-types.ts";
+import { OptionsError, StartError } from "../runtime/errors.ts";
+import { CallRequest, reply, stopServer } from "../runtime/gen-call.ts";
+import { Runner, startRunner, type StartOptions, type Stop } from "../runtime/gen-base.ts";
+import type { Name } from "../runtime/names-types.ts";
+import { type Dest, send } from "../runtime/names.ts";
+import { isPid, type Pid } from "../runtime/pid.ts";
+import { isAlive } from "../runtime/spawn.ts";
+import { childIdKey, type NormalizedChildSpec, normalizeChild, validateChildren } from "./child-spec.ts";
+import { ChildRunningError, NotFoundError } from "./errors.ts";
+import { type SupervisorFlags, validateSupervisorFlags } from "./flags.ts";
+import { publishRestart, supervisorReport, unexpectedMessage } from "./reports.ts";
+import { RestartIntensity } from "./restart-intensity.ts";
+import { isExpectedExit, shutdownChild } from "./shutdown.ts";
+import { startChildProcess } from "./start-child.ts";
+import { isNormalExit, shouldRestart, type Strategy } from "./strategies.ts";
+import { supervisorCall } from "./sup-call.ts";
+
+/** Options of `Supervisor.startLink`. */
+export interface SupervisorOptions {
+  /** Which children a restart affects: see {@link Strategy}. Required, as in Elixir. */
+  readonly strategy: Strategy;
+  /** Restarts allowed within `maxSeconds` before the supervisor gives up. Default 3. */
+  readonly maxRestarts?: number;
+  /** The window, in seconds, in which `maxRestarts` is counted. Default 5. */
+  readonly maxSeconds?: number;
+  /** Register the supervisor under this name. */
+  readonly name?: Name;
+}
+
+/** One entry of `whichChildren`. */
+export interface ChildInfo {
+  readonly id: unknown;
+  /** The running child, `"restarting"` after a failed restart (a retry is queued), or `undefined` when terminated. */
+  readonly pid: Pid | "restarting" | undefined;
+  readonly type: ChildType;
+}
+
+/** What `countChildren` returns. */
+export interface ChildCounts {
+  /** Every child spec the supervisor holds, running or not. */
+  readonly specs: number;
+  /** Children whose process is alive. */
+  readonly active: number;
+  /** Specs of type `"supervisor"`, running or not. */
+  readonly supervisors: number;
+  /** Specs of type `"worker"`, running or not. */
+  readonly workers: number;
+}
+
+/** What `sys.getState` shows of a supervisor (a snapshot; `sys.replaceState` is refused). */
+export interface SupervisorState {
+  readonly strategy: Strategy;
+  readonly maxRestarts: number;
+  readonly maxSeconds: number;
+  /** In start order. */
+  readonly children: ReadonlyArray<Readonly<ChildInfo & Pick<NormalizedChildSpec, "restart" | "shutdown">>>;
+}
+
+/**
+ * A process that supervises other processes, as Elixir's `Supervisor`.
+ *
+ * @example
+ * ```ts
+ * const sup = await Supervisor.startLink([[Counter, 0], { id: "cache", start: () => Cache.startLink([]) }], {
+ *   strategy: "one_for_one",
+ * });
+ * await Supervisor.countChildren(sup); // { specs: 2, active: 2, supervisors: 0, workers: 2 }
+ * await Supervisor.terminateChild(sup, "cache"); // undefined: the spec is kept
+ * await Supervisor.restartChild(sup, "cache");   // the new Pid
+ * await Supervisor.stop(sup);
+ * ```
+ *
+ * @remarks
+ * Children start in list order, inside the supervisor's process: a `startLink` in a child's `start`
+ * links the child to the supervisor. The supervisor traps exits. When a child exits, its restart
+ * type decides (`"permanent"`: always restart, `"transient"`: only after an abnormal exit,
+ * `"temporary"`: never, and the child is forgotten), and the strategy says which children restart:
+ * - `"one_for_one"`: only that child;
+ * - `"one_for_all"`: every child is stopped (reverse start order) and all are started again;
+ * - `"rest_for_one"`: the children started after it are stopped, then it and they are started again.
+ *
+ * Temporary children stopped because of a sibling are not restarted: they are removed. More than
+ * `maxRestarts` restarts within `maxSeconds` makes the supervisor stop every child and exit with
+ * `"shutdown"`; a parent supervisor then sees a child that exited `"shutdown"`.
+ *
+ * A restart whose `start` fails leaves the child `"restarting"` and queues a retry behind the
+ * messages already waiting; every retry counts towards the restart intensity.
+ *
+ * Stopping a child (on `terminateChild`, on a restart of its siblings, or when the supervisor
+ * stops) sends it `"shutdown"`, waits up to its `shutdown` milliseconds, then kills it;
+ * `"brutal_kill"` kills at once and `"infinity"` waits as long as it takes (the default for a child
+ * that is a supervisor). A child that should run its `terminate` must trap exits.
+ *
+ * Every child exit the supervisor acts on is logged as an OTP supervisor report
+ * (`child_terminated`, error level, or warn for a normal reason), and every restart is published on
+ * `parley:supervisor:restart` as `{ supervisor, id, reason }`.
+ *
+ * All functions but `startLink` and `childSpec` talk to a running supervisor and wait for its
+ * answer without a timeout, as OTP does; they reject `NoProcError` when nothing answers to `sup`.
+ */
+export class Supervisor {
+  private constructor() {}
+
+  /**
+   * Starts a supervisor linked to the caller (outside a process, unlinked) and its children, in
+   * order. Resolves once every child is running.
+   *
+   * @param children - child specs, `[Module, arg]` pairs or Modules; ids must be unique.
+   * @param options - `strategy` (required), `maxRestarts` (3), `maxSeconds` (5), `name`.
+   * @throws OptionsError (rejection, before anything is spawned) for a bad option, a bad child or a duplicate id.
+   * @throws StartError (rejection) with reason `["shutdown", ["failed_to_start_child", id, reason]]`
+   *   when a child failed to start (the children already started are stopped first, in reverse
+   *   order; `reason` is the child's `StartError` reason or what its `start` rejected with), or
+   *   `["already_started", pid]` when the name is taken.
+   */
+  static startLink(children: readonly Child[], options: SupervisorOptions): Promise<Pid> {
+    let flags: SupervisorFlags;
+    let specs: NormalizedChildSpec[];
+    try {
+      flags = validateSupervisorFlags(options, "Supervisor");
+      specs = validateChildren(children);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const startOptions: StartOptions | undefined = flags.name === undefined ? undefined : { name: flags.name as Name };
+    return startRunner(new SupervisorRunner(flags, specs), undefined, startOptions, true);
+  }
+
+  /**
+   * A child spec that runs a supervisor under another one, so `[Supervisor, [children, options]]`
+   * is a valid child. Its id is `options.name` when given, else `Supervisor` (give two unnamed
+   * nested supervisors their own ids with `{ ...Supervisor.childSpec(arg), id }`); its type is
+   * `"supervisor"` and its shutdown `"infinity"`.
+   * @throws OptionsError when `arg` is not `[children, options]` or either is invalid.
+   */
+  static childSpec(arg: readonly [children: readonly Child[], options: SupervisorOptions]): ChildSpec {
+    if (!Array.isArray(arg) || arg.length !== 2) {
+      throw new OptionsError("Supervisor.childSpec argument", arg, "[children, options]");
+    }
+    const [children, options] = arg;
+    const flags = validateSupervisorFlags(options, "Supervisor");
+    validateChildren(children);
+    return {
+      id: flags.name ?? Supervisor,
+      start: () => Supervisor.startLink(children, options),
+      type: "supervisor",
+      shutdown: "infinity",
+    };
+  }
+
+  /**
+   * Adds a child to a running supervisor and starts it. The spec is kept only if it started.
+   * @returns the child's Pid.
+   * @throws OptionsError (rejection) for an invalid child.
+   * @throws StartError (rejection) with `["already_started", pid]` when a running child has the
+   *   same id, `["already_present", id]` when a terminated one has it, or the child's own start
+   *   failure reason.
+   */
+  static startChild(sup: Dest, child: Child): Promise<Pid> {
+    return supervisorCall(sup, ["start_child", child]) as Promise<Pid>;
+  }
+
+  /**
+   * Stops a child (see the remarks for how) and keeps its spec, so `restartChild` can start it
+   * again; a temporary child's spec is deleted instead.
+   * @throws NotFoundError (rejection) when no child has this id.
+   */
+  static async terminateChild(sup: Dest, id: unknown): Promise<void> {
+    await supervisorCall(sup, ["terminate_child", id]);
+  }
+
+  /**
+   * Starts a terminated child again from its spec.
+   * @returns the child's new Pid.
+   * @throws NotFoundError (rejection) when no child has this id.
+   * @throws ChildRunningError (rejection) when the child is running or restarting.
+   * @throws StartError (rejection) with the child's start failure reason; the child stays terminated.
+   */
+  static restartChild(sup: Dest, id: unknown): Promise<Pid> {
+    return supervisorCall(sup, ["restart_child", id]) as Promise<Pid>;
+  }
+
+  /**
+   * Deletes the spec of a terminated child.
+   * @throws NotFoundError (rejection) when no child has this id.
+   * @throws ChildRunningError (rejection) when the child is running or restarting.
+   */
+  static async deleteChild(sup: Dest, id: unknown): Promise<void> {
+    await supervisorCall(sup, ["delete_child", id]);
+  }
+
+  /**
+   * Every child, in OTP's order: the most recently added first (reverse start order).
+   * A temporary child is listed only while it runs.
+   */
+  static whichChildren(sup: Dest): Promise<ChildInfo[]> {
+    return supervisorCall(sup, ["which_children"]) as Promise<ChildInfo[]>;
+  }
+
+  /** How many children the supervisor holds, runs, and of which type. */
+  static countChildren(sup: Dest): Promise<ChildCounts> {
+    return supervisorCall(sup, ["count_children"]) as Promise<ChildCounts>;
+  }
+
+  /**
+   * Stops the supervisor with `reason`: every child is stopped in reverse start order, then the
+   * supervisor exits. Resolves once it has exited.
+   * @throws NoProcError when nothing answers to `sup`; TimeoutError when it has not exited within `timeoutMs`.
+   */
+  static stop(sup: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
+    return stopServer(sup, reason, timeoutMs);
+  }
+}
+
+/** One child as the supervisor holds it. */
+interface ChildRecord {
+  readonly spec: NormalizedChildSpec;
+  readonly key: string;
+  pid: Pid | "restarting" | undefined;
+}
+
+/** A retry of a failed restart, queued behind the messages already waiting. */
+class TryAgain {
+  constructor(readonly child: ChildRecord) {}
+}
+
+class SupervisorRunner extends Runner {
+  /** In start order. */
+  readonly children: ChildRecord[] = [];
+  readonly byKey = new Map<string, ChildRecord>();
+  readonly byPid = new Map<Pid, ChildRecord>();
+  readonly intensity: RestartIntensity;
+
+  constructor(
+    readonly flags: SupervisorFlags,
+    readonly specs: readonly NormalizedChildSpec[],
+  ) {
+    super(Supervisor);
+    this.intensity = new RestartIntensity(flags.maxRestarts, flags.maxSeconds);
+  }
+
+  async init(): Promise<Stop | undefined> {
+    this.proc.trapExit = true;
+    for (const spec of this.specs) {
+      const child = this.add(spec);
+      const outcome = await startChildProcess(spec, this.proc);
+      if (outcome[0] === "error") {
+        supervisorReport(this.ref(), "start_error", this.childRef(child), outcome[1]);
+        this.remove(child);
+        await this.stopChildren(this.children.slice());
+        return { reason: ["shutdown", ["failed_to_start_child", spec.id, outcome[1]]] };
+      }
+      this.setPid(child, outcome[1]);
+    }
+    return undefined;
+  }
+
+  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
+    if (msg instanceof CallRequest) {
+      this.callback = "handleCall";
+      return this.handleCall(msg);
+    }
+    this.callback = "handleInfo";
+    if (isExitMessage(msg)) return this.handleExit(msg[1], msg[2]);
+    if (msg instanceof TryAgain) {
+      const child = msg.child;
+      // Terminated, deleted or restarted by a call since the retry was queued: nothing to do.
+      if (child.pid !== "restarting" || this.byKey.get(child.key) !== child) return undefined;
+      return this.restart(child, undefined);
+    }
+    unexpectedMessage(this.ref(), msg);
+    return undefined;
+  }
+
+  /** Stops every child, in reverse start order, before the supervisor exits. */
+  async terminate(): Promise<void> {
+    await this.stopChildren(this.children.slice());
+  }
+
+  getState(): SupervisorState {
+    const { strategy, maxRestarts, maxSeconds } = this.flags;
+    const children = this.children.map(({ spec, pid }) => ({ id: spec.id, pid, type: spec.type, restart: spec.restart, shutdown: spec.shutdown }));
+    return { strategy, maxRestarts, maxSeconds, children };
+  }
+
+  setState(): void {
+    throw new OptionsError("sys.replaceState target", "a supervisor", "a GenServer or GenStatem (a supervisor's state cannot be replaced)");
+  }
+
+  status(): { state: unknown; data: unknown } {
+    return { state: undefined, data: this.getState() };
+  }
+
+  // --- calls -------------------------------------------------------------------------------
+
+  async handleCall(msg: CallRequest): Promise<undefined> {
+    try {
+      const value = await this.answer(msg.request);
+      reply(msg.from, ["ok", value]);
+    } catch (err) {
+      reply(msg.from, ["error", err]);
+    }
+    return undefined;
+  }
+
+  answer(request: unknown): unknown {
+    const [tag, arg] = Array.isArray(request) ? (request as [unknown, unknown]) : [request, undefined];
+    switch (tag) {
+      case "start_child":
+        return this.startChild(arg);
+      case "terminate_child":
+        return this.terminateChild(this.find(arg));
+      case "restart_child":
+        return this.restartChild(this.find(arg));
+      case "delete_child":
+        return this.deleteChild(this.find(arg));
+      case "which_children":
+        return this.children.map(({ spec, pid }) => ({ id: spec.id, pid, type: spec.type })).reverse();
+      case "count_children":
+        return countChildren(this.children);
+      default:
+        throw new OptionsError(
+          "supervisor request",
+          request,
+          "start_child, terminate_child, restart_child, delete_child, which_children or count_children",
+        );
+    }
+  }
+
+  async startChild(child: unknown): Promise<Pid> {
+    const spec = normalizeChild(child);
+    const existing = this.byKey.get(childIdKey(spec.id));
+    if (existing !== undefined) {
+      throw new StartError(isPid(existing.pid) ? ["already_started", existing.pid] : ["already_present", spec.id]);
+    }
+    const outcome = await startChildProcess(spec, this.proc);
+    if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
+    this.setPid(this.add(spec), outcome[1]);
+    return outcome[1];
+  }
+
+  async terminateChild(child: ChildRecord): Promise<undefined> {
+    await this.stopChild(child);
+    if (child.spec.restart === "temporary") this.remove(child);
+    return undefined;
+  }
+
+  async restartChild(child: ChildRecord): Promise<Pid> {
+    if (child.pid !== undefined) throw new ChildRunningError(child.spec.id, isPid(child.pid) ? "running" : "restarting");
+    const outcome = await startChildProcess(child.spec, this.proc);
+    if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
+    this.setPid(child, outcome[1]);
+    return outcome[1];
+  }
+
+  deleteChild(child: ChildRecord): undefined {
+    if (child.pid !== undefined) throw new ChildRunningError(child.spec.id, isPid(child.pid) ? "running" : "restarting");
+    this.remove(child);
+    return undefined;
+  }
+
+  // --- exits and restarts ------------------------------------------------------------------
+
+  handleExit(pid: Pid, reason: unknown): Stop | undefined | Promise<Stop | undefined> {
+    const child = this.byPid.get(pid);
+    // A child already stopped or replaced, or a process that merely linked to the supervisor.
+    if (child === undefined) return undefined;
+    this.byPid.delete(pid);
+    const restart = child.spec.restart;
+    if (!shouldRestart(restart, reason)) {
+      if (!isNormalExit(reason)) supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
+      child.pid = undefined;
+      if (restart === "temporary") this.remove(child);
+      return undefined;
+    }
+    supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
+    child.pid = undefined;
+    return this.restart(child, [reason]);
+  }
+
+  /**
+   * Restarts `child` and whatever the strategy drags along. `exited` boxes the exit reason when a
+   * child just exited (published on the telemetry channel); a retry after a failed start has none.
+   */
+  async restart(child: ChildRecord, exited: readonly [unknown] | undefined): Promise<Stop | undefined> {
+    if (!this.intensity.record(performance.now())) {
+      supervisorReport(this.ref(), "reached_max_restart_intensity", this.childRef(child), exited === undefined ? "start_error" : exited[0]);
+      child.pid = undefined;
+      return { reason: "shutdown" };
+    }
+    if (exited !== undefined) publishRestart(this.proc.pid, child.spec.id, exited[0]);
+    const strategy = this.flags.strategy;
+    if (strategy === "one_for_one") {
+      await this.startOrRetry(child);
+      return undefined;
+    }
+    const from = strategy === "one_for_all" ? 0 : this.children.indexOf(child);
+    if (from === -1) return undefined;
+    const group = this.children.slice(from);
+    // Temporary children stopped because of a sibling are never restarted: they go.
+    for (let i = group.length - 1; i >= 0; i--) {
+      const sibling = group[i]!;
+      await this.stopChild(sibling);
+      if (sibling.spec.restart === "temporary") this.remove(sibling);
+    }
+    for (const sibling of group) {
+      if (this.byKey.get(sibling.key) !== sibling) continue;
+      if (!(await this.startOrRetry(sibling))) break;
+    }
+    return undefined;
+  }
+
+  /** Starts a child during a restart; on failure marks it `"restarting"` and queues a retry. */
+  async startOrRetry(child: ChildRecord): Promise<boolean> {
+    const outcome = await startChildProcess(child.spec, this.proc);
+    if (outcome[0] === "ok") {
+      this.setPid(child, outcome[1]);
+      return true;
+    }
+    supervisorReport(this.ref(), "start_error", this.childRef(child), outcome[1]);
+    child.pid = "restarting";
+    send(this.proc.pid, new TryAgain(child));
+    return false;
+  }
+
+  /** Stops a running child and marks it terminated; logs an unexpected exit reason. */
+  async stopChild(child: ChildRecord): Promise<void> {
+    const pid = child.pid;
+    child.pid = undefined;
+    if (!isPid(pid)) return;
+    this.byPid.delete(pid);
+    const { shutdown, restart } = child.spec;
+    const reason = await shutdownChild(pid, shutdown);
+    if (!isExpectedExit(reason, shutdown, restart)) {
+      supervisorReport(this.ref(), "shutdown_error", { id: child.spec.id, pid, restart }, reason);
+    }
+  }
+
+  /** Stops `children` in reverse order. */
+  async stopChildren(children: readonly ChildRecord[]): Promise<void> {
+    for (let i = children.length - 1; i >= 0; i--) await this.stopChild(children[i]!);
+  }
+
+  // --- bookkeeping -------------------------------------------------------------------------
+
+  find(id: unknown): ChildRecord {
+    const child = this.byKey.get(childIdKey(id));
+    if (child === undefined) throw new NotFoundError(id);
+    return child;
+  }
+
+  add(spec: NormalizedChildSpec): ChildRecord {
+    const child: ChildRecord = { spec, key: childIdKey(spec.id), pid: undefined };
+    this.children.push(child);
+    this.byKey.set(child.key, child);
+    return child;
+  }
+
+  remove(child: ChildRecord): void {
+    const index = this.children.indexOf(child);
+    if (index !== -1) this.children.splice(index, 1);
+    this.byKey.delete(child.key);
+    if (isPid(child.pid)) this.byPid.delete(child.pid);
+  }
+
+  setPid(child: ChildRecord, pid: Pid): void {
+    child.pid = pid;
+    this.byPid.set(pid, child);
+  }
+
+  ref(): { pid: Pid; name: Name | undefined } {
+    return { pid: this.proc.pid, name: this.name };
+  }
+
+  childRef(child: ChildRecord): { id: unknown; pid: Pid | "restarting" | undefined; restart: string } {
+    return { id: child.spec.id, pid: child.pid, restart: child.spec.restart };
+  }
+}
+
+/** `countChildren` over child records holding a spec and a pid (shared with DynamicSupervisor). @internal */
+export function countChildren(children: Iterable<{ readonly spec: NormalizedChildSpec; readonly pid: Pid | "restarting" | undefined }>): ChildCounts {
+  let specs = 0;
+  let active = 0;
+  let supervisors = 0;
+  let workers = 0;
+  for (const { spec, pid } of children) {
+    specs++;
+    if (isPid(pid) && isAlive(pid)) active++;
+    if (spec.type === "supervisor") supervisors++;
+    else workers++;
+  }
+  return { specs, active, supervisors, workers };
+}
+
+function isExitMessage(msg: unknown): msg is readonly ["EXIT", Pid, unknown] {
+  return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && isPid(msg[1]);
+}

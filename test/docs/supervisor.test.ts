@@ -1,0 +1,49 @@
+// The @example blocks of src/supervisor, run as written (with the classes they assume).
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GenServer } from "../../src/runtime/gen-server.ts";
+import type { Pid } from "../../src/runtime/pid.ts";
+import { DynamicSupervisor } from "../../src/supervisor/dynamic-supervisor.ts";
+import { shutdownOnSignals } from "../../src/supervisor/graceful.ts";
+import { Supervisor } from "../../src/supervisor/supervisor.ts";
+import { captureLogs } from "../supervisor/support.ts";
+
+class Counter extends GenServer<number> {}
+class Cache extends GenServer<unknown> {}
+class Session extends GenServer<string> {}
+
+let logs: ReturnType<typeof captureLogs>;
+beforeEach(() => {
+  logs = captureLogs();
+});
+afterEach(() => logs.restore());
+
+describe("docs: supervisor", () => {
+  it("Supervisor", async () => {
+    const sup = await Supervisor.startLink([[Counter, 0], { id: "cache", start: () => Cache.startLink([]) }], {
+      strategy: "one_for_one",
+    });
+    expect(await Supervisor.countChildren(sup)).toEqual({ specs: 2, active: 2, supervisors: 0, workers: 2 });
+    expect(await Supervisor.terminateChild(sup, "cache")).toBeUndefined();
+    const pid: Pid = await Supervisor.restartChild(sup, "cache");
+    expect(pid).toBeDefined();
+    await Supervisor.stop(sup);
+  });
+
+  it("DynamicSupervisor", async () => {
+    const sup = await DynamicSupervisor.startLink({ maxChildren: 100 });
+    const pid = await DynamicSupervisor.startChild(sup, [Session, "alice"]);
+    expect(await DynamicSupervisor.countChildren(sup)).toEqual({ specs: 1, active: 1, supervisors: 0, workers: 1 });
+    expect(await DynamicSupervisor.terminateChild(sup, pid)).toBeUndefined();
+    await DynamicSupervisor.stop(sup);
+  });
+
+  it("shutdownOnSignals", async () => {
+    const before = process.listenerCount("SIGTERM");
+    const sup = await Supervisor.startLink([], { strategy: "one_for_one" });
+    const uninstall = shutdownOnSignals(sup, { timeoutMs: 25_000 });
+    expect(process.listenerCount("SIGTERM")).toBe(before + 1);
+    uninstall();
+    expect(process.listenerCount("SIGTERM")).toBe(before);
+    await Supervisor.stop(sup);
+  });
+});

@@ -148,7 +148,7 @@ async function burst(url: string, n: number, extras: Extras): Promise<number> {
   }
 }
 
-async function windowed(url: string, n: number, size: number, extras: Extras): Promise<number> {
+export async function windowed(url: string, n: number, size: number, extras: Extras): Promise<number> {
   const { pid, inbox } = await connected(url, extras);
   const frame: Frame = ["text", "x".repeat(size)];
   const window = 1_000;
@@ -186,7 +186,7 @@ async function rtt(url: string, samples: number, warmup: number, extras: Extras)
 }
 
 /** Heap growth per connected, idle client, measured as rawIdleHeap does. Bytes. */
-async function idleHeap(url: string, n: number, extras: Extras): Promise<number> {
+export async function idleHeap(url: string, n: number, extras: Extras): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const inbox = new Inbox();
   const settle = async (): Promise<void> => {

@@ -44,8 +44,9 @@ export function checkClientResult(r: unknown, callback: string, allowReply = fal
         break;
       case "disconnect":
         if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
-        // Exactly [code, reason]: validateCloseFrame's defaults would let [] or [code] through.
-        if (r.length === 4 && Array.isArray(r[3]) && r[3].length === 2 && isValid(() => validateCloseFrame(r[3][0], r[3][1]))) {
+        // Exactly [code: number, reason]: validateCloseFrame's defaults would let [], [code] or
+        // [undefined, reason] through.
+        if (r.length === 4 && Array.isArray(r[3]) && r[3].length === 2 && typeof r[3][0] === "number" && isValid(() => validateCloseFrame(r[3][0], r[3][1]))) {
           return r as unknown as CallReplyResult<unknown>;
         }
         break;

@@ -95,12 +95,16 @@ export abstract class Runner implements Waiter {
     if (this.stats !== undefined) this.stats.messagesOut++;
   }
 
-  /** Ends the process: terminate callback, crash report when abnormal, exit. */
-  async exit(reason: unknown, crashed: boolean): Promise<void> {
+  /**
+   * Ends the process: terminate callback, crash report when abnormal, exit. Whether a reason was
+   * thrown or returned does not matter, as for a process body: a callback that throws "shutdown"
+   * ends the process like Elixir's `exit(:shutdown)`, without a report.
+   */
+  async exit(reason: unknown): Promise<void> {
     const proc = this.proc;
     if (!proc.alive) return;
     let final = reason;
-    let report = crashed || !isNormalReason(reason);
+    let report = !isNormalReason(reason);
     // The report names the callback that crashed or asked to stop; terminate only when it fails too.
     let callback = this.callback;
     try {
@@ -109,7 +113,7 @@ export abstract class Runner implements Waiter {
       if (isPromise(r)) await r;
     } catch (err) {
       final = err;
-      report = true;
+      report = !isNormalReason(err);
       callback = "terminate";
     }
     if (report) {
@@ -181,6 +185,14 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
             fail("timeout");
             terminate(proc, "killed");
           }, timeout);
+    // A process that ends while init runs (killed, or taken down through a link) fails the start
+    // with its exit reason, as proc_lib's start does: otherwise an init blocked in a receive would
+    // leave the caller waiting for ever, and any other init would resolve a dead pid.
+    const onEarlyExit = (_: Proc, reason: unknown): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (!settled) fail(reason);
+    };
+    proc.onExit(onEarlyExit);
     const boot = async (): Promise<void> => {
       let stop: Stop | undefined;
       let cause: unknown;
@@ -203,12 +215,13 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
         return;
       }
       settled = true;
+      proc.offExit(onEarlyExit);
       resolve(proc.pid);
       let first: StepResult;
       try {
         first = runner.begin();
       } catch (err) {
-        return finish(runner, err, true);
+        return finish(runner, err);
       }
       afterStep(runner, first);
     };
@@ -232,10 +245,12 @@ function loop(runner: Runner, msg: unknown): void {
     try {
       step = handle(runner, next);
     } catch (err) {
-      return finish(runner, err, true);
+      return finish(runner, err);
     }
     if (step !== undefined) return afterStep(runner, step);
     if (!runner.proc.alive) return;
+    // Kept only for a crash report while its event is handled: an idle process holds no message.
+    runner.lastEvent = undefined;
     next = takeNow(runner);
     if (next === NOTHING) return wait(runner);
   }
@@ -243,22 +258,23 @@ function loop(runner: Runner, msg: unknown): void {
 
 function afterStep(runner: Runner, step: StepResult): void {
   if (step === undefined) return resume(runner);
-  if (!isPromise(step)) return finish(runner, step.reason, false);
+  if (!isPromise(step)) return finish(runner, step.reason);
   step.then(
-    (stop) => (stop === undefined ? resume(runner) : finish(runner, stop.reason, false)),
-    (err: unknown) => finish(runner, err, true),
+    (stop) => (stop === undefined ? resume(runner) : finish(runner, stop.reason)),
+    (err: unknown) => finish(runner, err),
   );
 }
 
 function resume(runner: Runner): void {
   if (!runner.proc.alive) return;
+  runner.lastEvent = undefined;
   const next = takeNow(runner);
   if (next === NOTHING) wait(runner);
   else loop(runner, next);
 }
 
-function finish(runner: Runner, reason: unknown, crashed: boolean): void {
-  runner.exit(reason, crashed).catch(() => terminate(runner.proc, reason));
+function finish(runner: Runner, reason: unknown): void {
+  runner.exit(reason).catch(() => terminate(runner.proc, reason));
 }
 
 /** One message: a `sys` request, the parent's exit signal, or the behaviour's own. */

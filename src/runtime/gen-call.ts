@@ -6,7 +6,7 @@
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "./errors.ts";
 import { addDeadline, type Expirable, trimDeadlines } from "./deadlines.ts";
 import { type Dest, resolveProc, send } from "./names.ts";
-import { makeRef, Pid, type Ref } from "./pid.ts";
+import { makeRef, Pid, Ref } from "./pid.ts";
 import { currentProc, deliver, OUTSIDE, type Proc } from "./process.ts";
 import { checkTimeout } from "./receive.ts";
 
@@ -81,6 +81,7 @@ class PendingCall implements From, Expirable {
   #finish(): boolean {
     if (this.settled) return false;
     this.settled = true;
+    this.tag.call = undefined;
     this.#target.offExit(this);
     if (this.#timeoutMs !== Infinity) trimDeadlines(this.#timeoutMs);
     return true;
@@ -106,7 +107,9 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
   }
   const proc = target;
   return new Promise((resolve, reject) => {
-    const from = new PendingCall(currentProc()?.pid ?? OUTSIDE, makeRef(), resolve, reject, proc, dest, timeoutMs);
+    const tag = makeRef();
+    const from = new PendingCall(currentProc()?.pid ?? OUTSIDE, tag, resolve, reject, proc, dest, timeoutMs);
+    tag.call = from;
     if (timeoutMs !== Infinity) addDeadline(from, timeoutMs);
     proc.onExit(from);
     deliver(proc, new kind(from, request));
@@ -118,10 +121,13 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
-  if (from instanceof PendingCall) from.settle(value);
-  else if (from === null || typeof from !== "object" || !(from.pid instanceof Pid)) {
+  if (from instanceof PendingCall) return from.settle(value);
+  if (from === null || typeof from !== "object" || !(from.pid instanceof Pid) || !(from.tag instanceof Ref)) {
     throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
   }
+  // A copy of the From ({ ...from }, or rebuilt from its fields) still reaches the call.
+  const call = from.tag.call;
+  if (call instanceof PendingCall) call.settle(value);
 }
 
 /**

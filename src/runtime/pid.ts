@@ -27,6 +27,11 @@ export class Pid {
 /** A unique reference: monitors, calls. Printed as `#Reference<N>`. */
 export class Ref {
   readonly #brand = "Ref";
+  /**
+   * For a call's tag: the call it answers, so a reply reaches it through any copy of the From.
+   * @internal
+   */
+  call: unknown = undefined;
   /** @internal */
   constructor(readonly id: number) {}
   toString(): string {

@@ -51,7 +51,8 @@ export class Proc implements Runnable {
   monitoredBy: Map<Ref, Proc> | undefined = undefined;
   /** Pending receives, oldest first. */
   waiters: Waiter[] = NO_WAITERS;
-  exitHooks: Set<ExitHook> | undefined = undefined;
+  /** One hook is kept as it is; a Set only once there are several. */
+  exitHooks: ExitHook | Set<ExitHook> | undefined = undefined;
   /** What runs (as this process) when it is first scheduled; cleared once it ran. */
   start: ((proc: Proc) => void) | undefined = undefined;
   /** The behaviour runner hosting this process, for introspection. */
@@ -68,11 +69,16 @@ export class Proc implements Runnable {
   }
 
   onExit(hook: ExitHook): void {
-    (this.exitHooks ??= new Set()).add(hook);
+    const hooks = this.exitHooks;
+    if (hooks === undefined) this.exitHooks = hook;
+    else if (hooks instanceof Set) hooks.add(hook);
+    else if (hooks !== hook) this.exitHooks = new Set([hooks, hook]);
   }
 
   offExit(hook: ExitHook): void {
-    this.exitHooks?.delete(hook);
+    const hooks = this.exitHooks;
+    if (hooks === hook) this.exitHooks = undefined;
+    else if (hooks instanceof Set) hooks.delete(hook);
   }
 
   addWaiter(waiter: Waiter): void {
@@ -209,12 +215,8 @@ export function terminate(proc: Proc, reason: unknown): void {
   proc.mailbox.clear();
   const hooks = proc.exitHooks;
   proc.exitHooks = undefined;
-  if (hooks !== undefined) {
-    for (const hook of hooks) {
-      if (typeof hook === "function") hook(proc, reason);
-      else hook.procExited(proc, reason);
-    }
-  }
+  if (hooks instanceof Set) for (const hook of hooks) runHook(hook, proc, reason);
+  else if (hooks !== undefined) runHook(hooks, proc, reason);
   const { monitors, links, monitoredBy } = proc;
   proc.monitors = proc.links = proc.monitoredBy = undefined;
   if (monitors !== undefined) for (const [ref, target] of monitors) target.monitoredBy?.delete(ref);
@@ -242,6 +244,11 @@ export function terminate(proc: Proc, reason: unknown): void {
     linkSignals = [];
     sendingLinkSignals = false;
   }
+}
+
+function runHook(hook: ExitHook, proc: Proc, reason: unknown): void {
+  if (typeof hook === "function") hook(proc, reason);
+  else hook.procExited(proc, reason);
 }
 
 function startBody(proc: Proc, body: () => unknown): void {

@@ -252,6 +252,16 @@ export class StatemRunner extends Runner {
     return this.#timers;
   }
 
+  /** Removes a timer; an empty table goes away with its exit hook, as idle machines are many. */
+  #forgetTimer(key: string): void {
+    const timers = this.#timers!;
+    timers.delete(key);
+    if (timers.size === 0) {
+      this.#timers = undefined;
+      this.proc.offExit(this);
+    }
+  }
+
   /** The process exited: no timer of it may fire or keep Node running. */
   procExited(): void {
     if (this.#timers !== undefined) for (const timer of this.#timers.values()) timer.handle?.cancel();
@@ -262,7 +272,7 @@ export class StatemRunner extends Runner {
   #cancelTimer(key: string): void {
     const timer = this.#timers?.get(key);
     if (timer === undefined) return;
-    this.#timers!.delete(key);
+    this.#forgetTimer(key);
     if (timer.handle !== undefined) timer.handle.cancel();
     else this.#zeroQueue = this.#zeroQueue.filter((k) => k !== key);
   }
@@ -271,7 +281,7 @@ export class StatemRunner extends Runner {
   #takeTimer(key: string, id: number): StatemEvent | undefined {
     const timer = this.#timers?.get(key);
     if (timer === undefined || timer.id !== id) return undefined;
-    this.#timers!.delete(key);
+    this.#forgetTimer(key);
     return { type: timer.type, content: timer.content };
   }
 
@@ -279,7 +289,7 @@ export class StatemRunner extends Runner {
     const key = this.#zeroQueue.shift();
     if (key === undefined) return undefined;
     const timer = this.#timers!.get(key)!;
-    this.#timers!.delete(key);
+    this.#forgetTimer(key);
     return { type: timer.type, content: timer.content };
   }
 }

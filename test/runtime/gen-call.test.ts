@@ -128,6 +128,7 @@ describe("gen-call", () => {
       let p: Promise<unknown> | undefined;
       expect(() => (p = call(server(), "q", -1))).not.toThrow();
       await expect(p).rejects.toThrow(OptionsError);
+      await expect(p).rejects.toThrow(/^invalid timeoutMs: expected a non-negative number of milliseconds or Infinity, got -1$/);
       expect(() => (p = call(7 as never, "q"))).not.toThrow();
       await expect(p).rejects.toThrow(/^invalid dest: /);
     });
@@ -141,6 +142,14 @@ describe("gen-call", () => {
       reply(req.from, "first");
       reply(req.from, "second");
       expect(await pending).toBe("first");
+    });
+
+    it("reaches the call through a copy of the From", async () => {
+      const target = inbox();
+      const pending = call(target.pid, "q");
+      const req = (await target.receive(undefined, WAIT)) as CallRequest;
+      reply({ pid: req.from.pid, tag: req.from.tag }, "via copy");
+      expect(await pending).toBe("via copy");
     });
 
     it("throws OptionsError for something that is not a From", () => {
@@ -161,6 +170,7 @@ describe("gen-call", () => {
     it("drops a cast to an unknown name, but throws OptionsError for a bad destination", () => {
       expect(() => cast("gen-call.cast.nobody", 1)).not.toThrow();
       expect(() => cast([] as never, 1)).toThrow(OptionsError);
+      expect(() => cast([] as never, 1)).toThrow(/^invalid dest: expected a Pid, a non-empty string, \{ global: term \} or \{ via: \[module, term\] \}, got \[\]$/);
     });
   });
 
@@ -175,8 +185,10 @@ describe("gen-call", () => {
 
     it("rejects NoProcError for an unknown target and TimeoutError when it does not exit", async () => {
       await expect(stopServer("gen-call.stop.nobody", "normal", WAIT)).rejects.toThrow(NoProcError);
+      await expect(stopServer("gen-call.stop.nobody", "normal", WAIT)).rejects.toThrow(/^no process is registered under "gen-call\.stop\.nobody"$/);
       const deaf = inbox();
       await expect(stopServer(deaf.pid, "normal", 5)).rejects.toThrow(TimeoutError);
+      await expect(stopServer(deaf.pid, "normal", 5)).rejects.toThrow(new RegExp(`^call to #PID<0\\.${deaf.pid.id}\\.0> timed out after 5 ms$`));
       send(deaf.pid, "still alive");
       expect(await deaf.receive((m) => (m === "still alive" ? m : undefined), WAIT)).toBe("still alive");
     });

@@ -4,6 +4,7 @@ import type { From } from "../../src/runtime/gen-call.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import { Global } from "../../src/runtime/global.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
+import { link } from "../../src/runtime/links.ts";
 import { monitor } from "../../src/runtime/monitors.ts";
 import { send, whereis } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
@@ -234,6 +235,41 @@ describe("gen-server", () => {
       expect(err.message).toMatch(/^start failed: BadReturnError: bad return value from init: \["okay", null\]$/);
     });
 
+    it("rejects StartError with the exit reason when the process is killed while init runs", async () => {
+      class Blocked extends GenServer<null> {
+        override async init() {
+          await receive((m) => (m === "go" ? m : undefined));
+          return ["ok", null] as const;
+        }
+      }
+      const starting = Blocked.start(null, { name: "gen-server.init.killed" });
+      const watcher = inbox();
+      const ref = await watcher.run(() => monitor("gen-server.init.killed"));
+      const pid = whereis("gen-server.init.killed")!;
+      exit(pid, "kill");
+      const err = (await starting.catch((e: unknown) => e)) as StartError;
+      expect(err).toBeInstanceOf(StartError);
+      expect(err.reason).toBe("killed");
+      expect(await watcher.receive(undefined, WAIT)).toEqual(["DOWN", ref, "process", pid, "killed"]);
+    });
+
+    it("rejects StartError when the process is taken down through a link while an async init runs", async () => {
+      class Sleepy extends GenServer<null> {
+        override async init(linkTo: Pid) {
+          link(linkTo);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return ["ok", null] as const;
+        }
+      }
+      const doomed = new Inbox();
+      const starting = Sleepy.start(doomed.pid);
+      await new Promise((resolve) => setImmediate(resolve));
+      doomed.close("boom");
+      const err = await starting.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StartError);
+      expect((err as Error).message).toMatch(/^start failed: "boom"$/);
+    });
+
     it("that outlives the start timeout rejects StartError 'timeout' and the process is killed", async () => {
       const watcher = inbox();
       const err = await SlowInit.start(200, { timeout: 5 }).catch((e: unknown) => e);
@@ -317,6 +353,7 @@ describe("gen-server", () => {
       await expect(GenServer.start(class {} as never)).rejects.toThrow(OptionsError);
       await expect(GenServer.start(42 as never)).rejects.toThrow(/^invalid module: expected a class that extends GenServer, got 42$/);
       await expect(GenServer.start(GenServer as never)).rejects.toThrow(OptionsError);
+      await expect(GenServer.start(GenServer as never)).rejects.toThrow(/^invalid module: expected a class that extends GenServer, got \[Function GenServer\]$/);
     });
 
     it("rejects OptionsError for an unknown option", async () => {
@@ -347,7 +384,8 @@ describe("gen-server", () => {
       const parent = new Inbox();
       const { pid } = await probe({ link: parent });
       GenServer.cast(pid, "throw");
-      await expect(parent.receive(undefined, WAIT)).rejects.toThrow(/exited with reason "cast threw"$/);
+      await expect(parent.receive(undefined, WAIT)).rejects.toThrow(ExitError);
+      await expect(parent.receive(undefined, WAIT)).rejects.toThrow(new RegExp(`^${pidRe(parent.pid)} exited with reason "cast threw"$`));
     });
 
     it("behaves like start outside a process", async () => {
@@ -367,7 +405,10 @@ describe("gen-server", () => {
     it("reports a failed start only through the rejection, not as an exit signal too", async () => {
       const parent = inbox(true);
       await expect(parent.run(() => StopInit.startLink("nope"))).rejects.toThrow(StartError);
+      await expect(parent.run(() => StopInit.startLink("nope"))).rejects.toThrow(/^start failed: "nope"$/);
       await expect(parent.run(() => ThrowInit.startLink(parent.pid))).rejects.toThrow(StartError);
+      await parent.receive((m) => (m === "init ran" ? m : undefined), WAIT);
+      await expect(parent.run(() => ThrowInit.startLink(parent.pid))).rejects.toThrow(/^start failed: Error: init blew up$/);
       await parent.receive((m) => (m === "init ran" ? m : undefined), WAIT);
       expect(parent.peek()).toEqual([]);
       expect(parent.alive).toBe(true);
@@ -502,10 +543,14 @@ describe("gen-server", () => {
     it("rejects OptionsError for a bad timeout", async () => {
       const { pid } = await probe();
       await expect(GenServer.call(pid, "get", -1)).rejects.toThrow(OptionsError);
+      await expect(GenServer.call(pid, "get", -1)).rejects.toThrow(
+        /^invalid timeoutMs: expected a non-negative number of milliseconds or Infinity, got -1$/,
+      );
     });
 
     it("rejects OptionsError for a destination of no known form", async () => {
       await expect(GenServer.call(3 as never, "get")).rejects.toThrow(OptionsError);
+      await expect(GenServer.call(3 as never, "get")).rejects.toThrow(/^invalid dest: expected .*, got 3$/);
     });
   });
 
@@ -545,6 +590,7 @@ describe("gen-server", () => {
 
     it("throws OptionsError for a destination of no known form", () => {
       expect(() => GenServer.cast(3 as never, "x")).toThrow(OptionsError);
+      expect(() => GenServer.cast(3 as never, "x")).toThrow(/^invalid dest: expected .*, got 3$/);
     });
   });
 
@@ -619,6 +665,7 @@ describe("gen-server", () => {
 
     it("rejects NoProcError for an unknown name or a dead pid", async () => {
       await expect(GenServer.stop("gen-server.stop.nobody")).rejects.toThrow(NoProcError);
+      await expect(GenServer.stop("gen-server.stop.nobody")).rejects.toThrow(/^no process is registered under "gen-server\.stop\.nobody"$/);
       const { pid } = await probe();
       await GenServer.stop(pid);
       await expect(GenServer.stop(pid)).rejects.toThrow(new RegExp(`^no process is alive at ${pidRe(pid)}$`));
@@ -627,7 +674,9 @@ describe("gen-server", () => {
     it("rejects TimeoutError when the server does not exit in time", async () => {
       const { pid } = await probe();
       const busy = GenServer.call(pid, "slow");
-      await expect(GenServer.stop(pid, "normal", 1)).rejects.toThrow(TimeoutError);
+      const err = await GenServer.stop(pid, "normal", 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(new RegExp(`^call to ${pidRe(pid)} timed out after 1 ms$`));
       expect(await busy).toBe("slow");
     });
   });

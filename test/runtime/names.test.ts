@@ -132,6 +132,7 @@ describe("names", () => {
         /^invalid dest: expected a Pid, a non-empty string, \{ global: term \} or \{ via: \[module, term\] \}, got 42$/,
       );
       expect(() => send({ via: [{}, "x"] } as never, 1)).toThrow(OptionsError);
+      expect(() => send({ via: [{}, "x"] } as never, 1)).toThrow(/^invalid dest: expected .*, got \{via: \[\{\}, "x"\]\}$/);
     });
   });
 

@@ -63,7 +63,7 @@ describe("statem-actions", () => {
           }
           assertTransition(t);
         }),
-        { numRuns: 1000 },
+        { numRuns: 400 },
       );
     });
 

@@ -8,10 +8,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket from "ws";
+import { formatTerm } from "../runtime/format-term.ts";
 import { deliver, type Proc } from "../runtime/process.ts";
 import { UpgradeError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
-import type { ClientOptions } from "./options.ts";
+import { type ClientOptions, redactHeaders } from "./options.ts";
 
 /** What `handleConnect` learns about the upgrade. */
 export interface ConnectInfo {
@@ -30,6 +31,15 @@ export class Opened {
     readonly conn: Connection,
     readonly info: ConnectInfo,
   ) {}
+
+  /**
+   * How traces and crash reports show it (formatTerm uses it): response headers such as
+   * `set-cookie` may carry secrets, so their values are redacted here; `handleConnect` gets them all.
+   */
+  toString(): string {
+    const { headers, protocol } = this.info;
+    return `Opened ${formatTerm({ conn: this.conn, info: { headers: redactHeaders(headers), protocol } })}`;
+  }
 }
 
 /** A text, binary or pong frame arrived. */

@@ -156,12 +156,13 @@ export function median(values: readonly number[]): number {
 
 /**
  * One aligned report line: label, our figure, raw ws's figure, ours/raw and the target as
- * given (free text such as "≥ 0.80×"). Returns the line; the caller prints it.
+ * given (free text such as "≥ 0.80×"). `ratioOf` overrides ours/raw, for a median of paired
+ * ratios. Returns the line; the caller prints it.
  * @example ratioLine("32 B burst, msg/s", 150_000, 173_500, "≥ 0.80×")
  * // "32 B burst, msg/s                     150,000      173,500   0.86×   target ≥ 0.80×"
  */
-export function ratioLine(label: string, ours: number, raw: number, target: string): string {
-  const ratio = raw === 0 ? "-" : `${(ours / raw).toFixed(2)}×`;
+export function ratioLine(label: string, ours: number, raw: number, target: string, ratioOf = ours / raw): string {
+  const ratio = raw === 0 ? "-" : `${ratioOf.toFixed(2)}×`;
   return `${label.padEnd(32)} ${fmt(ours).padStart(12)} ${fmt(raw).padStart(12)} ${ratio.padStart(7)}   target ${target}`;
 }
 

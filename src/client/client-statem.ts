@@ -15,7 +15,7 @@ import { backoffDelay } from "./backoff.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";
 import { type Frame, validateFrame } from "./frames.ts";
-import { type ClientOptions, DEFAULT_RECONNECT, mergeConnectOverrides, type ReconnectPolicy } from "./options.ts";
+import { type ClientOptions, DEFAULT_RECONNECT, mergeConnectOverrides, type ReconnectPolicy, redactUrl } from "./options.ts";
 import type { Parley } from "./parley.ts";
 import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { type CallReplyResult, checkClientResult, checkDisconnectResult, checkInitResult } from "./results.ts";
@@ -98,7 +98,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       waiters: [],
       firstDial: true,
       pingSentAt: 0,
-      meta: { pid: proc.pid, name: this.runner.name, url: this.options.url },
+      meta: { pid: proc.pid, name: this.runner.name, url: redactUrl(this.options.url) },
     };
     this.#data = data;
     proc.onExit(this);
@@ -239,7 +239,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     let policy: ReconnectPolicy | false = false;
     if (r[0] === "reconnect") {
       if (r.length === 3) data.options = mergeConnectOverrides(data.options, r[2]);
-      data.meta = { ...data.meta, url: data.options.url };
+      data.meta = { ...data.meta, url: redactUrl(data.options.url) };
       policy = data.options.reconnect === false ? DEFAULT_RECONNECT : data.options.reconnect;
     } else if (r[0] === "ok" && !local) {
       policy = data.options.reconnect;
@@ -268,7 +268,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       return ["next_state", "connecting", data, CANCEL_RECONNECT];
     }
     if (req instanceof Status) {
-      const status: ClientStatus = { state, url: data.options.url, attempt: data.attempt, queued: data.queue.length };
+      const status: ClientStatus = { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
       reply(from, ["ok", status]);
       return KEEP;
     }

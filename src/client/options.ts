@@ -164,6 +164,33 @@ export function redactHeaders<V>(headers: Readonly<Record<string, V>>): Record<s
   return out;
 }
 
+/**
+ * `url` safe to show in telemetry and `status()`: credentials become `redacted`, and so do query
+ * parameters with secret-looking names (`?token=`, `?api_key=`). A URL with neither is returned as
+ * given, unchanged.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  let changed = false;
+  if (parsed.username !== "" || parsed.password !== "") {
+    parsed.username = "redacted";
+    parsed.password = parsed.password === "" ? "" : "redacted";
+    changed = true;
+  }
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_NAME.test(name)) {
+      parsed.searchParams.set(name, "redacted");
+      changed = true;
+    }
+  }
+  return changed ? parsed.href : url;
+}
+
 function rejectUnknown(o: Record<string, unknown>, known: readonly string[], expected: string, prefix = ""): void {
   for (const key of Object.keys(o)) {
     if (known.includes(key)) continue;

@@ -92,7 +92,8 @@ class PendingCall implements From, Expirable {
  * Sends `request` to the behaviour at `dest` and waits for its reply.
  * @throws NoProcError when no process answers to `dest`.
  * @throws TimeoutError when no reply came within `timeoutMs`.
- * @throws ExitError when the target exited before replying (`reason` is its exit reason).
+ * @throws ExitError when the target exited before replying (`reason` is its exit reason), or with
+ *   reason `["calling_self", dest]` when a process calls itself.
  */
 export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeof CallRequest | typeof SystemRequest = CallRequest): Promise<unknown> {
   let target: Proc | undefined;
@@ -106,9 +107,12 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
     return Promise.reject(new NoProcError(dest, dest instanceof Pid ? "no process is alive at" : undefined));
   }
   const proc = target;
+  const caller = currentProc();
+  // The caller would wait for itself for ever: OTP exits with calling_self instead.
+  if (caller === proc) return Promise.reject(new ExitError(["calling_self", dest], dest));
   return new Promise((resolve, reject) => {
     const tag = makeRef();
-    const from = new PendingCall(currentProc()?.pid ?? OUTSIDE, tag, resolve, reject, proc, dest, timeoutMs);
+    const from = new PendingCall(caller?.pid ?? OUTSIDE, tag, resolve, reject, proc, dest, timeoutMs);
     tag.call = from;
     if (timeoutMs !== Infinity) addDeadline(from, timeoutMs);
     proc.onExit(from);

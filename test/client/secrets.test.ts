@@ -4,6 +4,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatTerm } from "../../src/runtime/format-term.ts";
 import { OptionsError, Parley, send, sys } from "../../src/index.ts";
+import { redactUrl } from "../../src/client/options.ts";
 import { ClientHarness } from "../helpers/client.ts";
 import { startServer, type TestServer } from "../helpers/ws-server.ts";
 
@@ -111,5 +112,28 @@ describe("secrets", () => {
     expect(err).toBeInstanceOf(OptionsError);
     expectNoSecret((err as Error).message, "OptionsError");
     expectNoSecret(formatTerm(err, 10), "OptionsError");
+  });
+
+  it("credentials and secret query parameters in the url stay out of telemetry and status", async () => {
+    const url = srv.url.replace("ws://", "ws://alice:PASS-SECRET@") + "?token=QUERY-SECRET&room=1";
+    const pid = await h.start({ url });
+    await h.next("connect", pid);
+    const status = await Parley.status(pid);
+    expect(status.url).toBe(srv.url.replace("ws://", "ws://redacted:redacted@").replace(/\/?$/, "/") + "?token=redacted&room=1");
+    for (const text of [...telemetry, JSON.stringify(status)]) {
+      expect(text).not.toMatch(/PASS-SECRET|QUERY-SECRET/);
+    }
+  });
+});
+
+describe("redactUrl", () => {
+  it("returns a url without secrets exactly as given", () => {
+    expect(redactUrl("ws://127.0.0.1:4000")).toBe("ws://127.0.0.1:4000");
+    expect(redactUrl("wss://feed.example/socket?room=1")).toBe("wss://feed.example/socket?room=1");
+  });
+
+  it("redacts credentials and secret-looking query parameters", () => {
+    expect(redactUrl("wss://bob:pw@feed.example/s?api_key=k&x=1")).toBe("wss://redacted:redacted@feed.example/s?api_key=redacted&x=1");
+    expect(redactUrl("wss://bob@feed.example/")).toBe("wss://redacted@feed.example/");
   });
 });

@@ -134,6 +134,15 @@ describe("gen-call", () => {
     });
   });
 
+  describe("call to itself", () => {
+    it("rejects ExitError with calling_self instead of waiting for ever", async () => {
+      const box = inbox();
+      const err = await box.run(() => call(box.pid, "q", Infinity)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExitError);
+      expect((err as ExitError).reason).toEqual(["calling_self", box.pid]);
+    });
+  });
+
   describe("reply", () => {
     it("settles the call once; later replies do nothing", async () => {
       const target = inbox();

@@ -47,7 +47,7 @@ export type { Strategy } from "./supervisor/strategies.ts";
 // WebSocket client
 export { Parley } from "./client/parley.ts";
 export type { ParleyModule, DisconnectReason } from "./client/parley.ts";
-export type { ClientStatus, ConnState } from "./client/client-statem.ts";
+export type { ClientStatus, ConnState } from "./client/client-data.ts";
 export type { ConnectInfo } from "./client/connection.ts";
 export type { Frame, CloseFrame } from "./client/frames.ts";
 export type { ConnectOptions, HeadersOption, TransportOptions, ReconnectPolicy, HeartbeatPolicy } from "./client/options.ts";

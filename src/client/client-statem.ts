@@ -10,63 +10,24 @@ import { formatTerm } from "../runtime/format-term.ts";
 import type { Proc } from "../runtime/process.ts";
 import type { Action, EventType, StatemResult } from "../runtime/statem-actions.ts";
 import type { StatemRunner } from "../runtime/statem-runner.ts";
-import type { ClientMeta } from "../runtime/telemetry.ts";
-import { backoffDelay } from "./backoff.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";
 import { type Frame, validateFrame } from "./frames.ts";
-import { type ClientOptions, DEFAULT_RECONNECT, mergeConnectOverrides, type ReconnectPolicy, redactUrl } from "./options.ts";
+import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick } from "./heartbeat.ts";
+import { type ClientOptions, mergeConnectOverrides, redactUrl } from "./options.ts";
 import type { Parley } from "./parley.ts";
 import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { type CallReplyResult, checkClientResult, checkDisconnectResult, checkInitResult } from "./results.ts";
+import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
+import type { ClientData, ClientStatus, ConnState } from "./client-data.ts";
 import * as telemetry from "./telemetry.ts";
-
-/** The client's connection state. */
-export type ConnState = "disconnected" | "connecting" | "connected" | "closing";
-
-/** What `Parley.status` returns. */
-export interface ClientStatus {
-  readonly state: ConnState;
-  readonly url: string;
-  readonly attempt: number;
-  readonly queued: number;
-}
-
-/** The machine's data: the user's state plus the connection's bookkeeping. */
-export interface ClientData {
-  user: unknown;
-  options: ClientOptions;
-  /** The number of the current dial: 0 for the first after start, connect() or a lost connection. */
-  attempt: number;
-  conn: Connection | undefined;
-  /** performance.now() of the upgrade of `conn`; 0 while `conn` is still dialing. */
-  connectedAt: number;
-  readonly queue: SendQueue;
-  /** Why the connection is closing, once `closing`. */
-  closingReason: unknown;
-  /** The close was asked for by `Parley.disconnect()`. */
-  localClose: boolean;
-  /** `Parley.disconnect()` callers, answered once back in `disconnected`. */
-  waiters: From[];
-  /** Until the first dial after start has an outcome. */
-  firstDial: boolean;
-  /** performance.now() of the ping the heartbeat waits an answer for, or 0. */
-  pingSentAt: number;
-  meta: ClientMeta;
-}
 
 type Result = StatemResult<ConnState, ClientData>;
 type MaybePromise<T> = T | Promise<T>;
 
 const KEEP: Result = Object.freeze(["keep_state_and_data"]) as Result;
-const HEARTBEAT = Object.freeze(["timeout", "heartbeat"] as const);
-const HEARTBEAT_DEADLINE = Object.freeze(["timeout", "heartbeat_deadline"] as const);
 const RECONNECT = Object.freeze(["timeout", "reconnect"] as const);
-const STOP_HEARTBEAT: readonly Action[] = Object.freeze([
-  [HEARTBEAT, Infinity, null],
-  [HEARTBEAT_DEADLINE, Infinity, null],
-]);
 const CANCEL_RECONNECT: readonly Action[] = Object.freeze([[RECONNECT, Infinity, null]]);
 
 export class ClientMachine extends GenStatem<ConnState, ClientData> {
@@ -119,7 +80,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     }
     if (Array.isArray(type)) {
       if (type[0] === "call") return this.#call(type[1] as From, content, state, data);
-      return this.#timeout(type[1], content, state, data);
+      return this.#timeout(type[1], state, data);
     }
     if (type === "enter") return this.#enter(state, data);
     if (type === "state_timeout") return this.#connectTimeout(data);
@@ -130,7 +91,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     const conn = data.conn;
     if (conn !== undefined) this.#abandoned(conn, data, reason);
     if (conn?.open) conn.close(closeCodeFor(reason), "");
-    this.#failQueue(data, "closing");
+    this.#failQueue(data, "closing", "the client stopped");
     for (const from of data.waiters) reply(from, ["ok"]);
     data.waiters = [];
     this.runner.callback = "terminate";
@@ -140,7 +101,6 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
   #enter(state: ConnState, data: ClientData): Result {
     switch (state) {
       case "connecting": {
-        data.pingSentAt = 0;
         data.connectedAt = 0;
         data.conn = new Connection(this.runner.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
@@ -149,7 +109,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       }
       case "connected": {
         const hb = data.options.heartbeat;
-        return hb === false ? KEEP : ["keep_state_and_data", [[HEARTBEAT, hb.interval, null]]];
+        return hb === false ? KEEP : ["keep_state_and_data", startHeartbeat(hb, data)];
       }
       default:
         return ["keep_state_and_data", STOP_HEARTBEAT];
@@ -195,7 +155,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       for (const q of data.queue.takeAll()) this.#write(conn, q.frame, q.from, data);
       return ["next_state", "connected", data];
     }
-    this.#failQueue(data, "closing");
+    this.#failQueue(data, "closing", "handleConnect closed the new connection");
     return this.#apply(r, "connected", data);
   }
 
@@ -205,7 +165,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     data.conn = undefined;
     if (state === "connecting") {
       telemetry.publishConnectStop(data.meta, data.attempt, "error", conn.startedAt, why);
-      this.#failQueue(data, "connect_failed");
+      this.#failQueue(data, "connect_failed", "the connection attempt failed");
       return this.#decide(why, data, unreachable);
     }
     const reason = state === "closing" ? data.closingReason : why;
@@ -214,12 +174,20 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
   }
 
   #connectTimeout(data: ClientData): MaybePromise<Result> {
+    return this.#giveUp(data, "connect_timeout", "error", true);
+  }
+
+  /**
+   * Drops the current socket without waiting for it to close (connect timeout, local abort, dead
+   * peer): ends its telemetry span, fails what waited for it, and goes on to the decision.
+   */
+  #giveUp(data: ClientData, reason: unknown, outcome: "error" | "aborted", unreachable: boolean): MaybePromise<Result> {
     const conn = data.conn!;
     conn.terminate();
     data.conn = undefined;
-    telemetry.publishConnectStop(data.meta, data.attempt, "error", conn.startedAt, "connect_timeout");
-    this.#failQueue(data, "connect_failed");
-    return this.#decide("connect_timeout", data, true);
+    this.#abandoned(conn, data, reason, outcome);
+    this.#failQueue(data, "connect_failed", "the connection attempt was given up");
+    return this.#decide(reason, data, unreachable);
   }
 
   /** After a failed attempt or a lost connection: ask handleDisconnect, then reconnect, stay down or stop. */
@@ -236,26 +204,24 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     for (const from of data.waiters) reply(from, ["ok"]);
     data.waiters = [];
     if (r[0] === "stop") return ["stop", r[1], data];
-    let policy: ReconnectPolicy | false = false;
-    if (r[0] === "reconnect") {
-      if (r.length === 3) data.options = mergeConnectOverrides(data.options, r[2]);
+    if (r[0] === "reconnect" && r.length === 3) {
+      data.options = mergeConnectOverrides(data.options, r[2]);
       data.meta = { ...data.meta, url: redactUrl(data.options.url) };
-      policy = data.options.reconnect === false ? DEFAULT_RECONNECT : data.options.reconnect;
-    } else if (r[0] === "ok" && !local) {
-      policy = data.options.reconnect;
     }
-    if (policy === false) {
-      if (firstDial && unreachable) return ["stop", ["error", reason === "connect_timeout" ? reason : (reason as readonly [string, unknown])[1]], data];
-      return ["next_state", "disconnected", data];
+    const d = decide(r[0], { reason, attempt, reconnect: data.options.reconnect, local, firstDial, unreachable });
+    switch (d[0]) {
+      case "stop":
+        return ["stop", d[1], data];
+      case "exhausted":
+        telemetry.publishExhausted(data.meta, attempt);
+        return ["stop", ["error", "max_retries_exceeded"], data];
+      case "down":
+        return ["next_state", "disconnected", data];
+      case "retry":
+        data.attempt = d[2];
+        telemetry.publishReconnect(data.meta, d[2], d[1]);
+        return ["next_state", "disconnected", data, [[RECONNECT, d[1], null]]];
     }
-    if (attempt >= policy.maxRetries) {
-      telemetry.publishExhausted(data.meta, attempt);
-      return ["stop", ["error", "max_retries_exceeded"], data];
-    }
-    const delayMs = backoffDelay(attempt, policy.baseDelay, policy.maxDelay);
-    data.attempt = attempt + 1;
-    telemetry.publishReconnect(data.meta, data.attempt, delayMs);
-    return ["next_state", "disconnected", data, [[RECONNECT, delayMs, null]]];
   }
 
   #call(from: From, req: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
@@ -309,49 +275,28 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
         data.waiters.push(from);
         data.localClose = true;
         return KEEP;
-      case "connecting": {
+      case "connecting":
         data.waiters.push(from);
         data.localClose = true;
-        const conn = data.conn!;
-        conn.terminate();
-        data.conn = undefined;
-        telemetry.publishConnectStop(data.meta, data.attempt, "aborted", conn.startedAt, "closed");
-        this.#failQueue(data, "connect_failed");
-        return this.#decide("closed", data, false);
-      }
+        return this.#giveUp(data, "closed", "aborted", false);
       default:
         reply(from, ["ok"]);
         return ["keep_state_and_data", CANCEL_RECONNECT];
     }
   }
 
-  #timeout(name: unknown, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+  #timeout(name: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
     if (name === "reconnect") return state === "disconnected" ? ["next_state", "connecting", data] : KEEP;
     const conn = data.conn;
-    if (state !== "connected" || conn === undefined) return KEEP;
     const hb = data.options.heartbeat;
-    if (hb === false) return KEEP;
-    if (name === "heartbeat") {
-      conn.write(["ping", EMPTY]);
-      telemetry.publishFrame("frameSent", data.meta, ["ping", EMPTY]);
-      const actions: Action[] = [[HEARTBEAT, hb.interval, null]];
-      if (data.pingSentAt === 0) {
-        data.pingSentAt = performance.now();
-        actions.push([HEARTBEAT_DEADLINE, hb.timeout, null]);
-      }
-      return ["keep_state_and_data", actions];
+    if (state !== "connected" || conn === undefined || hb === false) return KEEP;
+    if (name === HEARTBEAT[1]) {
+      telemetry.publishFrame("frameSent", data.meta, PING_FRAME);
+      return ["keep_state_and_data", tick(conn, hb, data)];
     }
-    // The deadline: anything that arrived since the ping proves the peer alive.
-    if (conn.lastInbound >= data.pingSentAt) {
-      data.pingSentAt = 0;
-      return KEEP;
-    }
+    if (peerAlive(conn, data)) return KEEP;
     telemetry.publishHeartbeatTimeout(data.meta);
-    conn.terminate();
-    data.conn = undefined;
-    telemetry.publishConnectionStop(data.meta, "heartbeat_timeout", data.connectedAt);
-    void content;
-    return this.#decide("heartbeat_timeout", data, false);
+    return this.#giveUp(data, "heartbeat_timeout", "error", false);
   }
 
   /** Applies a user callback's result (sync or async). */
@@ -389,13 +334,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
   #disconnectResult(reason: unknown, close: readonly [number, string] | undefined, state: ConnState, data: ClientData): MaybePromise<Result> {
     const conn = data.conn;
     if ((state === "connected" || state === "connecting") && conn !== undefined) {
-      if (state === "connecting" || !conn.open) {
-        conn.terminate();
-        data.conn = undefined;
-        this.#abandoned(conn, data, reason);
-        this.#failQueue(data, "connect_failed");
-        return this.#decide(reason, data, false);
-      }
+      if (state === "connecting" || !conn.open) return this.#giveUp(data, reason, "aborted", false);
       data.closingReason = reason;
       conn.close(close?.[0] ?? 1000, close?.[1] ?? "");
       return ["next_state", "closing", data];
@@ -409,8 +348,8 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
    * dial's (`aborted`) until the upgrade, the connection's after it, so every start has its stop
    * even when the client exits or leaves a connection the server is already closing.
    */
-  #abandoned(conn: Connection, data: ClientData, reason: unknown): void {
-    if (data.connectedAt === 0) telemetry.publishConnectStop(data.meta, data.attempt, "aborted", conn.startedAt, reason);
+  #abandoned(conn: Connection, data: ClientData, reason: unknown, outcome: "error" | "aborted" = "aborted"): void {
+    if (data.connectedAt === 0) telemetry.publishConnectStop(data.meta, data.attempt, outcome, conn.startedAt, reason);
     else telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
   }
 
@@ -420,16 +359,14 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     telemetry.publishFrame("frameSent", data.meta, frame);
   }
 
-  /** Everything queued for a connection that will not come. */
-  #failQueue(data: ClientData, why: string): void {
+  /** Everything queued for a connection that will not come: `why` for telemetry, `detail` for callers. */
+  #failQueue(data: ClientData, why: string, detail: string): void {
     for (const q of data.queue.takeAll()) {
-      if (q.from !== undefined) reply(q.from, ["error", new NotConnectedError("connecting", "the connection attempt failed")]);
+      if (q.from !== undefined) reply(q.from, ["error", new NotConnectedError("connecting", detail)]);
       else telemetry.publishDropped(data.meta, q.frame, why);
     }
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** 1000 for a normal stop, 1001 for a shutdown (going away), 1011 for anything else. */
 function closeCodeFor(reason: unknown): number {

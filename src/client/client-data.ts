@@ -1,0 +1,40 @@
+/** The client machine's states, its data, and what `Parley.status` reports. */
+import type { From } from "../runtime/gen-call.ts";
+import type { ClientMeta } from "../runtime/telemetry.ts";
+import type { Connection } from "./connection.ts";
+import type { ClientOptions } from "./options.ts";
+import type { SendQueue } from "./send-queue.ts";
+
+/** The client's connection state. */
+export type ConnState = "disconnected" | "connecting" | "connected" | "closing";
+
+/** What `Parley.status` returns. */
+export interface ClientStatus {
+  readonly state: ConnState;
+  readonly url: string;
+  readonly attempt: number;
+  readonly queued: number;
+}
+
+/** The machine's data: the user's state plus the connection's bookkeeping. */
+export interface ClientData {
+  user: unknown;
+  options: ClientOptions;
+  /** The number of the current dial: 0 for the first after start, connect() or a lost connection. */
+  attempt: number;
+  conn: Connection | undefined;
+  /** performance.now() of the upgrade of `conn`; 0 while `conn` is still dialing. */
+  connectedAt: number;
+  readonly queue: SendQueue;
+  /** Why the connection is closing, once `closing`. */
+  closingReason: unknown;
+  /** The close was asked for by `Parley.disconnect()`. */
+  localClose: boolean;
+  /** `Parley.disconnect()` callers, answered once back in `disconnected`. */
+  waiters: From[];
+  /** Until the first dial after start has an outcome. */
+  firstDial: boolean;
+  /** performance.now() of the ping the heartbeat waits an answer for, or 0. */
+  pingSentAt: number;
+  meta: ClientMeta;
+}

@@ -29,7 +29,9 @@ function render(value: unknown, depth: number, seen: Set<object>): string {
     case "symbol":
       return value.toString();
     case "function":
-      return value.name ? `[Function ${value.name}]` : "[Function]";
+      // A class reads as its name, like a module in Elixir; other functions as #Function<name>.
+      if (/^class[\s{]/.test(Function.prototype.toString.call(value))) return value.name || "#Class<anonymous>";
+      return `#Function<${value.name || "anonymous"}>`;
   }
   if (value === null) return "null";
   const obj = value as object;

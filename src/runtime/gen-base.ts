@@ -228,6 +228,26 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
   });
 }
 
+/**
+ * Starts a behaviour's module from either form of `start`/`startLink`: `Base.start(Module, arg,
+ * options)`, where `self` is `base`, or `Module.start(arg, options)`, where `self` is the module.
+ * `runnerFor` makes the module's runner. Rejects OptionsError when the module is not a class that
+ * extends `base`.
+ */
+export function startModule<M>(
+  base: abstract new () => unknown,
+  self: unknown,
+  args: readonly unknown[],
+  link: boolean,
+  runnerFor: (module: M) => Runner,
+): Promise<Pid> {
+  const [module, arg, options] = self === base ? args : [self, ...args];
+  if (typeof module !== "function" || !(module.prototype instanceof base)) {
+    return Promise.reject(new OptionsError("module", module, `a class that extends ${base.name}`));
+  }
+  return startRunner(runnerFor(module as M), arg, options as StartOptions | undefined, link);
+}
+
 type StepResult = Stop | undefined | Promise<Stop | undefined>;
 
 /** Marks "no message available now" for `takeNow`. */

@@ -1,9 +1,9 @@
 /**
  * GenServer: a process that keeps state and answers calls, casts and plain messages, one at a time.
  */
-import { BadReturnError, OptionsError } from "./errors.ts";
+import { BadReturnError } from "./errors.ts";
 import { call, cast, type From, CallRequest, CastRequest, reply, stopServer } from "./gen-call.ts";
-import { isPromise, Runner, type StartOptions, startRunner, type Stop } from "./gen-base.ts";
+import { isPromise, Runner, type StartOptions, startModule, type Stop } from "./gen-base.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import { getLogger, redact } from "./logger.ts";
 import type { Dest } from "./names.ts";
@@ -98,14 +98,14 @@ export abstract class GenServer<State = unknown> {
   static start(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startFrom(this, args, false);
+    return startModule(GenServer, this, args, false, serverRunner);
   }
 
   /** Starts a server linked to the calling process. `GenServer.startLink(Module, arg, opts)` is the same. */
   static startLink(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startFrom(this, args, true);
+    return startModule(GenServer, this, args, true, serverRunner);
   }
 
   /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
@@ -143,12 +143,8 @@ export abstract class GenServer<State = unknown> {
   }
 }
 
-function startFrom(self: unknown, args: unknown[], link: boolean): Promise<Pid> {
-  const [module, arg, options] = self === GenServer ? args : [self, ...args];
-  if (typeof module !== "function" || !(module.prototype instanceof GenServer)) {
-    return Promise.reject(new OptionsError("module", module, "a class that extends GenServer"));
-  }
-  return startRunner(new ServerRunner(module as GenServerModule), arg, options as StartOptions | undefined, link);
+function serverRunner(module: GenServerModule): Runner {
+  return new ServerRunner(module);
 }
 
 class ServerRunner extends Runner {

@@ -1,10 +1,8 @@
 /**
  * GenStatem: gen_statem's `handle_event_function` mode with state enter calls.
  */
-import { OptionsError } from "./errors.ts";
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
-import type { StartOptions } from "./gen-base.ts";
-import { startRunner } from "./gen-base.ts";
+import { type Runner, type StartOptions, startModule } from "./gen-base.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { Dest } from "./names.ts";
 import type { Pid } from "./pid.ts";
@@ -72,14 +70,14 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
   static start(this: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(module: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startFrom(this, args, false);
+    return startModule(GenStatem, this, args, false, statemRunner);
   }
 
   /** Starts a state machine linked to the caller. `GenStatem.startLink(Module, arg, opts)` is the same. */
   static startLink(this: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(module: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startFrom(this, args, true);
+    return startModule(GenStatem, this, args, true, statemRunner);
   }
 
   /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
@@ -112,11 +110,6 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
   }
 }
 
-function startFrom(self: unknown, args: unknown[], link: boolean): Promise<Pid> {
-  const [module, arg, options] = self === GenStatem ? args : [self, ...args];
-  if (typeof module !== "function" || !(module.prototype instanceof GenStatem)) {
-    return Promise.reject(new OptionsError("module", module, "a class that extends GenStatem"));
-  }
-  const machine = new (module as GenStatemModule)();
-  return startRunner(new StatemRunner(module as GenStatemModule, machine), arg, options as StartOptions | undefined, link);
+function statemRunner(module: GenStatemModule): Runner {
+  return new StatemRunner(module, new module());
 }

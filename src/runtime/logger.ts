@@ -57,9 +57,10 @@ export interface CrashReport {
 
 /** Logs a crash report at error level. */
 export function reportCrash(report: CrashReport): void {
+  // `registeredName`, not `name`: pino loggers carry a `name` binding of their own.
   const fields = {
     pid: report.pid,
-    name: report.name === undefined ? undefined : formatTerm(report.name),
+    registeredName: report.name === undefined ? undefined : formatTerm(report.name),
     module: report.module,
     callback: report.callback,
     reason: formatTerm(report.reason),

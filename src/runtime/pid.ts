@@ -4,6 +4,7 @@
  * Each is a class with an ECMAScript private field, so TypeScript treats them nominally (a `Ref`
  * is never accepted where a `Pid` is expected) and one value exists per process, compared with `===`.
  */
+import { inspect } from "node:util";
 
 let nextPid = 1;
 let nextRef = 1;
@@ -15,6 +16,10 @@ export class Pid {
   constructor(readonly id: number) {}
   toString(): string {
     return `#PID<0.${this.id}.0>`;
+  }
+  /** How `console.log` and `util.inspect` show it. */
+  [inspect.custom](): string {
+    return this.toString();
   }
   toJSON(): string {
     return this.toString();
@@ -37,6 +42,10 @@ export class Ref {
   toString(): string {
     return `#Reference<${this.id}>`;
   }
+  /** How `console.log` and `util.inspect` show it. */
+  [inspect.custom](): string {
+    return this.toString();
+  }
   toJSON(): string {
     return this.toString();
   }
@@ -52,6 +61,10 @@ export class TimerRef {
   constructor(readonly id: number) {}
   toString(): string {
     return `#TimerRef<${this.id}>`;
+  }
+  /** How `console.log` and `util.inspect` show it. */
+  [inspect.custom](): string {
+    return this.toString();
   }
   toJSON(): string {
     return this.toString();

@@ -3,22 +3,19 @@
  * `startChild`, as Elixir's `DynamicSupervisor` (strategy one_for_one).
  */
 import type { Child, ChildSpec } from "../runtime/child-spec-types.ts";
-import { OptionsError, StartError } from "../runtime/errors.ts";
-import { CallRequest, reply, stopServer } from "../runtime/gen-call.ts";
-import { Runner, startRunner, type StartOptions, type Stop } from "../runtime/gen-base.ts";
+import { OptionsError } from "../runtime/errors.ts";
+import { stopServer } from "../runtime/gen-call.ts";
+import type { Stop } from "../runtime/gen-base.ts";
 import type { Name } from "../runtime/names-types.ts";
-import { type Dest, send } from "../runtime/names.ts";
+import type { Dest } from "../runtime/names.ts";
 import { isPid, type Pid } from "../runtime/pid.ts";
 import { type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
 import { MaxChildrenError, NotFoundError } from "./errors.ts";
 import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";
-import { publishRestart, supervisorReport, unexpectedMessage } from "./reports.ts";
-import { RestartIntensity } from "./restart-intensity.ts";
-import { isExpectedExit, shutdownChild, shutdownChildren } from "./shutdown.ts";
-import { startChildProcess } from "./start-child.ts";
-import { isNormalExit, shouldRestart } from "./strategies.ts";
+import { shutdownChildren } from "./shutdown.ts";
 import { supervisorCall } from "./sup-call.ts";
 import { type ChildCounts, type ChildInfo, countChildren } from "./supervisor.ts";
+import { type ChildEntry, SupervisorRunner } from "./supervisor-runner.ts";
 
 /** Options of `DynamicSupervisor.startLink`. */
 export interface DynamicSupervisorOptions {
@@ -80,8 +77,7 @@ export class DynamicSupervisor {
     } catch (err) {
       return Promise.reject(err);
     }
-    const startOptions: StartOptions | undefined = flags.name === undefined ? undefined : { name: flags.name as Name };
-    return startRunner(new DynamicRunner(flags), undefined, startOptions, true);
+    return new DynamicRunner(flags).startLink(flags.name);
   }
 
   /**
@@ -140,25 +136,18 @@ export class DynamicSupervisor {
 }
 
 /** One child: keyed by the Pid it runs as, or ran as before a failed restart. */
-interface DynamicRecord {
-  readonly spec: NormalizedChildSpec;
+interface DynamicRecord extends ChildEntry {
   key: Pid;
   pid: Pid | "restarting";
 }
 
-/** A retry of a failed restart, queued behind the messages already waiting. */
-class TryAgain {
-  constructor(readonly child: DynamicRecord) {}
-}
-
-class DynamicRunner extends Runner {
+/** DynamicSupervisor's runner: children started on demand, one_for_one, found by Pid. */
+class DynamicRunner extends SupervisorRunner<DynamicRecord> {
   /** Oldest first. */
   children = new Map<Pid, DynamicRecord>();
-  readonly intensity: RestartIntensity;
 
   constructor(readonly flags: DynamicSupervisorFlags) {
-    super(DynamicSupervisor);
-    this.intensity = new RestartIntensity(flags.maxRestarts, flags.maxSeconds);
+    super(DynamicSupervisor, flags);
   }
 
   init(): Promise<Stop | undefined> {
@@ -166,33 +155,12 @@ class DynamicRunner extends Runner {
     return Promise.resolve(undefined);
   }
 
-  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
-    if (msg instanceof CallRequest) {
-      this.callback = "handleCall";
-      return this.handleCall(msg);
-    }
-    this.callback = "handleInfo";
-    if (isExitMessage(msg)) return this.handleExit(msg[1], msg[2]);
-    if (msg instanceof TryAgain) {
-      const child = msg.child;
-      if (child.pid !== "restarting" || this.children.get(child.key) !== child) return undefined;
-      return this.restart(child, undefined);
-    }
-    unexpectedMessage(this.ref(), msg);
-    return undefined;
-  }
-
   /** Stops every child at once before the supervisor exits. */
   async terminate(): Promise<void> {
     const running = [...this.children.values()].filter((c): c is DynamicRecord & { pid: Pid } => isPid(c.pid));
     this.children = new Map();
     const reasons = await shutdownChildren(running.map((c) => ({ pid: c.pid, shutdown: c.spec.shutdown })));
-    for (let i = 0; i < running.length; i++) {
-      const { spec, pid } = running[i]!;
-      if (!isExpectedExit(reasons[i], spec.shutdown, spec.restart)) {
-        supervisorReport(this.ref(), "shutdown_error", { id: spec.id, pid, restart: spec.restart }, reasons[i]);
-      }
-    }
+    for (let i = 0; i < running.length; i++) this.checkShutdownReason(running[i]!.spec, running[i]!.pid, reasons[i]);
   }
 
   getState(): DynamicSupervisorState {
@@ -207,25 +175,7 @@ class DynamicRunner extends Runner {
     return { strategy, maxRestarts, maxSeconds, maxChildren, children };
   }
 
-  setState(): void {
-    throw new OptionsError("sys.replaceState target", "a supervisor", "a GenServer or GenStatem (a supervisor's state cannot be replaced)");
-  }
-
-  status(): { state: unknown; data: unknown } {
-    return { state: undefined, data: this.getState() };
-  }
-
   // --- calls -------------------------------------------------------------------------------
-
-  async handleCall(msg: CallRequest): Promise<undefined> {
-    try {
-      const value = await this.answer(msg.request);
-      reply(msg.from, ["ok", value]);
-    } catch (err) {
-      reply(msg.from, ["error", err]);
-    }
-    return undefined;
-  }
 
   answer(request: unknown): unknown {
     const [tag, arg] = Array.isArray(request) ? (request as [unknown, unknown]) : [request, undefined];
@@ -250,9 +200,7 @@ class DynamicRunner extends Runner {
     const spec = normalizeChild(child);
     const max = this.flags.maxChildren;
     if (this.children.size >= max) throw new MaxChildrenError(max);
-    const outcome = await startChildProcess(spec, this.proc);
-    if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
-    const pid = outcome[1];
+    const pid = await this.startForCall(spec);
     this.children.set(pid, { spec, key: pid, pid });
     return pid;
   }
@@ -261,66 +209,31 @@ class DynamicRunner extends Runner {
     const child = isPid(pid) ? this.children.get(pid) : undefined;
     if (child === undefined) throw new NotFoundError(pid);
     this.children.delete(child.key);
-    if (isPid(child.pid)) {
-      const { shutdown, restart } = child.spec;
-      const reason = await shutdownChild(child.pid, shutdown);
-      if (!isExpectedExit(reason, shutdown, restart)) {
-        supervisorReport(this.ref(), "shutdown_error", { id: child.spec.id, pid: child.pid, restart }, reason);
-      }
-    }
+    if (isPid(child.pid)) await this.stopProcess(child.spec, child.pid);
     return undefined;
   }
 
   // --- exits and restarts ------------------------------------------------------------------
 
-  handleExit(pid: Pid, reason: unknown): Stop | undefined | Promise<Stop | undefined> {
+  /** The child keeps its old Pid until restarted, so reports about the restart still show it. */
+  takeExited(pid: Pid): DynamicRecord | undefined {
     const child = this.children.get(pid);
-    if (child === undefined || child.pid !== pid) return undefined;
-    const restart = child.spec.restart;
-    if (!shouldRestart(restart, reason)) {
-      if (!isNormalExit(reason)) supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
-      this.children.delete(pid);
-      return undefined;
-    }
-    supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
-    return this.restart(child, [reason]);
+    return child !== undefined && child.pid === pid ? child : undefined;
   }
 
-  async restart(child: DynamicRecord, exited: readonly [unknown] | undefined): Promise<Stop | undefined> {
-    if (!this.intensity.record(performance.now())) {
-      supervisorReport(this.ref(), "reached_max_restart_intensity", this.childRef(child), exited === undefined ? "start_error" : exited[0]);
-      this.children.delete(child.key);
-      return { reason: "shutdown" };
-    }
-    if (exited !== undefined) publishRestart(this.proc.pid, child.spec.id, exited[0]);
-    const outcome = await startChildProcess(child.spec, this.proc);
-    if (outcome[0] === "error") {
-      supervisorReport(this.ref(), "start_error", this.childRef(child), outcome[1]);
-      child.pid = "restarting";
-      send(this.proc.pid, new TryAgain(child));
-      return undefined;
-    }
-    this.rekey(child, outcome[1]);
-    return undefined;
+  markEnded(child: DynamicRecord): void {
+    this.children.delete(child.key);
   }
 
-  /** Files a restarted child under its new Pid (it moves to the end of `whichChildren`). */
-  rekey(child: DynamicRecord, pid: Pid): void {
+  holds(child: DynamicRecord): boolean {
+    return this.children.get(child.key) === child;
+  }
+
+  /** Files a (re)started child under its Pid (it moves to the end of `whichChildren`). */
+  setPid(child: DynamicRecord, pid: Pid): void {
     this.children.delete(child.key);
     child.key = pid;
     child.pid = pid;
     this.children.set(pid, child);
   }
-
-  ref(): { pid: Pid; name: Name | undefined } {
-    return { pid: this.proc.pid, name: this.name };
-  }
-
-  childRef(child: DynamicRecord): { id: unknown; pid: Pid | "restarting"; restart: string } {
-    return { id: child.spec.id, pid: child.pid, restart: child.spec.restart };
-  }
-}
-
-function isExitMessage(msg: unknown): msg is readonly ["EXIT", Pid, unknown] {
-  return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && isPid(msg[1]);
 }

@@ -4,21 +4,20 @@
  */
 import type { Child, ChildSpec, ChildType } from "../runtime/child-spec-types.ts";
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import { CallRequest, reply, stopServer } from "../runtime/gen-call.ts";
-import { Runner, startRunner, type StartOptions, type Stop } from "../runtime/gen-base.ts";
+import { stopServer } from "../runtime/gen-call.ts";
+import type { Stop } from "../runtime/gen-base.ts";
 import type { Name } from "../runtime/names-types.ts";
-import { type Dest, send } from "../runtime/names.ts";
+import type { Dest } from "../runtime/names.ts";
 import { isPid, type Pid } from "../runtime/pid.ts";
 import { isAlive } from "../runtime/spawn.ts";
 import { childIdKey, type NormalizedChildSpec, normalizeChild, validateChildren } from "./child-spec.ts";
 import { ChildRunningError, NotFoundError } from "./errors.ts";
 import { type SupervisorFlags, validateSupervisorFlags } from "./flags.ts";
-import { publishRestart, supervisorReport, unexpectedMessage } from "./reports.ts";
-import { RestartIntensity } from "./restart-intensity.ts";
-import { isExpectedExit, shutdownChild } from "./shutdown.ts";
+import { supervisorReport } from "./reports.ts";
 import { startChildProcess } from "./start-child.ts";
-import { isNormalExit, shouldRestart, type Strategy } from "./strategies.ts";
+import type { Strategy } from "./strategies.ts";
 import { supervisorCall } from "./sup-call.ts";
+import { type ChildEntry, SupervisorRunner } from "./supervisor-runner.ts";
 
 /** Options of `Supervisor.startLink`. */
 export interface SupervisorOptions {
@@ -127,8 +126,7 @@ export class Supervisor {
     } catch (err) {
       return Promise.reject(err);
     }
-    const startOptions: StartOptions | undefined = flags.name === undefined ? undefined : { name: flags.name as Name };
-    return startRunner(new SupervisorRunner(flags, specs), undefined, startOptions, true);
+    return new StaticRunner(flags, specs).startLink(flags.name);
   }
 
   /**
@@ -218,30 +216,22 @@ export class Supervisor {
 }
 
 /** One child as the supervisor holds it. */
-interface ChildRecord {
-  readonly spec: NormalizedChildSpec;
+interface ChildRecord extends ChildEntry {
   readonly key: string;
-  pid: Pid | "restarting" | undefined;
 }
 
-/** A retry of a failed restart, queued behind the messages already waiting. */
-class TryAgain {
-  constructor(readonly child: ChildRecord) {}
-}
-
-class SupervisorRunner extends Runner {
+/** Supervisor's runner: mostly static children, as Elixir puts it, kept in start order and found by id. */
+class StaticRunner extends SupervisorRunner<ChildRecord> {
   /** In start order. */
   readonly children: ChildRecord[] = [];
   readonly byKey = new Map<string, ChildRecord>();
   readonly byPid = new Map<Pid, ChildRecord>();
-  readonly intensity: RestartIntensity;
 
   constructor(
     readonly flags: SupervisorFlags,
     readonly specs: readonly NormalizedChildSpec[],
   ) {
-    super(Supervisor);
-    this.intensity = new RestartIntensity(flags.maxRestarts, flags.maxSeconds);
+    super(Supervisor, flags);
   }
 
   async init(): Promise<Stop | undefined> {
@@ -260,23 +250,6 @@ class SupervisorRunner extends Runner {
     return undefined;
   }
 
-  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
-    if (msg instanceof CallRequest) {
-      this.callback = "handleCall";
-      return this.handleCall(msg);
-    }
-    this.callback = "handleInfo";
-    if (isExitMessage(msg)) return this.handleExit(msg[1], msg[2]);
-    if (msg instanceof TryAgain) {
-      const child = msg.child;
-      // Terminated, deleted or restarted by a call since the retry was queued: nothing to do.
-      if (child.pid !== "restarting" || this.byKey.get(child.key) !== child) return undefined;
-      return this.restart(child, undefined);
-    }
-    unexpectedMessage(this.ref(), msg);
-    return undefined;
-  }
-
   /** Stops every child, in reverse start order, before the supervisor exits. */
   async terminate(): Promise<void> {
     await this.stopChildren(this.children.slice());
@@ -288,25 +261,7 @@ class SupervisorRunner extends Runner {
     return { strategy, maxRestarts, maxSeconds, children };
   }
 
-  setState(): void {
-    throw new OptionsError("sys.replaceState target", "a supervisor", "a GenServer or GenStatem (a supervisor's state cannot be replaced)");
-  }
-
-  status(): { state: unknown; data: unknown } {
-    return { state: undefined, data: this.getState() };
-  }
-
   // --- calls -------------------------------------------------------------------------------
-
-  async handleCall(msg: CallRequest): Promise<undefined> {
-    try {
-      const value = await this.answer(msg.request);
-      reply(msg.from, ["ok", value]);
-    } catch (err) {
-      reply(msg.from, ["error", err]);
-    }
-    return undefined;
-  }
 
   answer(request: unknown): unknown {
     const [tag, arg] = Array.isArray(request) ? (request as [unknown, unknown]) : [request, undefined];
@@ -338,10 +293,9 @@ class SupervisorRunner extends Runner {
     if (existing !== undefined) {
       throw new StartError(isPid(existing.pid) ? ["already_started", existing.pid] : ["already_present", spec.id]);
     }
-    const outcome = await startChildProcess(spec, this.proc);
-    if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
-    this.setPid(this.add(spec), outcome[1]);
-    return outcome[1];
+    const pid = await this.startForCall(spec);
+    this.setPid(this.add(spec), pid);
+    return pid;
   }
 
   async terminateChild(child: ChildRecord): Promise<undefined> {
@@ -351,56 +305,42 @@ class SupervisorRunner extends Runner {
   }
 
   async restartChild(child: ChildRecord): Promise<Pid> {
-    if (child.pid !== undefined) throw new ChildRunningError(child.spec.id, isPid(child.pid) ? "running" : "restarting");
-    const outcome = await startChildProcess(child.spec, this.proc);
-    if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
-    this.setPid(child, outcome[1]);
-    return outcome[1];
+    assertTerminated(child);
+    const pid = await this.startForCall(child.spec);
+    this.setPid(child, pid);
+    return pid;
   }
 
   deleteChild(child: ChildRecord): undefined {
-    if (child.pid !== undefined) throw new ChildRunningError(child.spec.id, isPid(child.pid) ? "running" : "restarting");
+    assertTerminated(child);
     this.remove(child);
     return undefined;
   }
 
   // --- exits and restarts ------------------------------------------------------------------
 
-  handleExit(pid: Pid, reason: unknown): Stop | undefined | Promise<Stop | undefined> {
+  takeExited(pid: Pid): ChildRecord | undefined {
     const child = this.byPid.get(pid);
-    // A child already stopped or replaced, or a process that merely linked to the supervisor.
     if (child === undefined) return undefined;
     this.byPid.delete(pid);
-    const restart = child.spec.restart;
-    if (!shouldRestart(restart, reason)) {
-      if (!isNormalExit(reason)) supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
-      child.pid = undefined;
-      if (restart === "temporary") this.remove(child);
-      return undefined;
-    }
-    supervisorReport(this.ref(), "child_terminated", this.childRef(child), reason);
     child.pid = undefined;
-    return this.restart(child, [reason]);
+    return child;
   }
 
-  /**
-   * Restarts `child` and whatever the strategy drags along. `exited` boxes the exit reason when a
-   * child just exited (published on the telemetry channel); a retry after a failed start has none.
-   */
-  async restart(child: ChildRecord, exited: readonly [unknown] | undefined): Promise<Stop | undefined> {
-    if (!this.intensity.record(performance.now())) {
-      supervisorReport(this.ref(), "reached_max_restart_intensity", this.childRef(child), exited === undefined ? "start_error" : exited[0]);
-      child.pid = undefined;
-      return { reason: "shutdown" };
-    }
-    if (exited !== undefined) publishRestart(this.proc.pid, child.spec.id, exited[0]);
+  /** A temporary child that ended is removed; any other keeps its spec, terminated. */
+  markEnded(child: ChildRecord): void {
+    child.pid = undefined;
+    if (child.spec.restart === "temporary") this.remove(child);
+  }
+
+  override async restartAffected(child: ChildRecord): Promise<void> {
     const strategy = this.flags.strategy;
     if (strategy === "one_for_one") {
       await this.startOrRetry(child);
-      return undefined;
+      return;
     }
     const from = strategy === "one_for_all" ? 0 : this.children.indexOf(child);
-    if (from === -1) return undefined;
+    if (from === -1) return;
     const group = this.children.slice(from);
     // Temporary children stopped because of a sibling are never restarted: they go.
     for (let i = group.length - 1; i >= 0; i--) {
@@ -409,23 +349,9 @@ class SupervisorRunner extends Runner {
       if (sibling.spec.restart === "temporary") this.remove(sibling);
     }
     for (const sibling of group) {
-      if (this.byKey.get(sibling.key) !== sibling) continue;
+      if (!this.holds(sibling)) continue;
       if (!(await this.startOrRetry(sibling))) break;
     }
-    return undefined;
-  }
-
-  /** Starts a child during a restart; on failure marks it `"restarting"` and queues a retry. */
-  async startOrRetry(child: ChildRecord): Promise<boolean> {
-    const outcome = await startChildProcess(child.spec, this.proc);
-    if (outcome[0] === "ok") {
-      this.setPid(child, outcome[1]);
-      return true;
-    }
-    supervisorReport(this.ref(), "start_error", this.childRef(child), outcome[1]);
-    child.pid = "restarting";
-    send(this.proc.pid, new TryAgain(child));
-    return false;
   }
 
   /** Stops a running child and marks it terminated; logs an unexpected exit reason. */
@@ -434,11 +360,7 @@ class SupervisorRunner extends Runner {
     child.pid = undefined;
     if (!isPid(pid)) return;
     this.byPid.delete(pid);
-    const { shutdown, restart } = child.spec;
-    const reason = await shutdownChild(pid, shutdown);
-    if (!isExpectedExit(reason, shutdown, restart)) {
-      supervisorReport(this.ref(), "shutdown_error", { id: child.spec.id, pid, restart }, reason);
-    }
+    await this.stopProcess(child.spec, pid);
   }
 
   /** Stops `children` in reverse order. */
@@ -447,6 +369,10 @@ class SupervisorRunner extends Runner {
   }
 
   // --- bookkeeping -------------------------------------------------------------------------
+
+  holds(child: ChildRecord): boolean {
+    return this.byKey.get(child.key) === child;
+  }
 
   find(id: unknown): ChildRecord {
     const child = this.byKey.get(childIdKey(id));
@@ -472,14 +398,6 @@ class SupervisorRunner extends Runner {
     child.pid = pid;
     this.byPid.set(pid, child);
   }
-
-  ref(): { pid: Pid; name: Name | undefined } {
-    return { pid: this.proc.pid, name: this.name };
-  }
-
-  childRef(child: ChildRecord): { id: unknown; pid: Pid | "restarting" | undefined; restart: string } {
-    return { id: child.spec.id, pid: child.pid, restart: child.spec.restart };
-  }
 }
 
 /** `countChildren` over child records holding a spec and a pid (shared with DynamicSupervisor). @internal */
@@ -497,6 +415,7 @@ export function countChildren(children: Iterable<{ readonly spec: NormalizedChil
   return { specs, active, supervisors, workers };
 }
 
-function isExitMessage(msg: unknown): msg is readonly ["EXIT", Pid, unknown] {
-  return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && isPid(msg[1]);
+/** restartChild and deleteChild need a terminated child. */
+function assertTerminated(child: ChildRecord): void {
+  if (child.pid !== undefined) throw new ChildRunningError(child.spec.id, isPid(child.pid) ? "running" : "restarting");
 }

@@ -14,7 +14,8 @@ describe("format-term", () => {
         "2n",
       ]);
       expect(formatTerm(Symbol("s"))).toBe("Symbol(s)");
-      expect(formatTerm(function named() {})).toBe("[Function named]");
+      expect(formatTerm(function named() {})).toBe("#Function<named>");
+      expect(formatTerm(class Feed {})).toBe("Feed");
     });
 
     it("renders arrays, objects, maps and sets, with class names", () => {

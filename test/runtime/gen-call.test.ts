@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "../../src/runtime/errors.ts";
 import { call, CallRequest, cast, CastRequest, reply, stopServer, SystemRequest } from "../../src/runtime/gen-call.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
@@ -6,22 +6,10 @@ import { monitor } from "../../src/runtime/monitors.ts";
 import { register, send } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
-import { exit, spawn } from "../../src/runtime/spawn.ts";
+import { spawn } from "../../src/runtime/spawn.ts";
+import { useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-const procs: Pid[] = [];
-const inboxes: Inbox[] = [];
-
-afterEach(() => {
-  for (const pid of procs.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
+const { inbox, killAfterTest } = useProcesses();
 
 /** A hand-written server: answers each CallRequest with ["re", request]; SystemRequest ["stop", r] exits with r. */
 function server(): Pid {
@@ -32,7 +20,7 @@ function server(): Pid {
       if (msg instanceof CallRequest) reply(msg.from, ["re", msg.request]);
     }
   });
-  procs.push(pid);
+  killAfterTest(pid);
   return pid;
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BadReturnError, ExitError, OptionsError, StartError } from "../../src/runtime/errors.ts";
 import type { From } from "../../src/runtime/gen-call.ts";
 import { GenStatem } from "../../src/runtime/gen-statem.ts";
@@ -9,9 +9,10 @@ import type { Pid } from "../../src/runtime/pid.ts";
 import { exit, isAlive, trapExit } from "../../src/runtime/spawn.ts";
 import type { Action, EventType, StatemResult } from "../../src/runtime/statem-actions.ts";
 import { sys } from "../../src/runtime/sys.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
+const logs = useLogCapture();
+const { inbox, killAfterTest } = useProcesses();
 
 type S = string;
 interface Data {
@@ -72,29 +73,10 @@ const withActions =
   () => ["keep_state_and_data", actions];
 const postpone: Step = () => ["keep_state_and_data", ["postpone"]];
 
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-const machines: Pid[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const pid of machines.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(trap = false): Inbox {
-  const box = new Inbox({ trapExit: trap });
-  inboxes.push(box);
-  return box;
-}
-
 async function start(arg: Omit<InitArg, "probe"> = {}): Promise<{ pid: Pid; box: Inbox }> {
   const box = inbox();
   const pid = await Machine.start({ ...arg, probe: box.pid });
-  machines.push(pid);
+  killAfterTest(pid);
   return { pid, box };
 }
 
@@ -199,7 +181,7 @@ describe("gen-statem", () => {
     it("compares states structurally", async () => {
       const box = inbox();
       const pid = await Machine.start({ probe: box.pid, state: ["conn", 1] as never });
-      machines.push(pid);
+      killAfterTest(pid);
       cmd(pid, "same", (_s, d) => ["next_state", ["conn", 1] as never, d]);
       cmd(pid, "mark");
       const seen = await upTo(box, "mark");
@@ -558,7 +540,7 @@ describe("gen-statem", () => {
     it("registers a name and rejects StartError ['already_started', pid] when taken", async () => {
       const box = inbox();
       const pid = await Machine.start({ probe: box.pid }, { name: "gen-statem.named" });
-      machines.push(pid);
+      killAfterTest(pid);
       expect(whereis("gen-statem.named")).toBe(pid);
       expect(await GenStatem.call("gen-statem.named", "hi")).toEqual(["echo", "hi"]);
       const err = (await GenStatem.start(Machine, { probe: box.pid }, { name: "gen-statem.named" }).catch((e: unknown) => e)) as StartError;
@@ -592,7 +574,7 @@ describe("gen-statem", () => {
           },
         }),
       );
-      machines.push(pid);
+      killAfterTest(pid);
       parent.close("shutdown");
       expect((await until(box, (m) => m[0] === "terminate")).at(-1)).toEqual(["terminate", "shutdown", "a", 0]);
     });
@@ -613,7 +595,7 @@ describe("gen-statem", () => {
       const spec = Machine.childSpec({ probe: box.pid });
       expect(spec).toEqual({ id: Machine, start: expect.any(Function) });
       const pid = await spec.start();
-      machines.push(pid);
+      killAfterTest(pid);
       expect(await box.receive(undefined, WAIT)).toEqual(["ev", "enter", "a", "a"]);
     });
   });

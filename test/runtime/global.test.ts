@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcError } from "../../src/runtime/errors.ts";
 import { Global } from "../../src/runtime/global.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import { whereis } from "../../src/runtime/names.ts";
+import { useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-const inboxes: Inbox[] = [];
-
-afterEach(() => {
-  for (const inbox of inboxes.splice(0)) inbox.close();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
+const { inbox } = useProcesses();
 
 describe("global", () => {
   describe("Global.registerName", () => {

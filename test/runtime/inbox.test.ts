@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ExitError, OptionsError, TimeoutError } from "../../src/runtime/errors.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
@@ -7,31 +7,15 @@ import { send } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
 import { exit, isAlive, self, spawn, spawnLink } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
+useLogCapture();
+const { inbox } = useProcesses();
 
 class Idle extends GenServer<null> {
   override init() {
     return ["ok", null] as const;
   }
-}
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(trap = false): Inbox {
-  const box = new Inbox({ trapExit: trap });
-  inboxes.push(box);
-  return box;
 }
 
 function exitPattern(pid: Pid, reason: string): RegExp {

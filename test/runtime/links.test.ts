@@ -1,46 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcessContextError, OptionsError } from "../../src/runtime/errors.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import { link, unlink } from "../../src/runtime/links.ts";
 import { monitor } from "../../src/runtime/monitors.ts";
 import { send } from "../../src/runtime/names.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
 import { exit, isAlive, spawn, spawnMonitor } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { downMessage, outsideProcess, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-const CONTEXT = (op: string) => new RegExp(`^${op}\\(\\) must run inside a process \\(use spawn, an Inbox, or inbox\\.run\\)$`);
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-const idlers: Pid[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const pid of idlers.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(trap = false): Inbox {
-  const box = new Inbox({ trapExit: trap });
-  inboxes.push(box);
-  return box;
-}
-
-function idle(): Pid {
-  const pid = spawn(() => receive(() => undefined));
-  idlers.push(pid);
-  return pid;
-}
-
-/** Waits for the DOWN of `ref` in `box`. */
-function down(box: Inbox, ref: unknown): Promise<unknown> {
-  return box.receive((m) => (Array.isArray(m) && m[0] === "DOWN" && m[1] === ref ? m : undefined), WAIT);
-}
+useLogCapture();
+const { inbox, killAfterTest, idle } = useProcesses();
 
 describe("links", () => {
   describe("link", () => {
@@ -54,13 +23,13 @@ describe("links", () => {
         send(watcher.pid, "linked");
         await receive(() => undefined);
       });
-      idlers.push(middle);
+      killAfterTest(middle);
       const refM = await watcher.run(() => monitor(middle));
       const refB = await watcher.run(() => monitor(b));
       await watcher.receive((m) => (m === "linked" ? m : undefined), WAIT);
       exit(a, "boom");
-      expect(await down(watcher, refM)).toEqual(["DOWN", refM, "process", middle, "boom"]);
-      expect(await down(watcher, refB)).toEqual(["DOWN", refB, "process", b, "boom"]);
+      expect(await downMessage(watcher, refM)).toEqual(["DOWN", refM, "process", middle, "boom"]);
+      expect(await downMessage(watcher, refB)).toEqual(["DOWN", refB, "process", b, "boom"]);
     });
 
     it("does not propagate a normal exit", async () => {
@@ -73,7 +42,7 @@ describe("links", () => {
       const ref = await box.run(() => monitor(child));
       await box.receive((m) => (m === "linked" ? m : undefined), WAIT);
       send(child, "finish");
-      expect(await down(box, ref)).toEqual(["DOWN", ref, "process", child, "normal"]);
+      expect(await downMessage(box, ref)).toEqual(["DOWN", ref, "process", child, "normal"]);
       expect(box.alive).toBe(true);
     });
 
@@ -109,7 +78,7 @@ describe("links", () => {
       const ref = await watcher.run(() => monitor(child));
       await box.receive(undefined, WAIT);
       box.close("going");
-      expect(await down(watcher, ref)).toEqual(["DOWN", ref, "process", child, "going"]);
+      expect(await downMessage(watcher, ref)).toEqual(["DOWN", ref, "process", child, "going"]);
     });
 
     it("does nothing when linking to itself", async () => {
@@ -137,13 +106,13 @@ describe("links", () => {
           await receive();
         }),
       );
-      expect(await down(box, ref)).toEqual(["DOWN", ref, "process", pid, "noproc"]);
+      expect(await downMessage(box, ref)).toEqual(["DOWN", ref, "process", pid, "noproc"]);
     });
 
     it("throws NoProcessContextError outside a process", () => {
       const box = inbox();
       expect(() => link(box.pid)).toThrow(NoProcessContextError);
-      expect(() => link(box.pid)).toThrow(CONTEXT("link"));
+      expect(() => link(box.pid)).toThrow(outsideProcess("link"));
     });
 
     it("throws OptionsError for something that is not a Pid", async () => {
@@ -163,7 +132,7 @@ describe("links", () => {
       });
       const ref = await box.run(() => monitor(child));
       exit(child, "boom");
-      expect(await down(box, ref)).toEqual(["DOWN", ref, "process", child, "boom"]);
+      expect(await downMessage(box, ref)).toEqual(["DOWN", ref, "process", child, "boom"]);
       expect(box.alive).toBe(true);
     });
 
@@ -194,7 +163,7 @@ describe("links", () => {
     it("throws NoProcessContextError outside a process", () => {
       const box = inbox();
       expect(() => unlink(box.pid)).toThrow(NoProcessContextError);
-      expect(() => unlink(box.pid)).toThrow(CONTEXT("unlink"));
+      expect(() => unlink(box.pid)).toThrow(outsideProcess("unlink"));
     });
   });
 });

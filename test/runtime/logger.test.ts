@@ -1,17 +1,17 @@
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { From } from "../../src/runtime/gen-call.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import { GenStatem } from "../../src/runtime/gen-statem.ts";
-import { Inbox } from "../../src/runtime/inbox.ts";
 import { getLogger, isNormalReason, redact, reportCrash, setLogger } from "../../src/runtime/logger.ts";
 import { monitor } from "../../src/runtime/monitors.ts";
 import { send } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import type { EventType, StatemResult } from "../../src/runtime/statem-actions.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
+const logs = useLogCapture();
+const { inbox } = useProcesses();
 
 class Vault extends GenServer<Record<string, unknown>> {
   override init(state: Record<string, unknown>) {
@@ -35,23 +35,6 @@ class Lock extends GenStatem<string, Record<string, unknown>> {
     if (type === "enter") return ["keep_state_and_data"];
     throw new Error(`lock crashed on ${JSON.stringify(Object.keys(content as object))}`);
   }
-}
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
 }
 
 async function waitDown(pid: Pid): Promise<unknown> {
@@ -136,7 +119,7 @@ describe("logger", () => {
         level: 50,
         msg: "Feed #PID<0.1.0> terminating: Error: boom",
         pid: "#PID<0.1.0>",
-        name: '{global: ["feed", 1]}',
+        registeredName: '{global: ["feed", 1]}',
         module: "Feed",
         callback: "handleCall",
         reason: "Error: boom",
@@ -151,7 +134,7 @@ describe("logger", () => {
       expect(logs.lines[0]).toMatchObject({ msg: 'process #PID<0.2.0> terminating: "x"', reason: '"x"' });
       expect(logs.lines[0]).not.toHaveProperty("state");
       expect(logs.lines[0]).not.toHaveProperty("lastEvent");
-      expect(logs.lines[0]).not.toHaveProperty("name");
+      expect(logs.lines[0]).not.toHaveProperty("registeredName");
     });
   });
 
@@ -164,7 +147,7 @@ describe("logger", () => {
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatchObject({
         pid: String(pid),
-        name: '"logger.vault"',
+        registeredName: '"logger.vault"',
         module: "Vault",
         callback: "handleCall",
         reason: "Error: vault crashed",

@@ -1,41 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcessContextError } from "../../src/runtime/errors.ts";
 import { Global } from "../../src/runtime/global.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import { demonitor, monitor } from "../../src/runtime/monitors.ts";
 import { register } from "../../src/runtime/names.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
-import { receive } from "../../src/runtime/receive.ts";
-import { exit, spawn } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { exit } from "../../src/runtime/spawn.ts";
+import { outsideProcess, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-const CONTEXT = (op: string) => new RegExp(`^${op}\\(\\) must run inside a process \\(use spawn, an Inbox, or inbox\\.run\\)$`);
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-const idlers: Pid[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const pid of idlers.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
-
-function idle(): Pid {
-  const pid = spawn(() => receive(() => undefined));
-  idlers.push(pid);
-  return pid;
-}
+useLogCapture();
+const { inbox, idle } = useProcesses();
 
 describe("monitors", () => {
   describe("monitor", () => {
@@ -104,7 +77,7 @@ describe("monitors", () => {
     it("throws NoProcessContextError outside a process", () => {
       const pid = idle();
       expect(() => monitor(pid)).toThrow(NoProcessContextError);
-      expect(() => monitor(pid)).toThrow(CONTEXT("monitor"));
+      expect(() => monitor(pid)).toThrow(outsideProcess("monitor"));
     });
   });
 
@@ -160,7 +133,7 @@ describe("monitors", () => {
       const box = inbox();
       const ref = await box.run(() => monitor(idle()));
       expect(() => demonitor(ref)).toThrow(NoProcessContextError);
-      expect(() => demonitor(ref)).toThrow(CONTEXT("demonitor"));
+      expect(() => demonitor(ref)).toThrow(outsideProcess("demonitor"));
     });
   });
 });

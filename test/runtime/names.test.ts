@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AlreadyRegisteredError, NoProcError, OptionsError } from "../../src/runtime/errors.ts";
 import { Global } from "../../src/runtime/global.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
@@ -7,26 +7,10 @@ import { register, registered, resolveProc, send, unregister, whereis } from "..
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
 import { exit, isAlive, self, spawn, spawnMonitor } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
+useLogCapture();
+const { inbox } = useProcesses();
 
 /** A via module backed by a Map, recording the calls it gets. */
 function mapVia(): ViaModule & { readonly sent: unknown[] } {

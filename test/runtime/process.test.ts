@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ExitError, NoProcessContextError } from "../../src/runtime/errors.ts";
 import { makeRef } from "../../src/runtime/pid.ts";
 import {
@@ -20,19 +20,13 @@ import {
   unlinkProcs,
 } from "../../src/runtime/process.ts";
 import { receiveIn } from "../../src/runtime/receive.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-
-let logs: LogCapture;
+const logs = useLogCapture();
 const procs: Proc[] = [];
 
-beforeEach(() => {
-  logs = captureLogs();
-});
 afterEach(() => {
   for (const p of procs.splice(0)) terminate(p, "kill");
-  logs.restore();
 });
 
 /** A process record with a mailbox and nothing running (like an Inbox). */

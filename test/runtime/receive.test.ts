@@ -1,29 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcessContextError, OptionsError, TimeoutError } from "../../src/runtime/errors.ts";
-import { Inbox } from "../../src/runtime/inbox.ts";
 import { send } from "../../src/runtime/names.ts";
 import { checkTimeout, receive } from "../../src/runtime/receive.ts";
 import { exit, self, spawn, spawnMonitor } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
+useLogCapture();
+const { inbox } = useProcesses();
 
 /** Runs `body` in a fresh process and resolves what it returned (rejects what it threw). */
 async function inProcess<T>(body: () => Promise<T>): Promise<T> {

@@ -1,18 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcError, OptionsError, StartError } from "../../src/runtime/errors.ts";
 import type { From } from "../../src/runtime/gen-call.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import { monitor } from "../../src/runtime/monitors.ts";
 import { send, whereis } from "../../src/runtime/names.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
 import { table } from "../../src/runtime/process.ts";
 import { receive } from "../../src/runtime/receive.ts";
 import { Registry } from "../../src/runtime/registry.ts";
 import { exit, isAlive, spawn } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { downMessage, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
+useLogCapture();
+const { inbox, killAfterTest } = useProcesses();
 
 class Echo extends GenServer<string> {
   override init(tag: string) {
@@ -23,35 +23,13 @@ class Echo extends GenServer<string> {
   }
 }
 
-let logs: LogCapture;
 let seq = 0;
-const inboxes: Inbox[] = [];
-const procs: Pid[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const pid of procs.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
 
 /** Starts a registry under a fresh name (killed after the test). */
 async function startRegistry(): Promise<string> {
   const name = `registry.test.${++seq}`;
-  procs.push(await Registry.startLink({ keys: "unique", name }));
+  killAfterTest(await Registry.startLink({ keys: "unique", name }));
   return name;
-}
-
-function down(box: Inbox, ref: unknown): Promise<unknown> {
-  return box.receive((m) => (Array.isArray(m) && m[0] === "DOWN" && m[1] === ref ? m : undefined), WAIT);
 }
 
 describe("registry", () => {
@@ -59,7 +37,7 @@ describe("registry", () => {
     it("starts a registry process registered under its name", async () => {
       const name = `registry.start.${++seq}`;
       const pid = await Registry.startLink({ keys: "unique", name });
-      procs.push(pid);
+      killAfterTest(pid);
       expect(isAlive(pid)).toBe(true);
       expect(whereis(name)).toBe(pid);
       expect(Registry.lookup(name, "anything")).toEqual([]);
@@ -72,7 +50,7 @@ describe("registry", () => {
       const pid = await parent.run(() => Registry.startLink({ keys: "unique", name }));
       const ref = await watcher.run(() => monitor(pid));
       parent.close("boom");
-      expect(await down(watcher, ref)).toEqual(["DOWN", ref, "process", pid, "boom"]);
+      expect(await downMessage(watcher, ref)).toEqual(["DOWN", ref, "process", pid, "boom"]);
     });
 
     it("drops its table when it exits", async () => {
@@ -83,7 +61,7 @@ describe("registry", () => {
       expect(() => Registry.lookup(name, "k")).toThrow(NoProcError);
       expect(() => Registry.lookup(name, "k")).toThrow(new RegExp(`^no registry is running under "${name.replace(/\./g, "\\.")}"$`));
       const again = await Registry.startLink({ keys: "unique", name });
-      procs.push(again);
+      killAfterTest(again);
       expect(Registry.lookup(name, "k")).toEqual([]);
     });
 
@@ -126,7 +104,7 @@ describe("registry", () => {
       const spec = Registry.childSpec({ keys: "unique", name });
       expect(spec).toEqual({ id: name, start: expect.any(Function), type: "supervisor" });
       const pid = await spec.start();
-      procs.push(pid);
+      killAfterTest(pid);
       expect(whereis(name)).toBe(pid);
     });
 
@@ -140,7 +118,7 @@ describe("registry", () => {
       const reg = await startRegistry();
       const name = { via: [Registry, [reg, "echo"]] } as const;
       const pid = await GenServer.start(Echo, "e1", { name });
-      procs.push(pid);
+      killAfterTest(pid);
       expect(Registry.lookup(reg, "echo")).toEqual([[pid, undefined]]);
       expect(whereis(name)).toBe(pid);
       expect(await GenServer.call(name, "hi")).toEqual(["e1", "hi"]);
@@ -149,7 +127,7 @@ describe("registry", () => {
     it("compares keys structurally", async () => {
       const reg = await startRegistry();
       const pid = await GenServer.start(Echo, "e", { name: { via: [Registry, [reg, ["feed", { pair: "btc" }]]] } });
-      procs.push(pid);
+      killAfterTest(pid);
       expect(Registry.lookup(reg, ["feed", { pair: "btc" }])).toEqual([[pid, undefined]]);
       expect(Registry.whereisName([reg, ["feed", { pair: "btc" }]])).toBe(pid);
     });
@@ -160,7 +138,7 @@ describe("registry", () => {
       await GenServer.stop(pid);
       expect(Registry.lookup(reg, "gone")).toEqual([]);
       const again = await GenServer.start(Echo, "e2", { name: { via: [Registry, [reg, "gone"]] } });
-      procs.push(again);
+      killAfterTest(again);
       expect(Registry.lookup(reg, "gone")).toEqual([[again, undefined]]);
     });
 
@@ -168,7 +146,7 @@ describe("registry", () => {
       const reg = await startRegistry();
       const name = { via: [Registry, [reg, "dup"]] } as const;
       const first = await GenServer.start(Echo, "a", { name });
-      procs.push(first);
+      killAfterTest(first);
       const err = await GenServer.start(Echo, "b", { name }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StartError);
       expect((err as StartError).reason).toEqual(["already_started", first]);
@@ -279,7 +257,7 @@ describe("registry", () => {
     it("lists every key of a pid", async () => {
       const reg = await startRegistry();
       const pid = spawn(() => receive(() => undefined));
-      procs.push(pid);
+      killAfterTest(pid);
       Registry.registerName([reg, "a"], pid);
       Registry.registerName([reg, ["b", 1]], pid);
       expect(Registry.keys(reg, pid)).toEqual(["a", ["b", 1]]);

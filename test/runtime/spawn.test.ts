@@ -1,42 +1,15 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcessContextError, OptionsError } from "../../src/runtime/errors.ts";
-import { Inbox } from "../../src/runtime/inbox.ts";
 import { monitor } from "../../src/runtime/monitors.ts";
 import { send } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
 import { exit, isAlive, self, spawn, spawnLink, spawnMonitor, trapExit } from "../../src/runtime/spawn.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { outsideProcess, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-const CONTEXT = (op: string) => new RegExp(`^${op}\\(\\) must run inside a process \\(use spawn, an Inbox, or inbox\\.run\\)$`);
-
-let logs: LogCapture;
-const inboxes: Inbox[] = [];
-const idlers: Pid[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const pid of idlers.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
-function inbox(trap = false): Inbox {
-  const box = new Inbox({ trapExit: trap });
-  inboxes.push(box);
-  return box;
-}
-
-/** A process that waits for ever (killed after the test). */
-function idle(): Pid {
-  const pid = spawn(() => receive(() => undefined));
-  idlers.push(pid);
-  return pid;
-}
+const logs = useLogCapture();
+const { inbox, idle } = useProcesses();
 
 describe("spawn", () => {
   describe("spawn", () => {
@@ -193,7 +166,7 @@ describe("spawn", () => {
 
     it("throws NoProcessContextError outside a process", () => {
       expect(() => spawnMonitor(() => 1)).toThrow(NoProcessContextError);
-      expect(() => spawnMonitor(() => 1)).toThrow(CONTEXT("spawnMonitor"));
+      expect(() => spawnMonitor(() => 1)).toThrow(outsideProcess("spawnMonitor"));
     });
 
     it("rejects a body that is not a function", async () => {
@@ -240,7 +213,7 @@ describe("spawn", () => {
 
     it("throws NoProcessContextError outside a process", () => {
       expect(() => self()).toThrow(NoProcessContextError);
-      expect(() => self()).toThrow(CONTEXT("self"));
+      expect(() => self()).toThrow(outsideProcess("self"));
     });
   });
 
@@ -343,7 +316,7 @@ describe("spawn", () => {
 
     it("throws NoProcessContextError outside a process", () => {
       expect(() => trapExit(true)).toThrow(NoProcessContextError);
-      expect(() => trapExit(true)).toThrow(CONTEXT("trapExit"));
+      expect(() => trapExit(true)).toThrow(outsideProcess("trapExit"));
     });
   });
 

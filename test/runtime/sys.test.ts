@@ -1,18 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BadReturnError, NoProcError, OptionsError, TimeoutError } from "../../src/runtime/errors.ts";
 import { call, type From, SystemRequest } from "../../src/runtime/gen-call.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import { GenStatem } from "../../src/runtime/gen-statem.ts";
-import { Inbox } from "../../src/runtime/inbox.ts";
 import { send } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
-import { exit, isAlive, spawn } from "../../src/runtime/spawn.ts";
+import { isAlive, spawn } from "../../src/runtime/spawn.ts";
 import type { EventType, StatemResult } from "../../src/runtime/statem-actions.ts";
 import { sys } from "../../src/runtime/sys.ts";
-import { captureLogs, type LogCapture } from "../helpers/logs.ts";
+import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
+const logs = useLogCapture();
+const { killAfterTest } = useProcesses();
 
 interface Count {
   n: number;
@@ -47,28 +47,15 @@ class Light extends GenStatem<"off" | "on", number> {
   }
 }
 
-let logs: LogCapture;
-const procs: Pid[] = [];
-const inboxes: Inbox[] = [];
-
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  for (const pid of procs.splice(0)) exit(pid, "kill");
-  for (const inbox of inboxes.splice(0)) inbox.close();
-  logs.restore();
-});
-
 async function counter(n = 0, name?: string): Promise<Pid> {
   const pid = await Counter.start(n, name === undefined ? undefined : { name });
-  procs.push(pid);
+  killAfterTest(pid);
   return pid;
 }
 
 async function light(): Promise<Pid> {
   const pid = await Light.start();
-  procs.push(pid);
+  killAfterTest(pid);
   return pid;
 }
 
@@ -98,7 +85,7 @@ describe("sys", () => {
 
     it("rejects TimeoutError for a process that is not a behaviour", async () => {
       const pid = spawn(() => receive(() => undefined));
-      procs.push(pid);
+      killAfterTest(pid);
       await expect(sys.getState(pid, 10)).rejects.toThrow(TimeoutError);
       await expect(sys.getState(pid, 10)).rejects.toThrow(new RegExp(`^call to #PID<0\\.${pid.id}\\.0> timed out after 10 ms$`));
     });

@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/runtime/errors.ts";
 import { Global } from "../../src/runtime/global.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import { register } from "../../src/runtime/names.ts";
 import { cancelTimer, sendAfter } from "../../src/runtime/timers.ts";
+import { useProcesses, WAIT } from "../helpers/runtime.ts";
 
-const WAIT = 1000;
-const inboxes: Inbox[] = [];
-
-afterEach(() => {
-  for (const inbox of inboxes.splice(0)) inbox.close();
-});
-
-function inbox(): Inbox {
-  const box = new Inbox();
-  inboxes.push(box);
-  return box;
-}
+const { inbox } = useProcesses();
 
 describe("timers", () => {
   describe("sendAfter", () => {

@@ -1,6 +1,7 @@
 // Runtime figures: message passing, GenServer calls, spawn+exit, memory per idle process.
 // Run alone with `node --expose-gc --import tsx bench/runtime.ts`, or through `npm run bench`.
 import { GenServer, Inbox, receive, send, spawn, type Pid } from "../src/index.ts";
+import { fmt, line, perSecond, settledHeap } from "./measure.ts";
 
 const MESSAGES = 1_000_000;
 const CALLS = 200_000;
@@ -73,7 +74,7 @@ async function messages(n: number, chunk: number): Promise<number> {
     }
   });
   await done.receive(undefined, 60_000);
-  const rate = n / ((performance.now() - start) / 1000);
+  const rate = perSecond(n, start);
   done.close();
   return rate;
 }
@@ -90,7 +91,7 @@ async function casts(n: number): Promise<number> {
     }
   });
   await done.receive(undefined, 60_000);
-  const rate = n / ((performance.now() - start) / 1000);
+  const rate = perSecond(n, start);
   await GenServer.stop(server);
   done.close();
   return rate;
@@ -106,7 +107,7 @@ async function calls(n: number): Promise<number> {
     send(done.pid, "done");
   });
   await done.receive(undefined, 60_000);
-  const rate = n / ((performance.now() - start) / 1000);
+  const rate = perSecond(n, start);
   await GenServer.stop(server);
   done.close();
   return rate;
@@ -121,33 +122,20 @@ async function spawns(n: number): Promise<number> {
     for (let i = 0; i < n; i++) spawnMonitor(() => undefined);
   });
   for (let i = 0; i < n; i++) await inbox.receive(undefined, 60_000);
-  const rate = n / ((performance.now() - start) / 1000);
+  const rate = perSecond(n, start);
   inbox.close();
   return rate;
 }
 
 /** Heap growth per idle GenServer, bytes; undefined without --expose-gc. */
 async function idleHeap(n: number): Promise<number | undefined> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) return undefined;
-  gc();
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = settledHeap();
+  if (before === undefined) return undefined;
   const pids: Pid[] = [];
   for (let i = 0; i < n; i++) pids.push(await Idle.start());
-  gc();
-  gc();
-  const after = process.memoryUsage().heapUsed;
+  const after = settledHeap()!;
   await Promise.all(pids.map((p) => GenServer.stop(p)));
   return (after - before) / n;
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
-function line(label: string, figure: string, target: string): string {
-  return `${label.padEnd(52)} ${figure.padStart(22)}   target ${target}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { exit, GenServer, getLogger, Inbox, type Pid, send, setLogger } from "../src/index.ts";
 import { DynamicSupervisor } from "../src/supervisor/dynamic-supervisor.ts";
 import { Supervisor } from "../src/supervisor/supervisor.ts";
+import { fmt, line, settledHeap } from "./measure.ts";
 
 const RESTARTS = 1_000;
 const CHILDREN = 10_000;
@@ -72,34 +73,21 @@ async function restartLatency(n: number): Promise<{ median: number; p99: number 
 
 /** Starts `n` idle children one after another under a DynamicSupervisor, then stops it. */
 async function startChildren(n: number): Promise<{ totalMs: number; perChildUs: number; heapPerChild: number | undefined; stopMs: number }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
   const sup = await DynamicSupervisor.startLink();
-  gc?.();
-  gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
+  const heapBefore = settledHeap();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await DynamicSupervisor.startChild(sup, [Idle, null]);
   const totalMs = performance.now() - t0;
-  gc?.();
-  gc?.();
-  const heapAfter = process.memoryUsage().heapUsed;
+  const heapAfter = settledHeap();
   const t1 = performance.now();
   await DynamicSupervisor.stop(sup);
   const stopMs = performance.now() - t1;
   return {
     totalMs,
     perChildUs: (totalMs * 1000) / n,
-    heapPerChild: gc === undefined ? undefined : (heapAfter - heapBefore) / n,
+    heapPerChild: heapBefore === undefined || heapAfter === undefined ? undefined : (heapAfter - heapBefore) / n,
     stopMs,
   };
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
-function line(label: string, figure: string, target: string): string {
-  return `${label.padEnd(52)} ${figure.padStart(22)}   target ${target}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -323,6 +323,7 @@ class StaticRunner extends SupervisorRunner<ChildRecord> {
     const child = this.byPid.get(pid);
     if (child === undefined) return undefined;
     this.byPid.delete(pid);
+    // Terminated from now on: a restart of its group must not try to stop it again.
     child.pid = undefined;
     return child;
   }

@@ -1,21 +1,17 @@
 // The @example blocks of src/supervisor, run as written (with the classes they assume).
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { DynamicSupervisor } from "../../src/supervisor/dynamic-supervisor.ts";
 import { shutdownOnSignals } from "../../src/supervisor/graceful.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { captureLogs } from "../supervisor/support.ts";
+import { useLogCapture } from "../helpers/runtime.ts";
 
 class Counter extends GenServer<number> {}
 class Cache extends GenServer<unknown> {}
 class Session extends GenServer<string> {}
 
-let logs: ReturnType<typeof captureLogs>;
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => logs.restore());
+useLogCapture();
 
 describe("docs: supervisor", () => {
   it("Supervisor", async () => {

@@ -1,6 +1,7 @@
-// Per-test setup of the runtime and supervisor tests: the logger writes to memory while a test runs,
-// and the Inboxes and processes a test makes are gone after it.
-import { afterEach, beforeEach } from "vitest";
+// What the runtime and supervisor tests share: per-test setup (the logger writes to memory while a
+// test runs, and the Inboxes and processes a test makes are gone after it), waits and error matchers.
+import { afterEach, beforeEach, expect } from "vitest";
+import { OptionsError } from "../../src/runtime/errors.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
@@ -77,6 +78,19 @@ export function outsideProcess(op: string): RegExp {
 /** Waits for the `["DOWN", ref, …]` message of `ref` in `box` and returns it whole. */
 export function downMessage(box: Inbox, ref: unknown): Promise<unknown> {
   return box.receive((m) => (Array.isArray(m) && m[0] === "DOWN" && m[1] === ref ? m : undefined), WAIT);
+}
+
+/** Asserts that `fn` throws an OptionsError whose whole message is `message`, and returns it. */
+export function expectOptionsError(fn: () => unknown, message: string): OptionsError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(OptionsError);
+  expect((thrown as Error).message).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+  return thrown as OptionsError;
 }
 
 function running(capture: LogCapture | undefined): LogCapture {

@@ -4,22 +4,10 @@ import { OptionsError } from "../../src/runtime/errors.ts";
 import { Pid } from "../../src/runtime/pid.ts";
 import type { ChildSpec } from "../../src/supervisor/child-spec.ts";
 import { childIdKey, normalizeChild, validateChildren } from "../../src/supervisor/child-spec.ts";
+import { expectOptionsError } from "../helpers/runtime.ts";
 
 const start = (): Promise<Pid> => Promise.resolve(new Pid(1));
 const ANY_CHILD = "a child spec { id, start, restart?, shutdown?, type? }, [Module, arg] or a Module with a static childSpec";
-
-/** Asserts that `fn` throws an OptionsError whose whole message is `message`. */
-function expectOptionsError(fn: () => unknown, message: string): OptionsError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(OptionsError);
-  expect((thrown as Error).message).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
-  return thrown as OptionsError;
-}
 
 class Worker {
   static childSpec(arg: unknown): ChildSpec {

@@ -1,8 +1,8 @@
 import diagnostics_channel from "node:diagnostics_channel";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { NoProcError, OptionsError, StartError } from "../../src/runtime/errors.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
-import { Inbox } from "../../src/runtime/inbox.ts";
+import type { Inbox } from "../../src/runtime/inbox.ts";
 import { send, whereis } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { isAlive } from "../../src/runtime/spawn.ts";
@@ -11,36 +11,21 @@ import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
 import { DynamicSupervisor, type DynamicSupervisorOptions } from "../../src/supervisor/dynamic-supervisor.ts";
 import { MaxChildrenError, NotFoundError } from "../../src/supervisor/errors.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { captureLogs, down, noReports, reports, started, terminated, watch, worker, Worker } from "./support.ts";
+import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
+import { down, noReports, rejection, reports, started, terminated, useSupervisors, watch, worker, Worker } from "./support.ts";
 
+const logs = useLogCapture();
+const processes = useProcesses();
+const stopAfterTest = useSupervisors();
+
+/** Where the test's workers report. */
 let inbox: Inbox;
-let logs: ReturnType<typeof captureLogs>;
-const sups: Pid[] = [];
-
 beforeEach(() => {
-  logs = captureLogs();
-  inbox = new Inbox();
-});
-
-afterEach(async () => {
-  for (const sup of sups.splice(0)) if (isAlive(sup)) await DynamicSupervisor.stop(sup);
-  inbox.close();
-  logs.restore();
+  inbox = processes.inbox();
 });
 
 async function startSup(options?: DynamicSupervisorOptions): Promise<Pid> {
-  const sup = await DynamicSupervisor.startLink(options);
-  sups.push(sup);
-  return sup;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
+  return stopAfterTest(await DynamicSupervisor.startLink(options));
 }
 
 describe("DynamicSupervisor", () => {

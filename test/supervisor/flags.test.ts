@@ -2,18 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/runtime/errors.ts";
 import { validateSupervisorFlags } from "../../src/supervisor/flags.ts";
-
-/** Asserts that `fn` throws an OptionsError whose whole message is `message`. */
-function expectOptionsError(fn: () => unknown, message: string): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(OptionsError);
-  expect((thrown as Error).message).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
-}
+import { expectOptionsError } from "../helpers/runtime.ts";
 
 describe("flags", () => {
   describe("validateSupervisorFlags", () => {

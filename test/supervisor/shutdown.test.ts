@@ -1,24 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Inbox } from "../../src/runtime/inbox.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Inbox } from "../../src/runtime/inbox.ts";
 import { send } from "../../src/runtime/names.ts";
 import type { Pid } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
 import { isAlive, self, spawn, spawnLink, trapExit } from "../../src/runtime/spawn.ts";
 import { isExpectedExit, shutdownChild, shutdownChildren } from "../../src/supervisor/shutdown.ts";
-import { captureLogs, settle, WAIT } from "./support.ts";
+import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
+import { settle, WAIT } from "./support.ts";
+
+useLogCapture();
+const processes = useProcesses();
 
 let inbox: Inbox;
-let logs: ReturnType<typeof captureLogs>;
-
 beforeEach(() => {
-  logs = captureLogs();
   // Trapping, like a supervisor: a child's exit signal is a message, not the inbox's death.
-  inbox = new Inbox({ trapExit: true });
-});
-
-afterEach(() => {
-  inbox.close();
-  logs.restore();
+  inbox = processes.inbox(true);
 });
 
 type Behaviour = "obey" | "ignore" | "wait_go" | "no_trap";

@@ -11,27 +11,21 @@ import { sys } from "../../src/runtime/sys.ts";
 import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
 import { ChildRunningError, NotFoundError } from "../../src/supervisor/errors.ts";
 import { Supervisor, type SupervisorOptions } from "../../src/supervisor/supervisor.ts";
-import { captureLogs, down, noReports, reports, settle, started, terminated, watch, worker, Worker } from "./support.ts";
+import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
+import { down, noReports, rejection, reports, settle, started, terminated, useSupervisors, watch, worker, Worker } from "./support.ts";
 
+const logs = useLogCapture();
+const processes = useProcesses();
+const stopAfterTest = useSupervisors();
+
+/** Where the test's workers report. */
 let inbox: Inbox;
-let logs: ReturnType<typeof captureLogs>;
-const sups: Pid[] = [];
-
 beforeEach(() => {
-  logs = captureLogs();
-  inbox = new Inbox();
-});
-
-afterEach(async () => {
-  for (const sup of sups.splice(0)) if (isAlive(sup)) await Supervisor.stop(sup);
-  inbox.close();
-  logs.restore();
+  inbox = processes.inbox();
 });
 
 async function startSup(children: readonly Parameters<typeof Supervisor.startLink>[0][number][], options: SupervisorOptions): Promise<Pid> {
-  const sup = await Supervisor.startLink(children, options);
-  sups.push(sup);
-  return sup;
+  return stopAfterTest(await Supervisor.startLink(children, options));
 }
 
 /** Starts a supervisor over workers a, b, c and returns it with their pids. */
@@ -39,15 +33,6 @@ async function abc(options: SupervisorOptions, extra: Partial<Record<"a" | "b" |
   const sup = await startSup([worker("a", inbox, extra.a), worker("b", inbox, extra.b), worker("c", inbox, extra.c)], options);
   const pids = { a: await started(inbox, "a"), b: await started(inbox, "b"), c: await started(inbox, "c") };
   return { sup, pids };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
 }
 
 class Plain extends GenServer<unknown> {}

@@ -1,15 +1,15 @@
-// Shared by the supervisor tests: workers that report to an Inbox, log capture, and waits.
-import { pino } from "pino";
+// Shared by the supervisor tests: workers that report to an Inbox, waits, and stopping supervisors.
+import { afterEach } from "vitest";
 import type { ChildSpec } from "../../src/runtime/child-spec-types.ts";
 import type { From } from "../../src/runtime/gen-call.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import type { Inbox } from "../../src/runtime/inbox.ts";
-import { getLogger, setLogger } from "../../src/runtime/logger.ts";
 import { monitor } from "../../src/runtime/monitors.ts";
 import { send } from "../../src/runtime/names.ts";
 import type { Pid, Ref } from "../../src/runtime/pid.ts";
 import { receive } from "../../src/runtime/receive.ts";
-import { self, trapExit } from "../../src/runtime/spawn.ts";
+import { isAlive, self, trapExit } from "../../src/runtime/spawn.ts";
+import { Supervisor } from "../../src/supervisor/supervisor.ts";
 
 export const WAIT = 2000;
 
@@ -100,15 +100,29 @@ function isReport(m: unknown): m is Report {
   return Array.isArray(m) && m.length === 3 && (m[0] === "started" || m[0] === "terminated");
 }
 
-/** One JSON log line as pino wrote it. */
-export type LogLine = Record<string, unknown> & { level: number; msg: string };
+/**
+ * Registers an afterEach that stops the supervisors handed to the returned function (those still
+ * alive), waiting for each. Call it after useProcesses, so they stop before the inboxes close.
+ */
+export function useSupervisors(): (sup: Pid) => Pid {
+  const sups: Pid[] = [];
+  afterEach(async () => {
+    for (const sup of sups.splice(0)) if (isAlive(sup)) await Supervisor.stop(sup);
+  });
+  return (sup) => {
+    sups.push(sup);
+    return sup;
+  };
+}
 
-/** Sends every log line to memory until `restore()`. */
-export function captureLogs(): { readonly lines: LogLine[]; restore(): void } {
-  const previous = getLogger();
-  const lines: LogLine[] = [];
-  setLogger(pino({ level: "trace" }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) }));
-  return { lines, restore: () => setLogger(previous) };
+/** The error `promise` rejects with; throws when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected a rejection");
 }
 
 /** Lets every pending microtask and one macrotask turn run. */

@@ -14,7 +14,7 @@ export { link, unlink } from "./runtime/links.ts";
 export { monitor, demonitor } from "./runtime/monitors.ts";
 export { sendAfter, cancelTimer } from "./runtime/timers.ts";
 export { isPid, isRef } from "./runtime/pid.ts";
-export type { Pid, Ref, TimerRef } from "./runtime/pid.ts";
+export type { Pid, Ref, TimerRef, Identifier } from "./runtime/pid.ts";
 export type { ExitMessage, DownMessage } from "./runtime/process.ts";
 export { Inbox } from "./runtime/inbox.ts";
 export type { InboxOptions } from "./runtime/inbox.ts";
@@ -32,7 +32,9 @@ export { GenStatem } from "./runtime/gen-statem.ts";
 export type { GenStatemModule } from "./runtime/gen-statem.ts";
 export type { StatemResult, StatemInitResult, Action, EventType } from "./runtime/statem-actions.ts";
 export type { From } from "./runtime/gen-call.ts";
-export type { StartOptions, SysStatus, SysStatistics } from "./runtime/gen-base.ts";
+export type { MaybePromise } from "./runtime/maybe-promise.ts";
+export type { StartOptions } from "./runtime/gen-base.ts";
+export type { SysStatus, SysStatistics } from "./runtime/system-requests.ts";
 export { sys } from "./runtime/sys.ts";
 
 // Supervisors

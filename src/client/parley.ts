@@ -3,8 +3,10 @@
  */
 import { OptionsError } from "../runtime/errors.ts";
 import { call, cast, type From, reply, stopServer } from "../runtime/gen-call.ts";
-import { type StartOptions, startRunner } from "../runtime/gen-base.ts";
+import type { StartOptions } from "../runtime/gen-base.ts";
+import { startRunner } from "../runtime/runner-start.ts";
 import type { ChildSpec } from "../runtime/child-spec-types.ts";
+import type { MaybePromise } from "../runtime/maybe-promise.ts";
 import { type Dest, send } from "../runtime/names.ts";
 import type { Pid } from "../runtime/pid.ts";
 import { StatemRunner } from "../runtime/statem-runner.ts";
@@ -15,8 +17,6 @@ import { type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
 import { type ConnectOptions, validateOptions } from "./options.ts";
 import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import type { CallReplyResult, ClientInitResult, ClientResult, DisconnectResult } from "./results.ts";
-
-type MaybePromise<T> = T | Promise<T>;
 
 /** A concrete client class. */
 export type ParleyModule = new () => Parley<any>;

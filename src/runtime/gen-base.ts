@@ -1,19 +1,17 @@
 /**
- * What GenServer, GenStatem and the client share: starting with an init handshake and a name,
- * the receive loop, `sys` requests, the parent's exit signal, and the crash path (terminate,
- * crash report, exit). Each behaviour supplies a runner that handles its own messages.
+ * What GenServer, GenStatem, the supervisors and the client share once started: the receive loop,
+ * the parent's exit signal, and the crash path (terminate, crash report, exit). Each behaviour
+ * supplies a runner that handles its own messages; starting is in runner-start.ts, `sys` requests
+ * in system-requests.ts.
  */
-import { OptionsError, StartError } from "./errors.ts";
-import { Global } from "./global.ts";
-import { CallRequest, CastRequest, reply, SystemRequest } from "./gen-call.ts";
+import { CallRequest, CastRequest, SystemRequest } from "./gen-call.ts";
 import { getLogger, isNormalReason, redact, reportCrash } from "./logger.ts";
-import { type Name, validateName } from "./names-types.ts";
-import { register, whereis } from "./names.ts";
+import type { Name } from "./names-types.ts";
 import type { Pid } from "./pid.ts";
-import { createProc, current, currentProc, linkProcs, type Proc, removeMessage, terminate, unlinkProcs, type Waiter } from "./process.ts";
+import { current, type Proc, removeMessage, terminate, type Waiter } from "./process.ts";
 import { charge, schedule } from "./scheduler.ts";
-import { checkTimeout } from "./receive.ts";
 import { formatTerm } from "./format-term.ts";
+import { handleSystem } from "./system-requests.ts";
 
 /** Options every behaviour's `start`/`startLink` accepts. */
 export interface StartOptions {
@@ -26,24 +24,6 @@ export interface StartOptions {
 /** How a handler asks the loop to end the process. */
 export interface Stop {
   readonly reason: unknown;
-}
-
-/** What `sys.getStatus` returns. */
-export interface SysStatus {
-  readonly pid: Pid;
-  readonly name: Name | undefined;
-  readonly status: "running" | "suspended";
-  readonly module: unknown;
-  readonly state: unknown;
-  readonly data: unknown;
-}
-
-/** What `sys.statistics(dest, "get")` returns. */
-export interface SysStatistics {
-  readonly startTime: number;
-  readonly currentTime: number;
-  readonly messagesIn: number;
-  readonly messagesOut: number;
 }
 
 /**
@@ -131,124 +111,7 @@ export abstract class Runner implements Waiter {
   }
 }
 
-/**
- * Starts `runner` as a new process: registers its name, runs `init` inside the process, and resolves
- * the Pid once `init` returned (rejecting `StartError` if it stopped, threw or timed out).
- */
-export function startRunner(runner: Runner, arg: unknown, options: StartOptions | undefined, link: boolean): Promise<Pid> {
-  let name: Name | undefined;
-  let timeout = Infinity;
-  try {
-    ({ name, timeout } = checkStartOptions(options));
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return new Promise<Pid>((resolve, reject) => {
-    const parent = link ? currentProc() : undefined;
-    // init runs on a later turn, after the name is claimed and the link made.
-    const proc = createProc(() => void boot());
-    runner.proc = proc;
-    runner.parent = parent?.alive ? parent : undefined;
-    proc.behaviour = runner;
-    if (name !== undefined) {
-      let holder: Pid | undefined;
-      try {
-        holder = claimName(name, proc.pid);
-      } catch (err) {
-        // A via module may throw (Registry with a registry that is not running). The new process
-        // must end here like on a taken name: left alone, it would stay in the table and its
-        // start would run before `boot` below exists.
-        terminate(proc, "normal");
-        reject(new StartError(err, { cause: err }));
-        return;
-      }
-      if (holder !== undefined) {
-        terminate(proc, "normal");
-        reject(new StartError(["already_started", holder]));
-        return;
-      }
-      runner.name = name;
-    }
-    if (runner.parent !== undefined) linkProcs(runner.parent, proc);
-    let settled = false;
-    // The caller learns of a failed start from the rejection, not from an exit signal as well.
-    const fail = (reason: unknown, cause?: unknown): void => {
-      settled = true;
-      if (runner.parent !== undefined) unlinkProcs(runner.parent, proc);
-      reject(new StartError(reason, cause === undefined ? undefined : { cause }));
-    };
-    const timer =
-      timeout === Infinity
-        ? undefined
-        : setTimeout(() => {
-            if (settled) return;
-            fail("timeout");
-            terminate(proc, "killed");
-          }, timeout);
-    // A process that ends while init runs (killed, or taken down through a link) fails the start
-    // with its exit reason, as proc_lib's start does: otherwise an init blocked in a receive would
-    // leave the caller waiting for ever, and any other init would resolve a dead pid.
-    const onEarlyExit = (_: Proc, reason: unknown): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (!settled) fail(reason);
-    };
-    proc.onExit(onEarlyExit);
-    const boot = async (): Promise<void> => {
-      let stop: Stop | undefined;
-      let cause: unknown;
-      try {
-        stop = await runner.init(arg);
-      } catch (err) {
-        // A throw fails the start like ["stop", err]. As in OTP, terminate does not run when init
-        // fails: there is no state to clean up yet.
-        stop = { reason: err };
-        cause = err;
-      }
-      if (timer !== undefined) clearTimeout(timer);
-      if (settled) return;
-      if (stop !== undefined) {
-        fail(stop.reason, cause);
-        if (!isNormalReason(stop.reason)) {
-          reportCrash({ pid: String(proc.pid), name, module: runner.module.name, callback: "init", reason: stop.reason });
-        }
-        terminate(proc, stop.reason);
-        return;
-      }
-      settled = true;
-      proc.offExit(onEarlyExit);
-      resolve(proc.pid);
-      let first: StepResult;
-      try {
-        first = runner.begin();
-      } catch (err) {
-        return finish(runner, err);
-      }
-      afterStep(runner, first);
-    };
-  });
-}
-
-/**
- * Starts a behaviour's module from either form of `start`/`startLink`: `Base.start(Module, arg,
- * options)`, where `self` is `base`, or `Module.start(arg, options)`, where `self` is the module.
- * `runnerFor` makes the module's runner. Rejects OptionsError when the module is not a class that
- * extends `base`.
- */
-export function startModule<M>(
-  base: abstract new () => unknown,
-  self: unknown,
-  args: readonly unknown[],
-  link: boolean,
-  runnerFor: (module: M) => Runner,
-): Promise<Pid> {
-  const [module, arg, options] = self === base ? args : [self, ...args];
-  if (typeof module !== "function" || !(module.prototype instanceof base)) {
-    return Promise.reject(new OptionsError("module", module, `a class that extends ${base.name}`));
-  }
-  return startRunner(runnerFor(module as M), arg, options as StartOptions | undefined, link);
-}
-
-type StepResult = Stop | undefined | Promise<Stop | undefined>;
+export type StepResult = Stop | undefined | Promise<Stop | undefined>;
 
 /** Marks "no message available now" for `takeNow`. */
 const NOTHING: unique symbol = Symbol("nothing");
@@ -276,7 +139,7 @@ function loop(runner: Runner, msg: unknown): void {
   }
 }
 
-function afterStep(runner: Runner, step: StepResult): void {
+export function afterStep(runner: Runner, step: StepResult): void {
   if (step === undefined) return resume(runner);
   if (!isPromise(step)) return finish(runner, step.reason);
   step.then(
@@ -293,7 +156,7 @@ function resume(runner: Runner): void {
   else loop(runner, next);
 }
 
-function finish(runner: Runner, reason: unknown): void {
+export function finish(runner: Runner, reason: unknown): void {
   runner.exit(reason).catch(() => terminate(runner.proc, reason));
 }
 
@@ -340,106 +203,8 @@ function wait(runner: Runner): void {
   if (runner.scanned < proc.mailbox.length) schedule(proc);
 }
 
-/** Serves a `sys` request; `stop` resolves the Stop to act on instead of replying. */
-function handleSystem(runner: Runner, msg: SystemRequest): Stop | undefined {
-  const req = msg.request as readonly [string, unknown?];
-  // No reply to stop: the caller's call ends with the exit, which stopServer takes as success.
-  if (req[0] === "stop") return { reason: req[1] };
-  let answer: readonly ["ok", unknown] | readonly ["error", unknown];
-  try {
-    answer = ["ok", systemAnswer(runner, req)];
-  } catch (err) {
-    answer = ["error", err];
-  }
-  reply(msg.from, answer);
-  return undefined;
-}
-
-function systemAnswer(runner: Runner, req: readonly [string, unknown?]): unknown {
-  switch (req[0]) {
-    case "get_state":
-      return runner.getState();
-    case "replace_state": {
-      const next = (req[1] as (s: unknown) => unknown)(runner.getState());
-      runner.setState(next);
-      return next;
-    }
-    case "get_status": {
-      const { state, data } = runner.status();
-      return {
-        pid: runner.proc.pid,
-        name: runner.name,
-        status: runner.suspended ? "suspended" : "running",
-        module: runner.module,
-        state,
-        data,
-      } satisfies SysStatus;
-    }
-    case "suspend":
-      runner.suspended = true;
-      runner.match = onlySystem;
-      return undefined;
-    case "resume":
-      runner.suspended = false;
-      runner.match = undefined;
-      return undefined;
-    case "trace":
-      runner.tracing = req[1] === true;
-      return undefined;
-    case "statistics":
-      return statistics(runner, req[1]);
-    default:
-      throw new OptionsError("system request", req, "get_state, replace_state, get_status, suspend, resume, trace or statistics");
-  }
-}
-
-function statistics(runner: Runner, flag: unknown): SysStatistics | false | undefined {
-  if (flag === true) {
-    runner.stats ??= { startTime: Date.now(), messagesIn: 0, messagesOut: 0 };
-    return undefined;
-  }
-  if (flag === false) {
-    runner.stats = undefined;
-    return undefined;
-  }
-  const s = runner.stats;
-  return s === undefined ? false : { ...s, currentTime: Date.now() };
-}
-
-function onlySystem(msg: unknown): unknown {
-  return msg instanceof SystemRequest ? msg : undefined;
-}
-
 function isExitFrom(msg: unknown, pid: Pid): msg is readonly ["EXIT", Pid, unknown] {
   return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && msg[1] === pid;
-}
-
-/** Registers `pid` under `name`; returns the current holder when the name is taken. */
-function claimName(name: Name, pid: Pid): Pid | undefined {
-  if (typeof name === "string") {
-    const holder = whereis(name);
-    if (holder !== undefined) return holder;
-    register(name, pid);
-    return undefined;
-  }
-  const [module, term] = "global" in name ? [Global, name.global] : name.via;
-  if (module.registerName(term, pid)) return undefined;
-  // Taken: report the holder, or the caller's own pid if the module will not say.
-  return module.whereisName(term) ?? pid;
-}
-
-function checkStartOptions(options: StartOptions | undefined): { name: Name | undefined; timeout: number } {
-  if (options === undefined) return { name: undefined, timeout: Infinity };
-  if (options === null || typeof options !== "object") {
-    throw new OptionsError("options", options, "{ name?, timeout? }");
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== "name" && key !== "timeout") throw new OptionsError(key, (options as Record<string, unknown>)[key], "no such start option (known: name, timeout)");
-  }
-  const name = options.name === undefined ? undefined : validateName(options.name);
-  const timeout = options.timeout ?? Infinity;
-  checkTimeout(timeout, "timeout");
-  return { name, timeout };
 }
 
 export function isPromise(value: unknown): value is PromiseLike<unknown> {

@@ -3,8 +3,10 @@
  */
 import { BadReturnError } from "./errors.ts";
 import { call, cast, type From, CallRequest, CastRequest, reply, stopServer } from "./gen-call.ts";
-import { isPromise, Runner, type StartOptions, startModule, type Stop } from "./gen-base.ts";
+import { isPromise, Runner, type StartOptions, type Stop } from "./gen-base.ts";
+import { startModule } from "./runner-start.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
+import type { MaybePromise } from "./maybe-promise.ts";
 import { getLogger, redact } from "./logger.ts";
 import type { Dest } from "./names.ts";
 import type { Pid } from "./pid.ts";
@@ -22,8 +24,6 @@ export type CallResult<S> =
 export type CastResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
 /** What `handleInfo` returns. */
 export type InfoResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
-
-type MaybePromise<T> = T | Promise<T>;
 
 /** A concrete GenServer class. */
 export type GenServerModule = new () => GenServer<any>;

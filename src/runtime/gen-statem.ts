@@ -2,14 +2,14 @@
  * GenStatem: gen_statem's `handle_event_function` mode with state enter calls.
  */
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
-import { type Runner, type StartOptions, startModule } from "./gen-base.ts";
+import type { Runner, StartOptions } from "./gen-base.ts";
+import { startModule } from "./runner-start.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
+import type { MaybePromise } from "./maybe-promise.ts";
 import type { Dest } from "./names.ts";
 import type { Pid } from "./pid.ts";
 import type { EventType, StatemInitResult, StatemResult } from "./statem-actions.ts";
 import { StatemRunner } from "./statem-runner.ts";
-
-type MaybePromise<T> = T | Promise<T>;
 
 /** A concrete GenStatem class. */
 export type GenStatemModule = new () => GenStatem<any, any>;

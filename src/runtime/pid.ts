@@ -9,66 +9,65 @@ import { inspect } from "node:util";
 let nextPid = 1;
 let nextRef = 1;
 
-/** A process identifier. Printed as `#PID<0.N.0>`, like Elixir. */
-export class Pid {
-  readonly #brand = "Pid";
+/**
+ * What every identifier shares: a number unique within this Node process, and how it prints
+ * (`String`, `JSON.stringify`, `console.log`). Each subclass keeps a private brand of its own, so
+ * TypeScript never takes one kind for another.
+ */
+export abstract class Identifier {
   /** @internal */
-  constructor(readonly id: number) {}
-  toString(): string {
-    return `#PID<0.${this.id}.0>`;
+  constructor(
+    /** Unique among identifiers of its kind in this Node process. */
+    readonly id: number,
+  ) {}
+  /** The Elixir-style text of the identifier, e.g. `#PID<0.12.0>`. */
+  abstract toString(): string;
+  /** Serialises as its text, so logs and JSON show `#PID<0.12.0>`. */
+  toJSON(): string {
+    return this.toString();
   }
   /** How `console.log` and `util.inspect` show it. */
   [inspect.custom](): string {
     return this.toString();
   }
-  toJSON(): string {
-    return this.toString();
+}
+
+/** A process identifier. Printed as `#PID<0.N.0>`, like Elixir. */
+export class Pid extends Identifier {
+  readonly #brand = "Pid";
+  override toString(): string {
+    return `#PID<0.${this.id}.0>`;
   }
+  /** `"Pid"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
     return this.#brand;
   }
 }
 
 /** A unique reference: monitors, calls. Printed as `#Reference<N>`. */
-export class Ref {
+export class Ref extends Identifier {
   readonly #brand = "Ref";
   /**
    * For a call's tag: the call it answers, so a reply reaches it through any copy of the From.
    * @internal
    */
   call: unknown = undefined;
-  /** @internal */
-  constructor(readonly id: number) {}
-  toString(): string {
+  override toString(): string {
     return `#Reference<${this.id}>`;
   }
-  /** How `console.log` and `util.inspect` show it. */
-  [inspect.custom](): string {
-    return this.toString();
-  }
-  toJSON(): string {
-    return this.toString();
-  }
+  /** `"Ref"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
     return this.#brand;
   }
 }
 
 /** A reference to a timer made by `sendAfter`. */
-export class TimerRef {
+export class TimerRef extends Identifier {
   readonly #brand = "TimerRef";
-  /** @internal */
-  constructor(readonly id: number) {}
-  toString(): string {
+  override toString(): string {
     return `#TimerRef<${this.id}>`;
   }
-  /** How `console.log` and `util.inspect` show it. */
-  [inspect.custom](): string {
-    return this.toString();
-  }
-  toJSON(): string {
-    return this.toString();
-  }
+  /** `"TimerRef"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
     return this.#brand;
   }

@@ -3,7 +3,7 @@
  * WebSocket client), served by the behaviour's loop in every state, even while suspended.
  */
 import { call, SystemRequest } from "./gen-call.ts";
-import type { SysStatistics, SysStatus } from "./gen-base.ts";
+import type { SysStatistics, SysStatus } from "./system-requests.ts";
 import type { Dest } from "./names.ts";
 
 const DEFAULT_TIMEOUT = 5000;

@@ -6,7 +6,8 @@
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
 import { CallRequest, reply } from "../runtime/gen-call.ts";
-import { Runner, startRunner, type Stop } from "../runtime/gen-base.ts";
+import { Runner, type Stop } from "../runtime/gen-base.ts";
+import { startRunner } from "../runtime/runner-start.ts";
 import type { Name } from "../runtime/names-types.ts";
 import { send } from "../runtime/names.ts";
 import { isPid, type Pid } from "../runtime/pid.ts";

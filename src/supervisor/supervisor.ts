@@ -15,7 +15,7 @@ import { ChildRunningError, NotFoundError } from "./errors.ts";
 import { type SupervisorFlags, validateSupervisorFlags } from "./flags.ts";
 import { supervisorReport } from "./reports.ts";
 import { startChildProcess } from "./start-child.ts";
-import type { Strategy } from "./strategies.ts";
+import { affectedChildren, type Strategy } from "./strategies.ts";
 import { supervisorCall } from "./sup-call.ts";
 import { type ChildEntry, SupervisorRunner } from "./supervisor-runner.ts";
 
@@ -335,21 +335,19 @@ class StaticRunner extends SupervisorRunner<ChildRecord> {
   }
 
   override async restartAffected(child: ChildRecord): Promise<void> {
-    const strategy = this.flags.strategy;
-    if (strategy === "one_for_one") {
-      await this.startOrRetry(child);
-      return;
-    }
-    const from = strategy === "one_for_all" ? 0 : this.children.indexOf(child);
-    if (from === -1) return;
-    const group = this.children.slice(from);
-    // Temporary children stopped because of a sibling are never restarted: they go.
-    for (let i = group.length - 1; i >= 0; i--) {
-      const sibling = group[i]!;
+    const index = this.children.indexOf(child);
+    if (index === -1) return;
+    // The list changes as temporary children go: work on the order it had when the child failed.
+    const before = [...this.children];
+    const { stop, start } = affectedChildren(this.flags.strategy, before, index);
+    for (const i of stop) {
+      const sibling = before[i]!;
       await this.stopChild(sibling);
+      // Temporary children stopped because of a sibling are never restarted: they go.
       if (sibling.spec.restart === "temporary") this.remove(sibling);
     }
-    for (const sibling of group) {
+    for (const i of start) {
+      const sibling = before[i]!;
       if (!this.holds(sibling)) continue;
       if (!(await this.startOrRetry(sibling))) break;
     }

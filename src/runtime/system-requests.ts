@@ -1,0 +1,99 @@
+/**
+ * `sys` requests as a behaviour serves them: in every state, even while suspended, between two
+ * events and never inside a callback.
+ */
+import { OptionsError } from "./errors.ts";
+import { reply, SystemRequest } from "./gen-call.ts";
+import type { Runner, Stop } from "./gen-base.ts";
+import type { Name } from "./names-types.ts";
+import type { Pid } from "./pid.ts";
+
+/** What `sys.getStatus` returns. */
+export interface SysStatus {
+  readonly pid: Pid;
+  readonly name: Name | undefined;
+  readonly status: "running" | "suspended";
+  readonly module: unknown;
+  readonly state: unknown;
+  readonly data: unknown;
+}
+
+/** What `sys.statistics(dest, "get")` returns. */
+export interface SysStatistics {
+  readonly startTime: number;
+  readonly currentTime: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+}
+
+
+/** Serves a `sys` request; `stop` resolves the Stop to act on instead of replying. */
+export function handleSystem(runner: Runner, msg: SystemRequest): Stop | undefined {
+  const req = msg.request as readonly [string, unknown?];
+  // No reply to stop: the caller's call ends with the exit, which stopServer takes as success.
+  if (req[0] === "stop") return { reason: req[1] };
+  let answer: readonly ["ok", unknown] | readonly ["error", unknown];
+  try {
+    answer = ["ok", systemAnswer(runner, req)];
+  } catch (err) {
+    answer = ["error", err];
+  }
+  reply(msg.from, answer);
+  return undefined;
+}
+
+function systemAnswer(runner: Runner, req: readonly [string, unknown?]): unknown {
+  switch (req[0]) {
+    case "get_state":
+      return runner.getState();
+    case "replace_state": {
+      const next = (req[1] as (s: unknown) => unknown)(runner.getState());
+      runner.setState(next);
+      return next;
+    }
+    case "get_status": {
+      const { state, data } = runner.status();
+      return {
+        pid: runner.proc.pid,
+        name: runner.name,
+        status: runner.suspended ? "suspended" : "running",
+        module: runner.module,
+        state,
+        data,
+      } satisfies SysStatus;
+    }
+    case "suspend":
+      runner.suspended = true;
+      runner.match = onlySystem;
+      return undefined;
+    case "resume":
+      runner.suspended = false;
+      runner.match = undefined;
+      return undefined;
+    case "trace":
+      runner.tracing = req[1] === true;
+      return undefined;
+    case "statistics":
+      return statistics(runner, req[1]);
+    default:
+      throw new OptionsError("system request", req, "get_state, replace_state, get_status, suspend, resume, trace or statistics");
+  }
+}
+
+function statistics(runner: Runner, flag: unknown): SysStatistics | false | undefined {
+  if (flag === true) {
+    runner.stats ??= { startTime: Date.now(), messagesIn: 0, messagesOut: 0 };
+    return undefined;
+  }
+  if (flag === false) {
+    runner.stats = undefined;
+    return undefined;
+  }
+  const s = runner.stats;
+  return s === undefined ? false : { ...s, currentTime: Date.now() };
+}
+
+function onlySystem(msg: unknown): unknown {
+  return msg instanceof SystemRequest ? msg : undefined;
+}
+

@@ -35,14 +35,15 @@ export function supervisorReport(sup: SupervisorRef, context: ReportContext, chi
   const fields = {
     report: context,
     supervisor: String(sup.pid),
-    name: sup.name === undefined ? undefined : formatTerm(sup.name),
+    // registeredName, not name: pino loggers carry a `name` binding of their own.
+    registeredName: sup.name === undefined ? undefined : formatTerm(sup.name),
     id: formatTerm(child.id),
     pid: child.pid === undefined ? undefined : String(child.pid),
     restart: child.restart,
     reason: formatTerm(reason),
     stack: reason instanceof Error ? reason.stack : undefined,
   };
-  const message = `supervisor ${fields.name ?? fields.supervisor} ${context}: child ${fields.id} (${fields.pid ?? "no pid"}), reason ${fields.reason}`;
+  const message = `supervisor ${fields.registeredName ?? fields.supervisor} ${context}: child ${fields.id} (${fields.pid ?? "no pid"}), reason ${fields.reason}`;
   if (warn) logger.warn(fields, message);
   else logger.error(fields, message);
 }
@@ -50,7 +51,8 @@ export function supervisorReport(sup: SupervisorRef, context: ReportContext, chi
 /** Logs a message a supervisor did not expect (error level, as OTP does). */
 export function unexpectedMessage(sup: SupervisorRef, msg: unknown): void {
   getLogger().error(
-    { supervisor: String(sup.pid), name: sup.name === undefined ? undefined : formatTerm(sup.name), msg: formatTerm(msg) },
+    // `message`, not `msg`: pino's `msg` key holds the line's text.
+    { supervisor: String(sup.pid), registeredName: sup.name === undefined ? undefined : formatTerm(sup.name), message: formatTerm(msg) },
     "supervisor received unexpected message",
   );
 }

@@ -10,19 +10,47 @@ import { validateName, type Name } from "../runtime/names-types.ts";
 /** Request headers: an object, or a list of `[name, value]` pairs. */
 export type HeadersOption = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 
-/** TLS and socket options passed to `ws`, minus those the client sets itself. */
-export type TransportOptions = Omit<WsClientOptions, ManagedWsOption>;
+/**
+ * TLS and socket options passed to `ws` (`ca`, `cert`, `key`, `servername`, `rejectUnauthorized`,
+ * `family`, `agent`, ...), minus those the client derives from its own options, which are an
+ * `OptionsError` here: `headers` (use `headers`), `protocol` (use `protocols`), `handshakeTimeout`
+ * (use `connectTimeout`), `maxPayload` and `perMessageDeflate` (use the options of the same name)
+ * and `autoPong` (pings are always answered).
+ */
+export type TransportOptions = Omit<
+  WsClientOptions,
+  "headers" | "protocol" | "handshakeTimeout" | "maxPayload" | "perMessageDeflate" | "autoPong"
+>;
 
-/** The backoff policy for reconnection, every field set. */
+/**
+ * The backoff policy for reconnection. The delay before retry n (0 for the first) is drawn from
+ * `[half + 1, 2 * half]`, where `d = min(baseDelay * 2^n, maxDelay)` and `half = max(floor(d / 2), 1)`.
+ * The `reconnect` option takes any subset of it; the omitted fields take their defaults.
+ */
 export interface ReconnectPolicy {
+  /**
+   * The nominal delay before the first retry, in ms, doubled for each further retry. Default 1000
+   * (or `maxDelay` when that is given and smaller).
+   */
   readonly baseDelay: number;
+  /** The cap on the nominal delay, in ms; at least `baseDelay`. Default 30000 (or `baseDelay` when that is larger). */
   readonly maxDelay: number;
+  /**
+   * How many retries in a row the client makes: when retry number `maxRetries` fails as well (with
+   * 0: at the first failure), the client exits with `["error", "max_retries_exceeded"]`. An integer
+   * ≥ 0, or Infinity (the default).
+   */
   readonly maxRetries: number;
 }
 
 /** Ping every `interval` ms while connected; without a pong or data within `timeout` ms, disconnect. */
 export interface HeartbeatPolicy {
+  /** Milliseconds between two pings while connected; the first goes out `interval` after the connection opens. */
   readonly interval: number;
+  /**
+   * Milliseconds after an unanswered ping within which something (a pong, any frame) must arrive;
+   * otherwise the client drops the socket and calls `handleDisconnect` with `"heartbeat_timeout"`.
+   */
   readonly timeout: number;
 }
 
@@ -81,9 +109,10 @@ const KNOWN = Object.freeze(["url", "name", "headers", "connectTimeout", "transp
   "heartbeat", "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate"]);
 const OVERRIDABLE = Object.freeze(["url", "headers", "protocols"]);
 // ws options the client derives from its own (value: the option to use instead); two sources would disagree.
-const MANAGED = { headers: "headers", protocol: "protocols", handshakeTimeout: "connectTimeout",
-  maxPayload: "maxPayload", perMessageDeflate: "perMessageDeflate", autoPong: "none, pings are answered" } as const;
-type ManagedWsOption = keyof typeof MANAGED;
+// Typed by what TransportOptions leaves out, so the two lists cannot drift apart.
+const MANAGED: { readonly [K in Exclude<keyof WsClientOptions, keyof TransportOptions>]: string } = {
+  headers: "headers", protocol: "protocols", handshakeTimeout: "connectTimeout",
+  maxPayload: "maxPayload", perMessageDeflate: "perMessageDeflate", autoPong: "none, pings are answered" };
 // Headers ws computes for the handshake: a user copy would be overwritten, or sent twice in another case.
 const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
   "sec-websocket-extensions", "sec-websocket-protocol"]);
@@ -94,6 +123,9 @@ const TOKEN_PREFIX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/;
 // What Node's http accepts in a header value, so a value never fails later, at dial time.
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const SECRET_NAME = /auth|token|secret|key|cookie|password|session/i;
+
+const NONE = Object.freeze({});
+const NO_PROTOCOLS: readonly string[] = Object.freeze([]);
 
 /**
  * Validates the options of `Parley.start` / `startLink` and fills in the defaults.
@@ -114,10 +146,11 @@ export function validateOptions(opts: unknown): ClientOptions {
   return Object.freeze({
     url: validateUrl(o["url"]),
     name: o["name"] === undefined ? undefined : validateName(o["name"]),
-    headers: validateHeaders(o["headers"] ?? {}),
+    // Omitted options share one frozen empty value: thousands of clients need not each hold three.
+    headers: o["headers"] === undefined ? NONE : validateHeaders(o["headers"]),
     connectTimeout: timeout("connectTimeout", o["connectTimeout"] ?? 10_000, true),
-    transportOpts: validateTransport(o["transportOpts"] ?? {}),
-    protocols: validateProtocols(o["protocols"] ?? []),
+    transportOpts: o["transportOpts"] === undefined ? NONE : validateTransport(o["transportOpts"]),
+    protocols: o["protocols"] === undefined ? NO_PROTOCOLS : validateProtocols(o["protocols"]),
     reconnect: reconnect === false ? false : validateReconnect(reconnect),
     heartbeat: heartbeat === false ? false : validateHeartbeat(heartbeat),
     closeTimeout: timeout("closeTimeout", o["closeTimeout"] ?? 5000, true),

@@ -1,7 +1,7 @@
 /**
  * Parley: the base class of a supervised WebSocket client, and the functions that talk to one.
  */
-import { OptionsError } from "../runtime/errors.ts";
+import { OptionsError, StartError } from "../runtime/errors.ts";
 import { call, cast, type From, reply, stopServer } from "../runtime/gen-call.ts";
 import type { StartOptions } from "../runtime/gen-base.ts";
 import { startRunner } from "../runtime/runner-start.ts";
@@ -240,8 +240,13 @@ function startFrom(self: unknown, args: unknown[], link: boolean): Promise<Pid> 
   } catch (err) {
     return Promise.reject(err);
   }
-  const client = new (module as ParleyModule)();
-  const runner = new ClientRunner(module as ParleyModule, new ClientMachine(client, validated));
+  let runner: ClientRunner;
+  try {
+    runner = new ClientRunner(module as ParleyModule, new ClientMachine(new (module as ParleyModule)(), validated));
+  } catch (err) {
+    // The class's constructor (field initialisers included) threw: a failed start, not a throw.
+    return Promise.reject(new StartError(err, { cause: err }));
+  }
   const startOptions: StartOptions = validated.name === undefined ? {} : { name: validated.name };
   return startRunner(runner, arg, startOptions, link);
 }

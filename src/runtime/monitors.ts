@@ -1,4 +1,5 @@
 /** Monitors: one-way watches that deliver a single `DOWN` message. */
+import { NoProcError } from "./errors.ts";
 import { makeRef, type Ref } from "./pid.ts";
 import { addMonitor, type DownMessage, deliver, type Proc, removeMessage, removeMonitor, requireProc } from "./process.ts";
 import { type Dest, resolveProc } from "./names.ts";
@@ -11,7 +12,7 @@ import { type Dest, resolveProc } from "./names.ts";
 export function monitor(dest: Dest): Ref {
   const watcher = requireProc("monitor");
   const ref = makeRef();
-  const target = resolveProc(dest);
+  const target = resolveTarget(dest);
   if (target === undefined) {
     deliver(watcher, ["DOWN", ref, "process", dest, "noproc"] satisfies DownMessage);
   } else {
@@ -39,6 +40,19 @@ export function demonitor(ref: Ref, options?: { readonly flush?: boolean }): voi
 }
 
 /** @internal */
+/**
+ * The process behind `dest`, or undefined when nothing answers to it: for a monitor, a via name
+ * whose registry is not running is an unknown name like any other, not an error.
+ */
+function resolveTarget(dest: Dest): Proc | undefined {
+  try {
+    return resolveProc(dest);
+  } catch (err) {
+    if (err instanceof NoProcError) return undefined;
+    throw err;
+  }
+}
+
 export function monitorProc(watcher: Proc, target: Proc, ref: Ref = makeRef()): Ref {
   addMonitor(watcher, target, ref);
   return ref;

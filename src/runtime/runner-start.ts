@@ -126,7 +126,14 @@ export function startModule<M>(
   if (typeof module !== "function" || !(module.prototype instanceof base)) {
     return Promise.reject(new OptionsError("module", module, `a class that extends ${base.name}`));
   }
-  return startRunner(runnerFor(module as M), arg, options as StartOptions | undefined, link);
+  let runner: Runner;
+  try {
+    runner = runnerFor(module as M);
+  } catch (err) {
+    // The module's constructor (field initialisers included) threw: a failed start, not a throw.
+    return Promise.reject(new StartError(err, { cause: err }));
+  }
+  return startRunner(runner, arg, options as StartOptions | undefined, link);
 }
 
 /** Registers `pid` under `name`; returns the current holder when the name is taken. */

@@ -262,6 +262,17 @@ describe("gen-server", () => {
   });
 
   describe("start", () => {
+    it("rejects StartError when the class's constructor throws", async () => {
+      class Broken extends GenServer<null> {
+        readonly field = (() => {
+          throw new Error("bad field");
+        })();
+      }
+      const err = await Broken.start().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StartError);
+      expect((err as StartError).message).toMatch(/^start failed: Error: bad field$/);
+    });
+
     it("is the same through the subclass and through GenServer", async () => {
       const box = inbox();
       const a = await Probe.start({ probe: box.pid });

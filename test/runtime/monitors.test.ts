@@ -4,6 +4,7 @@ import { Global } from "../../src/runtime/global.ts";
 import { Inbox } from "../../src/runtime/inbox.ts";
 import { demonitor, monitor } from "../../src/runtime/monitors.ts";
 import { register } from "../../src/runtime/names.ts";
+import { Registry } from "../../src/runtime/registry.ts";
 import { exit } from "../../src/runtime/spawn.ts";
 import { outsideProcess, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
@@ -72,6 +73,13 @@ describe("monitors", () => {
         ["DOWN", ref, "process", "monitors.nobody", "noproc"],
         ["DOWN", gref, "process", { global: "monitors.nobody" }, "noproc"],
       ]);
+    });
+
+    it("delivers 'noproc' at once for a via name whose registry is not running", async () => {
+      const box = inbox();
+      const dest = { via: [Registry, ["monitors.no-such-registry", "k"]] } as const;
+      const ref = await box.run(() => monitor(dest));
+      expect(await box.receive(undefined, WAIT)).toEqual(["DOWN", ref, "process", dest, "noproc"]);
     });
 
     it("throws NoProcessContextError outside a process", () => {

@@ -8,11 +8,22 @@ import type { SendQueue } from "./send-queue.ts";
 /** The client's connection state. */
 export type ConnState = "disconnected" | "connecting" | "connected" | "closing";
 
-/** What `Parley.status` returns. */
+/** What `Parley.status` returns: a snapshot of the connection, taken between two events. */
 export interface ClientStatus {
+  /** The connection state now. */
   readonly state: ConnState;
+  /**
+   * The URL the client dials, with credentials and secret-looking query parameters replaced by
+   * `redacted`; after a `["reconnect", s, { url }]` decision, the new URL.
+   */
   readonly url: string;
+  /**
+   * The number of the dial in progress (`connecting`), of the retry scheduled (`disconnected`,
+   * waiting to retry), or else of the last dial: 0 for the first dial after start or
+   * `Parley.connect()`, n for the n-th retry. An upgrade resets it to 0.
+   */
   readonly attempt: number;
+  /** Frames waiting for the connection to open (from `sendFrame` and `sendFrameAsync`); 0 unless `connecting`. */
   readonly queued: number;
 }
 

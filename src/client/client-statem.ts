@@ -6,6 +6,7 @@
 import { reply, type From } from "../runtime/gen-call.ts";
 import { GenStatem } from "../runtime/gen-statem.ts";
 import { getLogger } from "../runtime/logger.ts";
+import type { MaybePromise } from "../runtime/maybe-promise.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import type { Proc } from "../runtime/process.ts";
 import type { Action, EventType, StatemResult } from "../runtime/statem-actions.ts";
@@ -24,7 +25,6 @@ import type { ClientData, ClientStatus, ConnState } from "./client-data.ts";
 import * as telemetry from "./telemetry.ts";
 
 type Result = StatemResult<ConnState, ClientData>;
-type MaybePromise<T> = T | Promise<T>;
 
 const KEEP: Result = Object.freeze(["keep_state_and_data"]) as Result;
 const RECONNECT = Object.freeze(["timeout", "reconnect"] as const);

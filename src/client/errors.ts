@@ -4,33 +4,58 @@ import { formatTerm } from "../runtime/format-term.ts";
 
 /** A send while the client is not connected (and not connecting); `state` is where it was. */
 export class NotConnectedError extends ParleyError {
+  /** Always `"NotConnectedError"`. */
   override readonly name = "NotConnectedError" as const;
-  constructor(readonly state: string, detail?: string) {
+  constructor(
+    /**
+     * The client's connection state when the send was refused: `"disconnected"` or `"closing"`; or
+     * `"connecting"` for a frame that was queued while connecting and will never be written, because
+     * the attempt failed or was given up, `handleConnect` closed the connection, or the client
+     * stopped (the message says which).
+     */
+    readonly state: string,
+    detail?: string,
+  ) {
     super(`not connected: the client is ${state}${detail ? ` (${detail})` : ""}`);
   }
 }
 
 /** A frame outside the `Frame` union, a non-string text payload, or a control payload over 125 bytes. */
 export class InvalidFrameError extends ParleyError {
+  /** Always `"InvalidFrameError"`. */
   override readonly name = "InvalidFrameError" as const;
-  constructor(readonly frame: unknown, detail: string) {
+  constructor(
+    /** The value passed as a frame, as given. */
+    readonly frame: unknown,
+    detail: string,
+  ) {
     super(`invalid frame ${formatTerm(frame, 2)}: ${detail}`);
   }
 }
 
 /** The queue of frames waiting for a connection is full (`maxQueue`). */
 export class QueueFullError extends ParleyError {
+  /** Always `"QueueFullError"`. */
   override readonly name = "QueueFullError" as const;
-  constructor(readonly maxQueue: number) {
+  constructor(
+    /** The client's `maxQueue` option: how many frames were already waiting. */
+    readonly maxQueue: number,
+  ) {
     super(`send queue full: ${maxQueue} frames already wait for the connection`);
   }
 }
 
 /** The server answered the opening handshake with something other than 101. */
 export class UpgradeError extends ParleyError {
+  /** Always `"UpgradeError"`. */
   override readonly name = "UpgradeError" as const;
   constructor(
+    /** The HTTP status of the server's answer, e.g. 401, 403 or 503. */
     readonly statusCode: number,
+    /**
+     * The response headers, with lower-case names (a repeated header such as `set-cookie` is an
+     * array). They are not redacted: they may carry secrets, and the message does not show them.
+     */
     readonly headers: Readonly<Record<string, string | string[]>>,
   ) {
     super(`upgrade refused: the server answered HTTP ${statusCode}`);

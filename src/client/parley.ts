@@ -172,12 +172,20 @@ export abstract class Parley<S = unknown> {
     unwrap(await call(dest, new Disconnect(code, reason), Infinity));
   }
 
-  /** From `disconnected`: connects now with a fresh attempt count. Otherwise resolves at once. */
+  /**
+   * From `disconnected`: connects now with a fresh attempt count (0), calling off a scheduled
+   * retry. In any other state it resolves at once and changes nothing.
+   * @throws TimeoutError, NoProcError, ExitError as `Parley.call` (with a 5000 ms limit).
+   */
   static async connect(dest: Dest): Promise<void> {
     unwrap(await call(dest, new Connect(), 5000));
   }
 
-  /** `{ state, url, attempt, queued }`. */
+  /**
+   * A snapshot of the client's connection: state, URL (redacted), attempt number and queued
+   * frames. See {@link ClientStatus}.
+   * @throws TimeoutError, NoProcError, ExitError as `Parley.call`.
+   */
   static async status(dest: Dest, timeoutMs = 5000): Promise<ClientStatus> {
     return unwrap(await call(dest, new Status(), timeoutMs)) as ClientStatus;
   }
@@ -195,12 +203,17 @@ export abstract class Parley<S = unknown> {
     return call(dest, request, timeoutMs);
   }
 
-  /** Answers a call later. */
+  /** Answers a call that `handleCall` did not answer with `["reply", value, state]`; a second reply is ignored. */
   static reply(from: From, value: unknown): void {
     reply(from, value);
   }
 
-  /** Stops the client with `reason`: close frame, `terminate`, exit. */
+  /**
+   * Stops the client with `reason`: close frame (1000 for `"normal"`, 1001 for a shutdown, 1011
+   * otherwise) when connected, then `terminate`, then exit; `handleDisconnect` does not run.
+   * @throws NoProcError when nothing answers to `dest`.
+   * @throws TimeoutError when it has not exited within `timeoutMs` (default Infinity).
+   */
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);
   }

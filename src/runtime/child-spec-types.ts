@@ -30,6 +30,10 @@ export interface ChildSpec {
 
 /** A class or object with a static `childSpec(arg)`, like a GenServer subclass. */
 export interface ChildModule {
+  /**
+   * The spec for one child started with `arg`: the second element of `[Module, arg]`, or `[]` for a
+   * bare Module. When the spec has no `id`, the module itself is the id.
+   */
   childSpec(arg: unknown): ChildSpec;
 }
 

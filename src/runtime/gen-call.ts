@@ -10,9 +10,16 @@ import { makeRef, Pid, Ref } from "./pid.ts";
 import { currentProc, deliver, OUTSIDE, type Proc } from "./process.ts";
 import { checkTimeout } from "./receive.ts";
 
-/** Who made a call: pass it to `reply` to answer later. */
+/**
+ * Who made a call, as `handleCall` and GenStatem's `["call", from]` event receive it: keep it and
+ * pass it to `reply` (`GenServer.reply`, `GenStatem.reply`, `Parley.reply`) to answer later. It may
+ * be copied or stored in state; any copy with the same `pid` and `tag` reaches the call. Replying
+ * after the caller gave up (timeout, exit) does nothing.
+ */
 export interface From {
+  /** The calling process; for a call made outside any process, a placeholder Pid that no process has. */
   readonly pid: Pid;
+  /** Unique to this call: what a reply is matched against. */
   readonly tag: Ref;
 }
 

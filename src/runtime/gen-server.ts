@@ -137,6 +137,7 @@ export abstract class GenServer<State = unknown> {
   /**
    * Stops the server with `reason` (its `terminate` runs) and waits until it exited.
    * @throws NoProcError when nothing answers to `dest`.
+   * @throws TimeoutError when it has not exited within `timeoutMs` (default Infinity).
    */
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);

@@ -104,7 +104,11 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
     reply(from, value);
   }
 
-  /** Stops the state machine with `reason` (terminate runs) and waits until it exited. */
+  /**
+   * Stops the state machine with `reason` (terminate runs) and waits until it exited.
+   * @throws NoProcError when nothing answers to `dest`.
+   * @throws TimeoutError when it has not exited within `timeoutMs` (default Infinity).
+   */
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);
   }

@@ -10,8 +10,18 @@ import { termKey } from "./term-key.ts";
 
 const globalNames = new Map<string, { readonly name: Term; readonly proc: Proc }>();
 
-/** Erlang's `global` module, as a via module. */
-export const Global: ViaModule & { registeredNames(): Term[] } = {
+/**
+ * Erlang's `global` module, as a via module: `{ global: term }` names go through it. With a single
+ * Node process it is a second, term-keyed namespace beside the local names: `["feed", "btc"]` and
+ * `["feed", "btc"]` are the same name. A name is released when its process exits.
+ *
+ * `registerName` returns false when the name is taken or the pid is not alive; `send` throws
+ * `NoProcError` when nobody holds the name.
+ */
+export const Global: ViaModule & {
+  /** Every global name in use, in registration order. */
+  registeredNames(): Term[];
+} = {
   /** Registers `pid` under `name`; false when the name is taken or `pid` is not alive. */
   registerName(name: Term, pid: Pid): boolean {
     const proc = isPid(pid) ? lookup(pid) : undefined;
@@ -24,10 +34,12 @@ export const Global: ViaModule & { registeredNames(): Term[] } = {
     return true;
   },
 
+  /** Releases `name`; does nothing when it is not registered. */
   unregisterName(name: Term): void {
     globalNames.delete(termKey(name));
   },
 
+  /** The process registered under `name`, or undefined. */
   whereisName(name: Term): Pid | undefined {
     return globalNames.get(termKey(name))?.proc.pid;
   },
@@ -39,6 +51,7 @@ export const Global: ViaModule & { registeredNames(): Term[] } = {
     deliver(entry.proc, msg);
   },
 
+  /** Every global name in use, in registration order. */
   registeredNames(): Term[] {
     return [...globalNames.values()].map((e) => e.name);
   },

@@ -24,8 +24,21 @@ export interface ViaModule {
   send(name: Term, msg: unknown): void;
 }
 
-/** A process name: local (a string), global (`{ global: term }`) or through a via module. */
-export type Name = string | { readonly global: Term } | { readonly via: readonly [ViaModule, Term] };
+/**
+ * A process name, as the `name` option of every `start` takes it: local (a non-empty string, see
+ * `register`), global (`{ global: term }`) or through a via module. The process holds the name
+ * until it exits.
+ */
+export type Name =
+  | string
+  | {
+      /** Register with {@link Global}: a term-keyed namespace beside the local names, compared structurally. */
+      readonly global: Term;
+    }
+  | {
+      /** `[module, name]`: register through `module.registerName(name, pid)`, e.g. `[Registry, ["feeds", "btc"]]`. */
+      readonly via: readonly [ViaModule, Term];
+    };
 
 const ACCEPTED = "a non-empty string, { global: term } or { via: [module, term] }";
 const VIA_METHODS = ["registerName", "unregisterName", "whereisName", "send"] as const;

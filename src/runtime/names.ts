@@ -8,8 +8,22 @@ import type { Term, ViaModule } from "./names-types.ts";
 import { Pid } from "./pid.ts";
 import { deliver, lookup, type Proc } from "./process.ts";
 
-/** Where a message can go: a Pid, a local name, a global name or a via name. */
-export type Dest = Pid | string | { readonly global: Term } | { readonly via: readonly [ViaModule, Term] };
+/**
+ * Where a message or a call can go: a Pid, a local name (a string given to `register` or to a
+ * `name` start option), a global name or a via name. A name is looked up each time, so after a
+ * restart it reaches the new process.
+ */
+export type Dest =
+  | Pid
+  | string
+  | {
+      /** A name registered with `Global.registerName` (or a `{ global }` start option); compared structurally. */
+      readonly global: Term;
+    }
+  | {
+      /** `[module, name]`: the name is looked up through the module, e.g. `[Registry, ["feeds", "btc"]]`. */
+      readonly via: readonly [ViaModule, Term];
+    };
 
 const localNames = new Map<string, Proc>();
 

@@ -9,9 +9,18 @@ import { Mailbox } from "./mailbox.ts";
 import { makePid, Pid, type Ref } from "./pid.ts";
 import { schedule, type Runnable } from "./scheduler.ts";
 
-/** An exit signal seen by a process that traps exits. */
+/**
+ * An exit signal as a process that traps exits receives it: `["EXIT", from, reason]`, where `from`
+ * is the linked process that exited (or the sender of `exit(pid, reason)`; a placeholder Pid when
+ * sent from outside any process) and `reason` its exit reason.
+ */
 export type ExitMessage = readonly ["EXIT", Pid, unknown];
-/** What a monitor delivers when its target ends. */
+/**
+ * What a monitor delivers, once, when its target ends: `["DOWN", ref, "process", target, reason]`,
+ * where `ref` is what `monitor` returned, `target` the monitored Pid (or the name given to
+ * `monitor` when nothing answered to it), and `reason` the exit reason (`"noproc"` when the target
+ * was already gone).
+ */
 export type DownMessage = readonly ["DOWN", Ref, "process", unknown, unknown];
 
 /** A pending selective receive. */

@@ -45,18 +45,45 @@ const tables = new Map<string, Table>();
  * ```
  */
 export const Registry: ViaModule & {
+  /**
+   * Starts a registry process that owns the table `options.name` and is registered under that
+   * local name; linked to the caller (outside a process, unlinked). When it exits, the table and
+   * every entry in it are gone.
+   * @throws OptionsError (rejection) for keys other than `"unique"` or a name that is not a non-empty string.
+   * @throws StartError (rejection) with `["already_started", pid]` when a process holds the name.
+   */
   startLink(options: RegistryOptions): Promise<Pid>;
+  /**
+   * A supervisor child spec that starts the registry: id `options.name`, type `"supervisor"` (so
+   * its shutdown defaults to `"infinity"`), as Elixir's Registry.
+   * @throws OptionsError for bad options, at once.
+   */
   childSpec(options: RegistryOptions): ChildSpec;
+  /**
+   * Registers the current process under `key`, with `value` for `lookup` to return. The entry goes
+   * away when the process exits.
+   * @returns false when `key` is taken.
+   * @throws OptionsError outside a process.
+   * @throws NoProcError when no registry runs under `registryName`.
+   */
   register(registryName: string, key: Term, value?: unknown): boolean;
+  /**
+   * Removes the entry under `key`, whichever process holds it; does nothing when the key is free.
+   * @throws NoProcError when no registry runs under `registryName`.
+   */
   unregister(registryName: string, key: Term): void;
+  /**
+   * The process under `key` and the value it registered with: `[[pid, value]]`, or `[]`. The value
+   * is `undefined` for a process registered through a via name.
+   * @throws NoProcError when no registry runs under `registryName`.
+   */
   lookup(registryName: string, key: Term): Array<[Pid, unknown]>;
+  /**
+   * The keys `pid` is registered under, oldest first.
+   * @throws NoProcError when no registry runs under `registryName`.
+   */
   keys(registryName: string, pid: Pid): Term[];
 } = {
-  /**
-   * Starts a registry process (linked to the caller) that owns the table `name`.
-   * @throws OptionsError (rejection) for keys other than "unique" or a bad name.
-   * @throws StartError (rejection) with `["already_started", pid]` when the name is taken.
-   */
   async startLink(options: RegistryOptions): Promise<Pid> {
     const { name } = checkOptions(options);
     const existing = whereis(name);
@@ -74,13 +101,11 @@ export const Registry: ViaModule & {
     return owner.pid;
   },
 
-  /** A supervisor child spec; the id is the registry's name. */
   childSpec(options: RegistryOptions): ChildSpec {
     checkOptions(options);
     return { id: options.name, start: () => Registry.startLink(options), type: "supervisor" };
   },
 
-  /** Registers the current process (or, as a via module, the given pid) under `key`; false when taken. */
   register(registryName: string, key: Term, value?: unknown): boolean {
     const proc = currentProc();
     if (proc === undefined) throw new OptionsError("process", undefined, "a call from inside a process");
@@ -95,13 +120,11 @@ export const Registry: ViaModule & {
     entry.proc.offExit(entry.hook);
   },
 
-  /** The process under `key` and the value it registered with: `[[pid, value]]`, or `[]`. */
   lookup(registryName: string, key: Term): Array<[Pid, unknown]> {
     const entry = tableOf(registryName).entries.get(termKey(key));
     return entry === undefined ? [] : [[entry.proc.pid, entry.value]];
   },
 
-  /** The keys `pid` is registered under. */
   keys(registryName: string, pid: Pid): Term[] {
     return [...tableOf(registryName).entries.values()].filter((e) => e.proc.pid === pid).map((e) => e.key);
   },

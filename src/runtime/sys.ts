@@ -17,6 +17,13 @@ const DEFAULT_TIMEOUT = 5000;
  * await sys.replaceState(counter, (n) => n + 10);
  * (await sys.getStatus(counter)).status;  // "running"
  * ```
+ *
+ * @remarks
+ * Each function is a call served between two events, even while the process is suspended. Like
+ * `GenServer.call`, it rejects `TimeoutError` after `timeoutMs` (default 5000), `NoProcError` when
+ * nothing answers to `dest`, and `ExitError` when the process exits first. An error thrown while
+ * serving the request (by the function given to `replaceState`, or `replaceState` on a supervisor)
+ * rejects the call and leaves the process as it was.
  */
 export const sys = {
   /** The state: a GenServer's state, `[state, data]` for a GenStatem, the user state for a client. */
@@ -39,6 +46,7 @@ export const sys = {
     await system(dest, ["suspend"], timeoutMs);
   },
 
+  /** Undoes `suspend`: the process handles its queued messages again, in order. A running process stays as it is. */
   async resume(dest: Dest, timeoutMs = DEFAULT_TIMEOUT): Promise<void> {
     await system(dest, ["resume"], timeoutMs);
   },

@@ -8,21 +8,51 @@ import type { Runner, Stop } from "./gen-base.ts";
 import type { Name } from "./names-types.ts";
 import type { Pid } from "./pid.ts";
 
-/** What `sys.getStatus` returns. */
+/** What `sys.getStatus` returns: a snapshot of a behaviour process, taken between two events. */
 export interface SysStatus {
+  /** The process. */
   readonly pid: Pid;
+  /** The name it was started under (the `name` start option), or undefined. */
   readonly name: Name | undefined;
+  /** `"suspended"` from `sys.suspend` until `sys.resume`, else `"running"`. */
   readonly status: "running" | "suspended";
+  /**
+   * The class the process runs: the GenServer, GenStatem or Parley subclass, or `Supervisor` /
+   * `DynamicSupervisor`.
+   */
   readonly module: unknown;
+  /**
+   * A GenStatem's current state name; a client's connection state (`"connected"`, ...);
+   * `undefined` for a GenServer and a supervisor.
+   */
   readonly state: unknown;
+  /**
+   * A GenServer's state, a GenStatem's data, a client's user state, or a supervisor's
+   * `SupervisorState` / `DynamicSupervisorState`.
+   */
   readonly data: unknown;
 }
 
-/** What `sys.statistics(dest, "get")` returns. */
+/**
+ * What `sys.statistics(dest, "get")` returns while counting (since `sys.statistics(dest, true)`).
+ * Times are `Date.now()` values: milliseconds since the Unix epoch.
+ */
 export interface SysStatistics {
+  /** When counting started. */
   readonly startTime: number;
+  /** When this answer was made. */
   readonly currentTime: number;
+  /**
+   * Mailbox messages handled since counting started: calls, casts, plain messages, GenStatem
+   * timeouts. `sys` requests and the parent's exit signal are not counted.
+   */
   readonly messagesIn: number;
+  /**
+   * Replies sent through a callback's result since counting started: a GenServer
+   * `["reply", value, state]` or a GenStatem `["reply", from, value]` action. Other replies
+   * (`reply(from, value)`, the reply of a `["stop", reason, value, state]`, a client's
+   * `["reply", ...]`) are not counted.
+   */
   readonly messagesOut: number;
 }
 

@@ -2,14 +2,14 @@
  * DynamicSupervisor: a supervisor that starts with no children and gets them one at a time with
  * `startChild`, as Elixir's `DynamicSupervisor` (strategy one_for_one).
  */
-import type { Child, ChildSpec } from "../runtime/child-spec-types.ts";
+import type { Child, ChildSpec, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
 import { stopServer } from "../runtime/gen-call.ts";
 import type { Stop } from "../runtime/gen-base.ts";
 import type { Name } from "../runtime/names-types.ts";
 import type { Dest } from "../runtime/names.ts";
 import { isPid, type Pid } from "../runtime/pid.ts";
-import { type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
+import { normalizeChild } from "./child-spec.ts";
 import { MaxChildrenError, NotFoundError } from "./errors.ts";
 import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";
 import { shutdownChildren } from "./shutdown.ts";
@@ -31,13 +31,30 @@ export interface DynamicSupervisorOptions {
   readonly strategy?: "one_for_one";
 }
 
-/** What `sys.getState` shows of a DynamicSupervisor (a snapshot). */
+/** What `sys.getState` shows of a DynamicSupervisor (a snapshot; `sys.replaceState` is refused). */
 export interface DynamicSupervisorState {
+  /** Always `"one_for_one"`: an exit restarts only the child that exited. */
   readonly strategy: "one_for_one";
+  /** The `maxRestarts` option in force (default 3). */
   readonly maxRestarts: number;
+  /** The `maxSeconds` option in force, in seconds (default 5). */
   readonly maxSeconds: number;
+  /** The `maxChildren` option in force; Infinity when not set. */
   readonly maxChildren: number;
-  readonly children: ReadonlyArray<Readonly<ChildInfo & Pick<NormalizedChildSpec, "restart" | "shutdown">>>;
+  /**
+   * Every child, oldest first (a restarted child counts as new), as `whichChildren` lists it (so
+   * `id` is `undefined`), with the restart type and shutdown of its spec, defaults filled in.
+   */
+  readonly children: ReadonlyArray<
+    Readonly<
+      ChildInfo & {
+        /** The spec's restart type: whether the child is restarted when it exits (see {@link RestartType}). */
+        readonly restart: RestartType;
+        /** How the child is stopped: see {@link Shutdown}. */
+        readonly shutdown: Shutdown;
+      }
+    >
+  >;
 }
 
 /**

@@ -4,16 +4,24 @@ import { formatTerm } from "../runtime/format-term.ts";
 
 /** No child with this id (or pid) under the supervisor. */
 export class NotFoundError extends ParleyError {
+  /** Always `"NotFoundError"`. */
   override readonly name = "NotFoundError" as const;
-  constructor(readonly id: unknown) {
+  constructor(
+    /** The child id given to a `Supervisor` function, or the Pid given to `DynamicSupervisor.terminateChild`. */
+    readonly id: unknown,
+  ) {
     super(`no child ${formatTerm(id)}`);
   }
 }
 
 /** A DynamicSupervisor already holds `maxChildren` children. */
 export class MaxChildrenError extends ParleyError {
+  /** Always `"MaxChildrenError"`. */
   override readonly name = "MaxChildrenError" as const;
-  constructor(readonly maxChildren: number) {
+  constructor(
+    /** The supervisor's `maxChildren` option, which its children already reach. */
+    readonly maxChildren: number,
+  ) {
     super(`the supervisor already holds its maximum of ${maxChildren} children`);
   }
 }
@@ -24,9 +32,12 @@ export class MaxChildrenError extends ParleyError {
  * `{error, restarting}`.
  */
 export class ChildRunningError extends ParleyError {
+  /** Always `"ChildRunningError"`. */
   override readonly name = "ChildRunningError" as const;
   constructor(
+    /** The id of the child, as in its spec. */
     readonly id: unknown,
+    /** `"running"`: the child's process is alive; `"restarting"`: a retry of its failed restart is queued. */
     readonly status: "running" | "restarting",
   ) {
     super(`child ${formatTerm(id)} is ${status}; terminate it first`);

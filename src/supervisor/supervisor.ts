@@ -2,7 +2,7 @@
  * Supervisor: a process that starts children in order, restarts them when they exit according to a
  * strategy, and stops them in reverse order, as Elixir's `Supervisor`.
  */
-import type { Child, ChildSpec, ChildType } from "../runtime/child-spec-types.ts";
+import type { Child, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
 import { OptionsError, StartError } from "../runtime/errors.ts";
 import { stopServer } from "../runtime/gen-call.ts";
 import type { Stop } from "../runtime/gen-base.ts";
@@ -33,9 +33,11 @@ export interface SupervisorOptions {
 
 /** One entry of `whichChildren`. */
 export interface ChildInfo {
+  /** The id of the child's spec; always `undefined` under a DynamicSupervisor, as in OTP. */
   readonly id: unknown;
   /** The running child, `"restarting"` after a failed restart (a retry is queued), or `undefined` when terminated. */
   readonly pid: Pid | "restarting" | undefined;
+  /** The spec's type (default `"worker"`): `"supervisor"` for a child that supervises children of its own. */
   readonly type: ChildType;
 }
 
@@ -53,11 +55,26 @@ export interface ChildCounts {
 
 /** What `sys.getState` shows of a supervisor (a snapshot; `sys.replaceState` is refused). */
 export interface SupervisorState {
+  /** The `strategy` option: which children a restart affects. */
   readonly strategy: Strategy;
+  /** The `maxRestarts` option in force (default 3). */
   readonly maxRestarts: number;
+  /** The `maxSeconds` option in force, in seconds (default 5). */
   readonly maxSeconds: number;
-  /** In start order. */
-  readonly children: ReadonlyArray<Readonly<ChildInfo & Pick<NormalizedChildSpec, "restart" | "shutdown">>>;
+  /**
+   * Every child spec, in start order, as `whichChildren` lists it, with the restart type and
+   * shutdown of its spec, defaults filled in.
+   */
+  readonly children: ReadonlyArray<
+    Readonly<
+      ChildInfo & {
+        /** The spec's restart type: whether the child is restarted when it exits (see {@link RestartType}). */
+        readonly restart: RestartType;
+        /** How the child is stopped: see {@link Shutdown}. */
+        readonly shutdown: Shutdown;
+      }
+    >
+  >;
 }
 
 /**

@@ -14,12 +14,13 @@ export type HeadersOption = Readonly<Record<string, string>> | ReadonlyArray<rea
  * TLS and socket options passed to `ws` (`ca`, `cert`, `key`, `servername`, `rejectUnauthorized`,
  * `family`, `agent`, ...), minus those the client derives from its own options, which are an
  * `OptionsError` here: `headers` (use `headers`), `protocol` (use `protocols`), `handshakeTimeout`
- * (use `connectTimeout`), `maxPayload` and `perMessageDeflate` (use the options of the same name)
- * and `autoPong` (pings are always answered).
+ * (use `connectTimeout`), `maxPayload` and `perMessageDeflate` (use the options of the same name),
+ * `autoPong` (pings are always answered), `followRedirects` and `maxRedirects` (the client does not
+ * follow redirects: a 3xx answer is an `UpgradeError`), and `closeTimeout` (use `closeTimeout`).
  */
 export type TransportOptions = Omit<
   WsClientOptions,
-  "headers" | "protocol" | "handshakeTimeout" | "maxPayload" | "perMessageDeflate" | "autoPong"
+  "headers" | "protocol" | "handshakeTimeout" | "maxPayload" | "perMessageDeflate" | "autoPong" | "followRedirects" | "maxRedirects"
 >;
 
 /**
@@ -112,7 +113,10 @@ const OVERRIDABLE = Object.freeze(["url", "headers", "protocols"]);
 // Typed by what TransportOptions leaves out, so the two lists cannot drift apart.
 const MANAGED: { readonly [K in Exclude<keyof WsClientOptions, keyof TransportOptions>]: string } = {
   headers: "headers", protocol: "protocols", handshakeTimeout: "connectTimeout",
-  maxPayload: "maxPayload", perMessageDeflate: "perMessageDeflate", autoPong: "none, pings are answered" };
+  maxPayload: "maxPayload", perMessageDeflate: "perMessageDeflate", autoPong: "none, pings are answered",
+  followRedirects: "none, redirects are not followed", maxRedirects: "none, redirects are not followed" };
+// ws takes closeTimeout too, though @types/ws does not list it: the client sets it from its own option.
+const MANAGED_UNTYPED: Readonly<Record<string, string>> = { closeTimeout: "closeTimeout" };
 // Headers ws computes for the handshake: a user copy would be overwritten, or sent twice in another case.
 const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
   "sec-websocket-extensions", "sec-websocket-protocol"]);
@@ -300,7 +304,7 @@ function validateProtocols(protocols: unknown): readonly string[] {
 function validateTransport(t: unknown): Readonly<TransportOptions> {
   // TLS options hold private keys and passphrases: only their type may show.
   if (!isPlainObject(t)) throw new OptionsError("transportOpts", redacted(t), "an object of ws and TLS socket options");
-  for (const [key, instead] of Object.entries(MANAGED)) {
+  for (const [key, instead] of [...Object.entries(MANAGED), ...Object.entries(MANAGED_UNTYPED)]) {
     const value = t[key];
     if (value === undefined) continue;
     const shown = key === "headers" ? redacted(value) : value;

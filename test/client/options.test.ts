@@ -195,6 +195,8 @@ describe("options", () => {
     it("rejects a transportOpts entry the client sets itself", () => {
       rejects(withUrl({ transportOpts: { handshakeTimeout: 5 } }), "invalid transportOpts.handshakeTimeout: expected no value: the client sets it (option: connectTimeout), got 5");
       rejects(withUrl({ transportOpts: { headers: { cookie: SECRET } } }), "invalid transportOpts.headers: expected no value: the client sets it (option: headers), got <redacted object>");
+      rejects(withUrl({ transportOpts: { followRedirects: true } }), "invalid transportOpts.followRedirects: expected no value: the client sets it (option: none, redirects are not followed), got true");
+      rejects(withUrl({ transportOpts: { closeTimeout: 10 } }), "invalid transportOpts.closeTimeout: expected no value: the client sets it (option: closeTimeout), got 10");
     });
 
     it("rejects protocols that are not an array", () => {

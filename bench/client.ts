@@ -1,13 +1,17 @@
 // Client figures, each against raw `ws` measured in the same run on a fresh echo server process:
 // burst of sendFrameAsync, windowed 4 KiB echo, sequential round-trip latency, heap per idle
 // connection. Run alone with `node --expose-gc --import tsx bench/client.ts`, or via `npm run bench`.
+import { execFile } from "node:child_process";
 import diagnostics_channel from "node:diagnostics_channel";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
 import { withEchoServer } from "./echo-process.ts";
-import { median, rawBurst, rawIdleHeap, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
+import { median, rawBurst, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
 
 const WARMUP = 2_000;
+const run = promisify(execFile);
 
 type Mode =
   | { kind: "count"; target: number; done: Pid }
@@ -108,9 +112,9 @@ async function figures(extras: Extras, withMemory = true): Promise<string[]> {
   }
   if (withMemory) {
     const n = 10_000;
-    const rawM = await measured(() => withEchoServer((url) => rawIdleHeap(url, n)));
-    const oursM = await measured(() => withEchoServer((url) => idleHeap(url, rawM.n, extras)));
-    lines.push(ratioLine(`heap per idle conn (${rawM.n / 1000}k), B`, oursM, rawM.heapPerConn, "≤ 1.25×"));
+    const rawM = await withEchoServer((url) => idleMemory("raw", n, url));
+    const oursM = await withEchoServer((url) => idleMemory("ours", rawM.n, url));
+    lines.push(ratioLine(`heap per idle conn (${rawM.n / 1000}k), B`, oursM.heapPerConn, rawM.heapPerConn, "≤ 1.25×"));
     if (rawM.note) lines.push(`  note: ${rawM.note}`);
   }
   return lines;
@@ -134,6 +138,14 @@ async function pairs(raw: (url: string) => Promise<number>, ours: (url: string) 
     ratios.push(b / a);
   }
   return { raw: median(raws), ours: median(oursAll), ratio: median(ratios) };
+}
+
+/** One idle-memory measurement in a fresh Node process (bench/idle-memory.ts). */
+async function idleMemory(kind: "raw" | "ours", n: number, url: string): Promise<{ heapPerConn: number; n: number; note: string }> {
+  const script = fileURLToPath(new URL("./idle-memory.ts", import.meta.url));
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const { stdout } = await run(process.execPath, ["--expose-gc", "--import", "tsx", script, kind, String(n), url], { cwd: root });
+  return JSON.parse(stdout.trim().split("\n").pop()!) as { heapPerConn: number; n: number; note: string };
 }
 
 /** Runs `fn` after collecting the garbage the previous measurement left. */
@@ -211,7 +223,7 @@ async function rtt(url: string, samples: number, warmup: number, extras: Extras)
 }
 
 /** Heap growth per connected, idle client, measured as rawIdleHeap does. Bytes. */
-async function idleHeap(url: string, n: number, extras: Extras): Promise<number> {
+export async function idleHeap(url: string, n: number, extras: Extras): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const inbox = new Inbox();
   const settle = async (): Promise<void> => {

@@ -67,8 +67,47 @@ export class Closed {
   ) {}
 }
 
-const kConn = Symbol("parley.connection");
-type OwnedSocket = WebSocket & { [kConn]: Connection };
+/**
+ * The `ws` socket of one Connection. `ws` reports every event through `emit`; overriding it hands
+ * each event straight to the Connection, so a socket registers no listeners at all. With eight
+ * listeners, the emitter's table becomes a hash table of about 600 bytes per idle connection, and
+ * every frame would go through a listener lookup.
+ */
+class ClientSocket extends WebSocket {
+  conn!: Connection;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const conn = this.conn;
+    switch (event) {
+      case "message":
+        conn.received(args[0] as Buffer, args[1] as boolean);
+        return true;
+      case "ping":
+        conn.pinged(args[0] as Buffer);
+        return true;
+      case "pong":
+        conn.ponged(args[0] as Buffer);
+        return true;
+      case "upgrade":
+        conn.upgraded(args[0] as IncomingMessage);
+        return true;
+      case "unexpected-response":
+        conn.refuse(args[1] as IncomingMessage);
+        return true;
+      case "open":
+        conn.opened();
+        return true;
+      case "error":
+        conn.fail(args[0] as Error);
+        return true;
+      case "close":
+        conn.end(args[0] as number, args[1] as Buffer);
+        return true;
+      default:
+        return super.emit(event, ...args);
+    }
+  }
+}
 
 /** Node's timers fire at once beyond this, so an infinite close timeout is capped to it. */
 const MAX_TIMER = 2_147_483_647;
@@ -78,7 +117,7 @@ let connections = 0;
 export class Connection {
   /** Numbers the sockets of this Node process, to tell them apart in traces. */
   readonly id = ++connections;
-  readonly ws: OwnedSocket;
+  readonly ws: ClientSocket;
   /** When the dial started (performance.now()), for telemetry. */
   readonly startedAt = performance.now();
   /** When the last frame of any kind arrived (performance.now()), for the heartbeat. */
@@ -94,7 +133,7 @@ export class Connection {
     readonly owner: Proc,
     options: ClientOptions,
   ) {
-    const ws = new WebSocket(options.url, [...options.protocols], {
+    const ws = new ClientSocket(options.url, [...options.protocols], {
       ...options.transportOpts,
       headers: { ...options.headers },
       perMessageDeflate: options.perMessageDeflate,
@@ -102,16 +141,8 @@ export class Connection {
       closeTimeout: Math.min(options.closeTimeout, MAX_TIMER),
       followRedirects: false,
       autoPong: true,
-    } as WebSocket.ClientOptions) as OwnedSocket;
-    ws[kConn] = this;
-    ws.on("upgrade", wsOnUpgrade);
-    ws.on("unexpected-response", wsOnUnexpectedResponse);
-    ws.on("open", wsOnOpen);
-    ws.on("message", wsOnMessage);
-    ws.on("ping", wsOnPing);
-    ws.on("pong", wsOnPong);
-    ws.on("error", wsOnError);
-    ws.on("close", wsOnClose);
+    } as WebSocket.ClientOptions);
+    ws.conn = this;
     this.ws = ws;
   }
 
@@ -172,6 +203,32 @@ export class Connection {
   }
 
   /** @internal */
+  opened(): void {
+    this.lastInbound = performance.now();
+    deliver(this.owner, new Opened(this, { headers: this.headers, protocol: this.ws.protocol }));
+    // The handshake is over: an idle connection does not keep the headers.
+    this.headers = NO_HEADERS;
+  }
+
+  /** @internal */
+  received(data: Buffer, isBinary: boolean): void {
+    this.lastInbound = performance.now();
+    deliver(this.owner, new FrameIn(this, isBinary ? ["binary", data] : ["text", data.toString()]));
+  }
+
+  /** @internal */
+  pinged(payload: Buffer): void {
+    this.lastInbound = performance.now();
+    deliver(this.owner, new PingIn(this, payload));
+  }
+
+  /** @internal */
+  ponged(payload: Buffer): void {
+    this.lastInbound = performance.now();
+    deliver(this.owner, new FrameIn(this, ["pong", payload]));
+  }
+
+  /** @internal */
   uncorked(): void {
     this.#corked = false;
   }
@@ -221,51 +278,4 @@ function abruptError(code: number): Error {
   return err;
 }
 
-function wsOnUpgrade(this: WebSocket, res: IncomingMessage): void {
-  connOf(this).upgraded(res);
-}
-
-function wsOnUnexpectedResponse(this: WebSocket, _req: unknown, res: IncomingMessage): void {
-  connOf(this).refuse(res);
-}
-
-function wsOnOpen(this: WebSocket): void {
-  const conn = connOf(this);
-  conn.lastInbound = performance.now();
-  deliver(conn.owner, new Opened(conn, { headers: conn.headers, protocol: this.protocol }));
-  // The handshake is over: an idle connection does not keep the headers. (Its listeners stay:
-  // removing them would turn the emitter's table into a larger dictionary.)
-  conn.headers = NO_HEADERS;
-}
-
 const NO_HEADERS: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
-
-function wsOnMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  const conn = connOf(this);
-  conn.lastInbound = performance.now();
-  deliver(conn.owner, new FrameIn(conn, isBinary ? ["binary", data] : ["text", data.toString()]));
-}
-
-function wsOnPing(this: WebSocket, payload: Buffer): void {
-  const conn = connOf(this);
-  conn.lastInbound = performance.now();
-  deliver(conn.owner, new PingIn(conn, payload));
-}
-
-function wsOnPong(this: WebSocket, payload: Buffer): void {
-  const conn = connOf(this);
-  conn.lastInbound = performance.now();
-  deliver(conn.owner, new FrameIn(conn, ["pong", payload]));
-}
-
-function wsOnError(this: WebSocket, err: Error): void {
-  connOf(this).fail(err);
-}
-
-function wsOnClose(this: WebSocket, code: number, reason: Buffer): void {
-  connOf(this).end(code, reason);
-}
-
-function connOf(ws: WebSocket): Connection {
-  return (ws as OwnedSocket)[kConn];
-}

@@ -197,7 +197,9 @@ export function mergeConnectOverrides(current: ClientOptions, overrides: unknown
  */
 export function redactHeaders<V>(headers: Readonly<Record<string, V>>): Record<string, V | "[redacted]"> {
   const out: Record<string, V | "[redacted]"> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = SECRET_NAME.test(name) ? "[redacted]" : value;
+  for (const [name, value] of Object.entries(headers)) {
+    Object.defineProperty(out, name, { value: SECRET_NAME.test(name) ? "[redacted]" : value, enumerable: true });
+  }
   return out;
 }
 
@@ -283,7 +285,8 @@ function validateHeaders(headers: unknown): Readonly<Record<string, string>> {
       throw new OptionsError(option, redacted(value), "a string without CR, LF, NUL or other control characters");
     }
     seen.add(lower);
-    out[name] = value;
+    // defineProperty, not assignment: a header named "__proto__" must stay a header.
+    Object.defineProperty(out, name, { value, enumerable: true });
   }
   return Object.freeze(out);
 }

@@ -287,6 +287,12 @@ describe("options", () => {
       );
     });
 
+    it("keeps a header named __proto__ as a header", () => {
+      const { headers } = validateOptions(withUrl({ headers: [["__proto__", "x"]] }));
+      expect(Object.keys(headers)).toEqual(["__proto__"]);
+      expect(Object.getOwnPropertyDescriptor(headers, "__proto__")?.value).toBe("x");
+    });
+
     it("property: valid options pass, keeping every value given", () => {
       const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
       const ms = fc.integer({ min: 1, max: 2_147_483_647 });

@@ -127,7 +127,10 @@ export class Connection {
   #reachedServer = false;
   #failure: Error | undefined = undefined;
   #closed = false;
-  #corked = false;
+  /** Writes in this tick: the first goes out at once, later ones are corked until the next tick. */
+  #writes = 0;
+  /** The socket corked for this tick's later writes. */
+  #corked: Duplex | undefined = undefined;
 
   constructor(
     readonly owner: Proc,
@@ -161,19 +164,21 @@ export class Connection {
   }
 
   /**
-   * Writes a frame; `cb` runs once it is written (or failed). Frames written in the same tick
-   * leave in one vectored write: the client drains its mailbox in batches and yields to I/O
-   * between them, so without the cork the kernel buffer never fills and every frame would cost
+   * Writes a frame; `cb` runs once it is written (or failed). The first frame of a tick goes out at
+   * once, so a lone reply pays no delay; the frames after it in the same tick are corked and leave
+   * in one vectored write. The client drains its mailbox in batches and yields to I/O between
+   * them, so without the cork the kernel buffer never fills and every frame of a burst would cost
    * its own syscall.
    */
   write(frame: Frame, cb?: (err?: Error | null) => void): void {
     const ws = this.ws;
-    if (!this.#corked) {
+    if (this.#writes++ === 0) {
+      process.nextTick(endTick, this);
+    } else if (this.#corked === undefined) {
       const socket = (ws as unknown as { _socket?: Duplex })._socket;
       if (socket !== undefined) {
-        this.#corked = true;
+        this.#corked = socket;
         socket.cork();
-        process.nextTick(uncork, this, socket);
       }
     }
     switch (frame[0]) {
@@ -228,9 +233,12 @@ export class Connection {
     deliver(this.owner, new FrameIn(this, ["pong", payload]));
   }
 
-  /** @internal */
-  uncorked(): void {
-    this.#corked = false;
+  /** The tick's writes are done: uncork what was corked. @internal */
+  endTick(): void {
+    this.#writes = 0;
+    const socket = this.#corked;
+    this.#corked = undefined;
+    socket?.uncork();
   }
 
   /** @internal */
@@ -267,9 +275,8 @@ export class Connection {
   }
 }
 
-function uncork(conn: Connection, socket: Duplex): void {
-  conn.uncorked();
-  socket.uncork();
+function endTick(conn: Connection): void {
+  conn.endTick();
 }
 
 function abruptError(code: number): Error {

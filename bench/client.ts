@@ -6,7 +6,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
+import { channels, type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
 import { withEchoServer } from "./echo-process.ts";
 import { median, rawBurst, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
 
@@ -256,17 +256,7 @@ export async function idleHeap(url: string, n: number, extras: Extras): Promise<
   return (after - before) / n;
 }
 
-const CHANNELS = [
-  "parley:connect:start",
-  "parley:connect:stop",
-  "parley:connection:stop",
-  "parley:frame:received",
-  "parley:frame:sent",
-  "parley:frame:dropped",
-  "parley:reconnect:scheduled",
-  "parley:reconnect:exhausted",
-  "parley:heartbeat:timeout",
-];
+const CHANNELS = Object.values(channels).map((channel) => channel.name);
 
 function subscribeAll(): () => void {
   let count = 0;

@@ -8,20 +8,10 @@
 import diagnostics_channel from "node:diagnostics_channel";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { type ConnectStopMessage, Parley, type ReconnectScheduledMessage } from "../src/index.ts";
+import { channels, type ConnectStopMessage, Parley, type ReconnectScheduledMessage } from "../src/index.ts";
 
-const CHANNELS = [
-  "parley:connect:start",
-  "parley:connect:stop",
-  "parley:connection:stop",
-  "parley:frame:received",
-  "parley:frame:sent",
-  "parley:frame:dropped",
-  "parley:reconnect:scheduled",
-  "parley:reconnect:exhausted",
-  "parley:heartbeat:timeout",
-  "parley:supervisor:restart",
-];
+// Every channel the library publishes on, from the exported `channels` object.
+const CHANNELS = Object.values(channels).map((channel) => channel.name);
 
 // Every payload is one plain object: pid, name and url, then the event's own fields.
 const print = (message: unknown, channel: string | symbol) => {

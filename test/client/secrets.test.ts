@@ -3,7 +3,7 @@
 import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatTerm } from "../../src/runtime/format-term.ts";
-import { OptionsError, Parley, send, sys } from "../../src/index.ts";
+import { channels, OptionsError, Parley, send, sys } from "../../src/index.ts";
 import { redactUrl } from "../../src/client/options.ts";
 import { ClientHarness } from "../helpers/client.ts";
 import { startServer, type TestServer } from "../helpers/ws-server.ts";
@@ -13,17 +13,7 @@ const COOKIE = "sid=COOKIE-SECRET-77aa";
 const secretHeaders = { authorization: TOKEN, cookie: COOKIE, "x-api-key": "KEY-SECRET-99" };
 const SECRETS = [/tok-SECRET/, /COOKIE-SECRET/, /KEY-SECRET/];
 
-const CHANNELS = [
-  "parley:connect:start",
-  "parley:connect:stop",
-  "parley:connection:stop",
-  "parley:frame:received",
-  "parley:frame:sent",
-  "parley:frame:dropped",
-  "parley:reconnect:scheduled",
-  "parley:reconnect:exhausted",
-  "parley:heartbeat:timeout",
-];
+const CHANNELS = Object.values(channels).map((channel) => channel.name);
 
 let h: ClientHarness;
 let srv: TestServer;

@@ -14,8 +14,8 @@ import { MaxChildrenError, NotFoundError } from "./errors.ts";
 import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";
 import { shutdownChildren } from "./shutdown.ts";
 import { supervisorCall } from "./sup-call.ts";
-import { type ChildCounts, type ChildInfo, countChildren } from "./supervisor.ts";
-import { type ChildEntry, SupervisorRunner } from "./supervisor-runner.ts";
+import type { ChildCounts, ChildInfo } from "./supervisor.ts";
+import { type ChildEntry, countChildren, SupervisorRunner } from "./supervisor-runner.ts";
 
 /** Options of `DynamicSupervisor.startLink`. */
 export interface DynamicSupervisorOptions {

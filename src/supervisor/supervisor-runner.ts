@@ -11,7 +11,9 @@ import { startRunner } from "../runtime/runner-start.ts";
 import type { Name } from "../runtime/names-types.ts";
 import { send } from "../runtime/names.ts";
 import { isPid, type Pid } from "../runtime/pid.ts";
+import { isAlive } from "../runtime/spawn.ts";
 import type { NormalizedChildSpec } from "./child-spec.ts";
+import type { ChildCounts } from "./supervisor.ts";
 import { type ChildRef, publishRestart, type SupervisorRef, supervisorReport, unexpectedMessage } from "./reports.ts";
 import { RestartIntensity } from "./restart-intensity.ts";
 import { isExpectedExit, shutdownChild } from "./shutdown.ts";
@@ -176,4 +178,19 @@ class TryAgain {
 
 function isExitMessage(msg: unknown): msg is readonly ["EXIT", Pid, unknown] {
   return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && isPid(msg[1]);
+}
+
+/** `countChildren` over child records holding a spec and a pid (shared with DynamicSupervisor). */
+export function countChildren(children: Iterable<{ readonly spec: NormalizedChildSpec; readonly pid: Pid | "restarting" | undefined }>): ChildCounts {
+  let specs = 0;
+  let active = 0;
+  let supervisors = 0;
+  let workers = 0;
+  for (const { spec, pid } of children) {
+    specs++;
+    if (isPid(pid) && isAlive(pid)) active++;
+    if (spec.type === "supervisor") supervisors++;
+    else workers++;
+  }
+  return { specs, active, supervisors, workers };
 }

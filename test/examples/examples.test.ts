@@ -20,7 +20,7 @@ const EXAMPLES: readonly ExampleCase[] = [
     expect: [/= \[ 3, 42, 60 \]$/m, /^\{ error: 'unknown method divide' \}$/m, /^timed out: .* after 100 ms$/m, /^rpc: done$/m],
   },
   {
-    file: "examples/supervised-client.ts",
+    file: "examples/supervised.ts",
     expect: [
       /state: 'connected'/,
       /^#PID<[\d.]+> exited: Error: asked to crash$/m,

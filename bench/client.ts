@@ -97,7 +97,7 @@ async function figures(extras: Extras, withMemory = true): Promise<string[]> {
     async (url) => (await rawRtt(url, 20_000, 1_000)).p50,
     (url) => rtt(url, 20_000, 1_000, extras),
   );
-  lines.push(`${"32 B round trip p50, µs".padEnd(32)} ${r.ours.toFixed(1).padStart(12)} ${r.raw.toFixed(1).padStart(12)} ${`+${(r.ours - r.raw).toFixed(1)}`.padStart(7)}   target ≤ raw + 10 µs`);
+  lines.push(`${"32 B round trip p50, µs".padEnd(32)} ${r.ours.toFixed(1).padStart(12)} ${r.raw.toFixed(1).padStart(12)} ${`${r.ours >= r.raw ? "+" : ""}${(r.ours - r.raw).toFixed(1)}`.padStart(7)}   target ≤ raw + 10 µs`);
   const w = await pairs(
     (url) => rawWindow(url, 100_000, 4096),
     (url) => windowed(url, 100_000, 4096, extras),

@@ -64,8 +64,6 @@ export class Proc implements Runnable {
   exitHooks: ExitHook | Set<ExitHook> | undefined = undefined;
   /** What runs (as this process) when it is first scheduled; cleared once it ran. */
   start: ((proc: Proc) => void) | undefined = undefined;
-  /** The behaviour runner hosting this process, for introspection. */
-  behaviour: unknown = undefined;
 
   run(): void {
     if (!this.alive) return;

@@ -30,7 +30,6 @@ export function startRunner(runner: Runner, arg: unknown, options: StartOptions 
     const proc = createProc(() => void boot());
     runner.proc = proc;
     runner.parent = parent?.alive ? parent : undefined;
-    proc.behaviour = runner;
     if (name !== undefined) {
       let holder: Pid | undefined;
       try {

@@ -108,11 +108,6 @@ export class StatemRunner extends Runner {
     return { state: this.state, data: this.data };
   }
 
-  /** Events queued inside the machine (inserted, postponed), for introspection. */
-  get postponedCount(): number {
-    return this.#postponed.length;
-  }
-
   #thenDrain(step: Step): Step {
     if (isPromise(step)) return step.then((stop) => stop ?? this.#drain());
     return step ?? this.#drain();

@@ -103,7 +103,7 @@ export abstract class Runner implements Waiter {
         module: this.module.name,
         callback,
         reason: final,
-        lastEvent: this.lastEvent,
+        lastEvent: eventOf(this.lastEvent),
         state: this.getState(),
       });
     }
@@ -164,10 +164,11 @@ export function finish(runner: Runner, reason: unknown): void {
 function handle(runner: Runner, msg: unknown): StepResult {
   if (msg instanceof SystemRequest) return handleSystem(runner, msg);
   if (runner.parent !== undefined && isExitFrom(msg, runner.parent.pid)) return { reason: msg[2] };
-  runner.lastEvent = eventOf(msg);
+  // Kept as it is: it only becomes a readable event (eventOf) if a report or a trace shows it.
+  runner.lastEvent = msg;
   if (runner.stats !== undefined) runner.stats.messagesIn++;
   // Redacted like a crash report: a trace is a log line too.
-  if (runner.tracing) getLogger().info({ pid: String(runner.proc.pid), event: formatTerm(redact(runner.lastEvent)) }, "sys trace: event");
+  if (runner.tracing) getLogger().info({ pid: String(runner.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
   return runner.dispatch(msg);
 }
 

@@ -1,18 +1,14 @@
 // Closing, from either side: Parley.disconnect with a code and reason, the close timeout, remote
 // closes (echoed), abrupt drops, refused upgrades, connect timeouts and servers that speak garbage.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { isAlive, OptionsError, Parley, send, UpgradeError, type ConnectStopMessage } from "../../src/index.ts";
-import { ClientHarness } from "../helpers/client.ts";
+import { ClientHarness, useEchoHarness } from "../helpers/client.ts";
 import { startGarbageServer, startServer, startSilentServer, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 describe("closing", () => {
   describe("Parley.disconnect", () => {

@@ -1,7 +1,7 @@
 // One test per defect of Elixir's Parley that the contract fixes (research notes, section 11),
 // each set up so that it would fail against the defect: servers stay up where "does not
 // reconnect" is claimed, and the exact codes and reasons are asserted.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import {
   BadReturnError,
@@ -15,18 +15,12 @@ import {
   sys,
   type FrameDroppedMessage,
 } from "../../src/index.ts";
-import { ClientHarness, mailboxSize, Probe, quiet, until, type ProbeState } from "../helpers/client.ts";
+import { ClientHarness, useEchoHarness, upgrades, mailboxSize, Probe, quiet, until, type ProbeState } from "../helpers/client.ts";
 import { startHalfOpenServer, startRefusingPort, startServer, startSilentServer, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
-
-const upgrades = (s: TestServer): number => s.events.filter((e) => e.type === "upgrade").length;
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 /** Writes raw bytes to the client from the server's side of the socket. */
 function rawWrite(ws: WebSocket, bytes: number[]): void {

@@ -1,17 +1,13 @@
 // Frames on the wire, both ways: text, binary, ping and pong; the automatic pong; frames that
 // arrive with the 101 response; large frames; maxPayload; pushes from callbacks.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Parley, send, type Frame } from "../../src/index.ts";
-import { ClientHarness } from "../helpers/client.ts";
+import { ClientHarness, useEchoHarness } from "../helpers/client.ts";
 import { startServer, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 const text = (s: string): Frame => ["text", s];
 

@@ -3,7 +3,7 @@
 import http from "node:http";
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   exit,
   Inbox,
@@ -16,18 +16,12 @@ import {
   type ReconnectScheduledMessage,
 } from "../../src/index.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { ClientHarness, Probe, quiet, type ProbeState } from "../helpers/client.ts";
+import { ClientHarness, useEchoHarness, upgrades, Probe, quiet, type ProbeState } from "../helpers/client.ts";
 import { listenLoopback, startRefusingPort, startServer, startSilentServer, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
-
-const upgrades = (s: TestServer): number => s.events.filter((e) => e.type === "upgrade").length;
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 /** Starts a Probe linked to a fresh parent Inbox (which does not trap exits); the probe reports to `h`. */
 async function startUnderParent(options: Parameters<ClientHarness["start"]>[0]): Promise<{ pid: Pid; parent: Inbox }> {

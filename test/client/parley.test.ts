@@ -1,5 +1,5 @@
 // Parley's public surface: start/startLink, names, options, childSpec, status, call and cast.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ExitError,
   exit,
@@ -14,16 +14,12 @@ import {
   type ClientStatus,
   type Pid,
 } from "../../src/index.ts";
-import { ClientHarness, Probe, type ProbeState } from "../helpers/client.ts";
+import { ClientHarness, useEchoHarness, Probe, type ProbeState } from "../helpers/client.ts";
 import { startServer, startSilentServer, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 /** A client with nothing overridden: every callback is Parley's default. */
 class Bare extends Parley<unknown> {}

@@ -1,19 +1,15 @@
 // Callback results: anything outside a callback's union crashes the client with a BadReturnError
 // naming the callback and the value, and the crash report names the callback too.
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkClientResult, checkDisconnectResult } from "../../src/client/results.ts";
 import { BadReturnError, isAlive, Parley, send, StartError, type Pid } from "../../src/index.ts";
-import { ClientHarness, type Hooks } from "../helpers/client.ts";
-import { startServer, type TestServer } from "../helpers/ws-server.ts";
+import { ClientHarness, useEchoHarness, type Hooks } from "../helpers/client.ts";
+import { type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 const BAD = Object.freeze(["okay", "not a result"]);
 

@@ -1,7 +1,7 @@
 // sendFrame and sendFrameAsync in every state, as the contract says: written when connected,
 // queued while connecting (one queue, bounded by maxQueue), refused when disconnected or closing,
 // and malformed frames refused without touching the connection.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   InvalidFrameError,
   NoProcError,
@@ -15,16 +15,12 @@ import {
   type Frame,
   type Pid,
 } from "../../src/index.ts";
-import { ClientHarness } from "../helpers/client.ts";
+import { ClientHarness, useEchoHarness } from "../helpers/client.ts";
 import { startServer, startSilentServer, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 const texts = (s: TestServer): string[] => s.received.flatMap((f) => (f.kind === "text" ? [f.data] : []));
 

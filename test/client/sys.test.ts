@@ -1,17 +1,13 @@
 // sys on a client: getState is the user state, getStatus carries the connection state, replaceState
 // changes what the next callback sees, trace logs events, suspend holds them.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Parley, sys } from "../../src/index.ts";
-import { ClientHarness, Probe, type ProbeState } from "../helpers/client.ts";
-import { startServer, type TestServer } from "../helpers/ws-server.ts";
+import { ClientHarness, useEchoHarness, Probe, type ProbeState } from "../helpers/client.ts";
+import { type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
-beforeEach(async () => {
-  h = new ClientHarness();
-  srv = h.defer(await startServer());
-});
-afterEach(() => h.cleanup());
+useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
 describe("sys on a client", () => {
   it("getState is the user state", async () => {

@@ -21,8 +21,10 @@ import {
   type Ref,
 } from "../../src/index.ts";
 import diagnostics_channel from "node:diagnostics_channel";
+import { afterEach, beforeEach } from "vitest";
 import { lookup } from "../../src/runtime/process.ts";
 import { captureLogs, type LogCapture } from "./logs.ts";
+import { startServer, type TestServer } from "./ws-server.ts";
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -221,3 +223,19 @@ export async function until(cond: () => boolean, timeoutMs = WAIT): Promise<void
 export function mailboxSize(pid: Pid): number {
   return lookup(pid)?.mailbox.length ?? 0;
 }
+
+/**
+ * Gives each test of the file a fresh ClientHarness and an echo server that the harness closes
+ * afterwards, handing both to `set` before the test runs.
+ */
+export function useEchoHarness(set: (h: ClientHarness, srv: TestServer) => void): void {
+  let harness: ClientHarness | undefined;
+  beforeEach(async () => {
+    harness = new ClientHarness();
+    set(harness, harness.defer(await startServer()));
+  });
+  afterEach(() => harness?.cleanup());
+}
+
+/** How many upgrade requests a test server has seen. */
+export const upgrades = (s: TestServer): number => s.events.filter((e) => e.type === "upgrade").length;

@@ -194,8 +194,7 @@ class DynamicRunner extends SupervisorRunner<DynamicRecord> {
 
   // --- calls -------------------------------------------------------------------------------
 
-  answer(request: unknown): unknown {
-    const [tag, arg] = Array.isArray(request) ? (request as [unknown, unknown]) : [request, undefined];
+  answer(tag: unknown, arg: unknown): unknown {
     switch (tag) {
       case "start_child":
         return this.startChild(arg);

@@ -63,8 +63,7 @@ export class StaticRunner extends SupervisorRunner<ChildRecord> {
 
   // --- calls -------------------------------------------------------------------------------
 
-  answer(request: unknown): unknown {
-    const [tag, arg] = Array.isArray(request) ? (request as [unknown, unknown]) : [request, undefined];
+  answer(tag: unknown, arg: unknown): unknown {
     switch (tag) {
       case "start_child":
         return this.startChild(arg);

@@ -68,8 +68,11 @@ export abstract class SupervisorRunner<C extends ChildEntry> extends Runner {
 
   // --- what each supervisor supplies -------------------------------------------------------
 
-  /** Serves one supervisor request; the value or the thrown error is the caller's answer. */
-  abstract answer(request: unknown): unknown;
+  /**
+   * Serves one supervisor request, `[tag, arg]` (or a bare tag); the value or the thrown error is
+   * the caller's answer.
+   */
+  abstract answer(tag: unknown, arg: unknown): unknown;
   /** Whether `child` is still one of this supervisor's children (not deleted or replaced). */
   abstract holds(child: C): boolean;
   /** The child that ran as `pid`, detached from it; undefined when `pid` is no (longer a) child. */
@@ -88,7 +91,8 @@ export abstract class SupervisorRunner<C extends ChildEntry> extends Runner {
 
   async handleCall(msg: CallRequest): Promise<undefined> {
     try {
-      const value = await this.answer(msg.request);
+      const [tag, arg] = Array.isArray(msg.request) ? (msg.request as [unknown, unknown]) : [msg.request, undefined];
+      const value = await this.answer(tag, arg);
       reply(msg.from, ["ok", value]);
     } catch (err) {
       reply(msg.from, ["error", err]);

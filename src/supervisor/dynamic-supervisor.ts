@@ -208,7 +208,7 @@ class DynamicRunner extends SupervisorRunner<DynamicRecord> {
       case "count_children":
         return countChildren(this.children.values());
       default:
-        throw new OptionsError("DynamicSupervisor request", request, "start_child, terminate_child, which_children or count_children");
+        throw new OptionsError("DynamicSupervisor request", tag, "start_child, terminate_child, which_children or count_children");
     }
   }
 

@@ -80,7 +80,7 @@ export class StaticRunner extends SupervisorRunner<ChildRecord> {
       default:
         throw new OptionsError(
           "supervisor request",
-          request,
+          tag,
           "start_child, terminate_child, restart_child, delete_child, which_children or count_children",
         );
     }

@@ -5,9 +5,9 @@
  */
 import { OptionsError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
+import { termKey } from "../runtime/term-key.ts";
 import type { ChildModule, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
 import type { Pid } from "../runtime/pid.ts";
-import { isPid } from "../runtime/pid.ts";
 
 // The shapes live in the runtime (every behaviour builds its own childSpec); this module applies them.
 export type { Child, ChildModule, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
@@ -26,8 +26,6 @@ const SPEC_KEYS: ReadonlySet<string> = new Set(["id", "start", "restart", "shutd
 const RESTART_TYPES: readonly unknown[] = ["permanent", "transient", "temporary"];
 const CHILD_TYPES: readonly unknown[] = ["worker", "supervisor"];
 const ANY_CHILD = "a child spec { id, start, restart?, shutdown?, type? }, [Module, arg] or a Module with a static childSpec";
-// Ids are keyed recursively; past this depth an id is keyed by identity instead of overflowing the stack.
-const MAX_KEY_DEPTH = 64;
 
 /**
  * Turns any of the three child forms into a spec with every default filled in, as OTP does:
@@ -57,25 +55,12 @@ export function normalizeChild(child: unknown, position?: number): NormalizedChi
 }
 
 /**
- * A string key under which two ids are equal exactly when they are equal as Erlang terms.
- * Strings, numbers, booleans and null compare by value (`-0` equals `0`, `NaN` equals `NaN`);
- * arrays element by element; plain objects by their sorted own keys and values; pids by process.
- * Functions (modules), class instances, symbols and cyclic parts compare by identity.
- *
- * @param id - any child id.
- * @returns a key suitable for a `Map`.
- */
-export function childIdKey(id: unknown): string {
-  return termKey(id, []);
-}
-
-/**
  * Normalises a supervisor's child list and rejects duplicate ids.
  *
  * @param children - the list given to `Supervisor.startLink`.
  * @returns the normalised specs, in start order.
  * @throws {OptionsError} when `children` is not an array, any child is invalid (see
- *   {@link normalizeChild}), or two children share an id (compared with {@link childIdKey}).
+ *   {@link normalizeChild}), or two children share an id (compared with `termKey`).
  */
 export function validateChildren(children: unknown): NormalizedChildSpec[] {
   if (!Array.isArray(children)) throw new OptionsError("children", children, "an array of children");
@@ -83,7 +68,7 @@ export function validateChildren(children: unknown): NormalizedChildSpec[] {
   const seen = new Map<string, number>();
   for (let i = 0; i < children.length; i++) {
     const spec = normalizeChild(children[i], i);
-    const key = childIdKey(spec.id);
+    const key = termKey(spec.id);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       throw new OptionsError(`children[${i}].id`, spec.id, `an id no other child has (children[${earlier}] has it)`);
@@ -163,65 +148,4 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function moduleName(module: ChildModule): string {
   const named: unknown = module;
   return typeof named === "function" && named.name !== "" ? named.name : formatTerm(module, 1);
-}
-
-const objectIds = new WeakMap<object, number>();
-// Registered symbols (Symbol.for) cannot be WeakMap keys; they are keyed by their description instead.
-const symbolIds = new WeakMap<symbol, number>();
-let nextIdentity = 1;
-
-function identity(value: object): string {
-  let n = objectIds.get(value);
-  if (n === undefined) objectIds.set(value, (n = nextIdentity++));
-  return `#${n}`;
-}
-
-function symbolKey(value: symbol): string {
-  const registered = Symbol.keyFor(value);
-  if (registered !== undefined) return `@${JSON.stringify(registered)}`;
-  let n = symbolIds.get(value);
-  if (n === undefined) symbolIds.set(value, (n = nextIdentity++));
-  return `@${n}`;
-}
-
-// Every encoding is self-delimiting (strings are JSON-quoted, other atoms use characters a number
-// never contains), so distinct terms never share a key.
-function termKey(value: unknown, path: object[]): string {
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "number":
-      return `n${value === 0 ? 0 : value}`;
-    case "bigint":
-      return `b${value}`;
-    case "boolean":
-    case "undefined":
-      return String(value);
-    case "symbol":
-      return symbolKey(value);
-    case "function":
-      return identity(value);
-  }
-  if (value === null) return "null";
-  const obj = value as object;
-  if (isPid(obj)) return `p${obj.id}`;
-  if (path.length >= MAX_KEY_DEPTH || path.includes(obj)) return identity(obj);
-  const proto = Object.getPrototypeOf(obj) as unknown;
-  const isArray = Array.isArray(obj);
-  if (!isArray && proto !== Object.prototype && proto !== null) return identity(obj);
-  path.push(obj);
-  let key: string;
-  if (isArray) {
-    const parts: string[] = [];
-    for (let i = 0; i < obj.length; i++) parts.push(termKey(obj[i], path));
-    key = `[${parts.join(",")}]`;
-  } else {
-    const record = obj as Record<string, unknown>;
-    const parts = Object.keys(record)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${termKey(record[k], path)}`);
-    key = `{${parts.join(",")}}`;
-  }
-  path.pop();
-  return key;
 }

@@ -5,7 +5,8 @@
 import { OptionsError, StartError } from "../runtime/errors.ts";
 import type { Stop } from "../runtime/gen-base.ts";
 import { isPid, type Pid } from "../runtime/pid.ts";
-import { childIdKey, type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
+import { type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
+import { termKey } from "../runtime/term-key.ts";
 import { ChildRunningError, NotFoundError } from "./errors.ts";
 import type { SupervisorFlags } from "./flags.ts";
 import { supervisorReport } from "./reports.ts";
@@ -88,7 +89,7 @@ export class StaticRunner extends SupervisorRunner<ChildRecord> {
 
   async startChild(child: unknown): Promise<Pid> {
     const spec = normalizeChild(child);
-    const existing = this.byKey.get(childIdKey(spec.id));
+    const existing = this.byKey.get(termKey(spec.id));
     if (existing !== undefined) {
       throw new StartError(isPid(existing.pid) ? ["already_started", existing.pid] : ["already_present", spec.id]);
     }
@@ -173,13 +174,13 @@ export class StaticRunner extends SupervisorRunner<ChildRecord> {
   }
 
   find(id: unknown): ChildRecord {
-    const child = this.byKey.get(childIdKey(id));
+    const child = this.byKey.get(termKey(id));
     if (child === undefined) throw new NotFoundError(id);
     return child;
   }
 
   add(spec: NormalizedChildSpec): ChildRecord {
-    const child: ChildRecord = { spec, key: childIdKey(spec.id), pid: undefined };
+    const child: ChildRecord = { spec, key: termKey(spec.id), pid: undefined };
     this.children.push(child);
     this.byKey.set(child.key, child);
     return child;

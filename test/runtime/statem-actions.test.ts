@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { termKey } from "../../src/runtime/term-key.ts";
 import { describe, expect, it } from "vitest";
 import { BadReturnError } from "../../src/runtime/errors.ts";
 import type { From } from "../../src/runtime/gen-call.ts";
@@ -136,7 +137,7 @@ describe("statem-actions", () => {
       ]);
       expect(parsed.timeouts).toEqual([
         { kind: "timeout", name: undefined, key: "timeout", ms: 0, content: "ev" },
-        { kind: "generic", name: ["g", 1], key: '["g",1]', ms: Infinity, content: "gen" },
+        { kind: "generic", name: ["g", 1], key: termKey(["g", 1]), ms: Infinity, content: "gen" },
       ]);
     });
 

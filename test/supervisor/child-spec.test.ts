@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/runtime/errors.ts";
 import { Pid } from "../../src/runtime/pid.ts";
 import type { ChildSpec } from "../../src/supervisor/child-spec.ts";
-import { childIdKey, normalizeChild, validateChildren } from "../../src/supervisor/child-spec.ts";
+import { normalizeChild, validateChildren } from "../../src/supervisor/child-spec.ts";
 import { expectOptionsError } from "../helpers/runtime.ts";
 
 const start = (): Promise<Pid> => Promise.resolve(new Pid(1));
@@ -189,55 +189,6 @@ describe("child-spec", () => {
     });
   });
 
-  describe("childIdKey", () => {
-    it("compares arrays and plain objects structurally", () => {
-      expect(childIdKey(["feed", "btc"])).toBe(childIdKey(["feed", "btc"]));
-      expect(childIdKey({ a: 1, b: [true, null] })).toBe(childIdKey({ b: [true, null], a: 1 }));
-      expect(childIdKey(["feed", "btc"])).not.toBe(childIdKey(["feed", "eth"]));
-    });
-
-    it("keeps values of different types apart", () => {
-      const keys = ["1", 1, true, "true", null, "null", [], {}, [1], ["1"], [[1]], 1n, undefined].map(childIdKey);
-      expect(new Set(keys).size).toBe(keys.length);
-    });
-
-    it("treats -0 as 0 and NaN as NaN", () => {
-      expect(childIdKey(-0)).toBe(childIdKey(0));
-      expect(childIdKey([NaN])).toBe(childIdKey([NaN]));
-    });
-
-    it("compares modules, class instances and symbols by identity", () => {
-      const makeModule = () => class Worker {};
-      expect(childIdKey(Worker)).toBe(childIdKey(Worker));
-      expect(childIdKey(makeModule())).not.toBe(childIdKey(makeModule()));
-      expect(childIdKey(new Date(0))).not.toBe(childIdKey(new Date(0)));
-      expect(childIdKey(Symbol("a"))).not.toBe(childIdKey(Symbol("a")));
-      expect(childIdKey(Symbol.for("a"))).toBe(childIdKey(Symbol.for("a")));
-    });
-
-    it("compares pids by process", () => {
-      expect(childIdKey(["conn", new Pid(7)])).toBe(childIdKey(["conn", new Pid(7)]));
-      expect(childIdKey(new Pid(7))).not.toBe(childIdKey(new Pid(8)));
-    });
-
-    it("survives cyclic and very deep values", () => {
-      const cyclic: unknown[] = ["a"];
-      cyclic.push(cyclic);
-      expect(childIdKey(cyclic)).toBe(childIdKey(cyclic));
-      let deep: unknown = 0;
-      for (let i = 0; i < 10_000; i++) deep = [deep];
-      expect(typeof childIdKey(deep)).toBe("string");
-    });
-
-    it("gives two JSON-like terms the same key exactly when they are equal", () => {
-      fc.assert(
-        fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
-          expect(childIdKey(a)).toBe(childIdKey(structuredClone(a)));
-          expect(childIdKey(a) === childIdKey(b)).toBe(termEqual(a, b));
-        }),
-      );
-    });
-  });
 
   describe("validateChildren", () => {
     it("normalises every child, in order", () => {
@@ -272,14 +223,3 @@ describe("child-spec", () => {
 });
 
 // Reference equality for JSON values: Erlang-like, so -0 equals 0 and key order does not matter.
-function termEqual(a: unknown, b: unknown): boolean {
-  if (typeof a === "number" && typeof b === "number") return a === b || (Number.isNaN(a) && Number.isNaN(b));
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => termEqual(x, b[i]));
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  const ka = Object.keys(ra).sort();
-  const kb = Object.keys(rb).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && termEqual(ra[k], rb[k]));
-}

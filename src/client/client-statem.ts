@@ -23,6 +23,7 @@ import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
 import type { ClientData, ClientStatus, ConnState } from "./client-data.ts";
 import * as telemetry from "./telemetry.ts";
+import { isPromiseLike } from "../runtime/predicates.ts";
 
 type Result = StatemResult<ConnState, ClientData>;
 
@@ -301,7 +302,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
 
   /** Applies a user callback's result (sync or async). */
   #user(callback: string, r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
-    if (isPromise(r)) return r.then((v) => this.#apply(checkClientResult(v, callback, from !== undefined), state, data, from, callback));
+    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(checkClientResult(v, callback, from !== undefined), state, data, from, callback));
     return this.#apply(checkClientResult(r, callback, from !== undefined), state, data, from, callback);
   }
 
@@ -375,6 +376,3 @@ function closeCodeFor(reason: unknown): number {
   return 1011;
 }
 
-function isPromise(value: unknown): value is Promise<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
-}

@@ -13,6 +13,7 @@ import { deliver, type Proc } from "../runtime/process.ts";
 import { UpgradeError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import { type ClientOptions, redactHeaders } from "./options.ts";
+import { MAX_TIMER_MS } from "../runtime/predicates.ts";
 
 /** What `handleConnect` learns about the upgrade. */
 export interface ConnectInfo {
@@ -110,7 +111,6 @@ class ClientSocket extends WebSocket {
 }
 
 /** Node's timers fire at once beyond this, so an infinite close timeout is capped to it. */
-const MAX_TIMER = 2_147_483_647;
 
 let connections = 0;
 
@@ -141,7 +141,7 @@ export class Connection {
       headers: { ...options.headers },
       perMessageDeflate: options.perMessageDeflate,
       maxPayload: options.maxPayload,
-      closeTimeout: Math.min(options.closeTimeout, MAX_TIMER),
+      closeTimeout: Math.min(options.closeTimeout, MAX_TIMER_MS),
       followRedirects: false,
       autoPong: true,
     } as WebSocket.ClientOptions);

@@ -6,6 +6,7 @@
 import type { ClientOptions as WsClientOptions, PerMessageDeflateOptions } from "ws";
 import { OptionsError } from "../runtime/errors.ts";
 import { validateName, type Name } from "../runtime/names-types.ts";
+import { isPlainObject, MAX_TIMER_MS } from "../runtime/predicates.ts";
 
 /** Request headers: an object, or a list of `[name, value]` pairs. */
 export type HeadersOption = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
@@ -120,8 +121,6 @@ const MANAGED_UNTYPED: Readonly<Record<string, string>> = { closeTimeout: "close
 // Headers ws computes for the handshake: a user copy would be overwritten, or sent twice in another case.
 const HANDSHAKE_HEADERS = new Set(["connection", "upgrade", "sec-websocket-key", "sec-websocket-version",
   "sec-websocket-extensions", "sec-websocket-protocol"]);
-// setTimeout turns anything above 2^31 - 1 ms into 1 ms: a huge finite timeout would fire at once.
-const MAX_TIMER = 2_147_483_647;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TOKEN_PREFIX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/;
 // What Node's http accepts in a header value, so a value never fails later, at dial time.
@@ -324,12 +323,12 @@ function validateReconnect(r: unknown): ReconnectPolicy {
   const given = (v: unknown, fallback: number): number => (typeof v === "number" ? v : fallback);
   const maxDelay = r["maxDelay"] ?? Math.max(DEFAULT_RECONNECT.maxDelay, given(r["baseDelay"], 0));
   const baseDelay = r["baseDelay"] ?? Math.min(DEFAULT_RECONNECT.baseDelay, given(maxDelay, Infinity));
-  if (typeof baseDelay !== "number" || !(baseDelay >= 0 && baseDelay <= MAX_TIMER)) {
-    throw new OptionsError("reconnect.baseDelay", baseDelay, `a number of ms from 0 to ${MAX_TIMER}`);
+  if (typeof baseDelay !== "number" || !(baseDelay >= 0 && baseDelay <= MAX_TIMER_MS)) {
+    throw new OptionsError("reconnect.baseDelay", baseDelay, `a number of ms from 0 to ${MAX_TIMER_MS}`);
   }
-  if (typeof maxDelay !== "number" || !(maxDelay >= baseDelay && maxDelay <= MAX_TIMER)) {
+  if (typeof maxDelay !== "number" || !(maxDelay >= baseDelay && maxDelay <= MAX_TIMER_MS)) {
     throw new OptionsError("reconnect.maxDelay", maxDelay,
-      `a number of ms from baseDelay (${baseDelay}) to ${MAX_TIMER}`);
+      `a number of ms from baseDelay (${baseDelay}) to ${MAX_TIMER_MS}`);
   }
   const maxRetries = r["maxRetries"] ?? Infinity;
   if (maxRetries === Infinity || (Number.isSafeInteger(maxRetries) && (maxRetries as number) >= 0)) {
@@ -352,10 +351,10 @@ function validateDeflate(d: unknown): boolean | Readonly<PerMessageDeflateOption
 }
 
 function timeout(option: string, value: unknown, allowInfinity: boolean): number {
-  if (typeof value === "number" && value > 0 && (value <= MAX_TIMER || (allowInfinity && value === Infinity))) {
+  if (typeof value === "number" && value > 0 && (value <= MAX_TIMER_MS || (allowInfinity && value === Infinity))) {
     return value;
   }
-  const expected = `a number of ms above 0, at most ${MAX_TIMER}${allowInfinity ? ", or Infinity" : ""}`;
+  const expected = `a number of ms above 0, at most ${MAX_TIMER_MS}${allowInfinity ? ", or Infinity" : ""}`;
   throw new OptionsError(option, value, expected);
 }
 
@@ -376,8 +375,3 @@ function redacted(value: unknown): Redacted {
   return new Redacted(value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}

@@ -12,6 +12,7 @@ import { current, type Proc, removeMessage, terminate, type Waiter } from "./pro
 import { charge, schedule } from "./scheduler.ts";
 import { formatTerm } from "./format-term.ts";
 import { handleSystem } from "./system-requests.ts";
+import { isPromiseLike } from "./predicates.ts";
 
 /** Options every behaviour's `start`/`startLink` accepts. */
 export interface StartOptions {
@@ -90,7 +91,7 @@ export abstract class Runner implements Waiter {
     try {
       this.callback = "terminate";
       const r = this.terminate(reason);
-      if (isPromise(r)) await r;
+      if (isPromiseLike(r)) await r;
     } catch (err) {
       final = err;
       report = !isNormalReason(err);
@@ -141,7 +142,7 @@ function loop(runner: Runner, msg: unknown): void {
 
 export function afterStep(runner: Runner, step: StepResult): void {
   if (step === undefined) return resume(runner);
-  if (!isPromise(step)) return finish(runner, step.reason);
+  if (!isPromiseLike(step)) return finish(runner, step.reason);
   step.then(
     (stop) => (stop === undefined ? resume(runner) : finish(runner, stop.reason)),
     (err: unknown) => finish(runner, err),
@@ -208,6 +209,3 @@ function isExitFrom(msg: unknown, pid: Pid): msg is readonly ["EXIT", Pid, unkno
   return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && msg[1] === pid;
 }
 
-export function isPromise(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
-}

@@ -3,7 +3,7 @@
  */
 import { BadReturnError } from "./errors.ts";
 import { call, cast, type From, CallRequest, CastRequest, reply, stopServer } from "./gen-call.ts";
-import { isPromise, Runner, type StartOptions, type Stop } from "./gen-base.ts";
+import { Runner, type StartOptions, type Stop } from "./gen-base.ts";
 import { startModule } from "./runner-start.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
@@ -11,6 +11,7 @@ import { getLogger, redact } from "./logger.ts";
 import type { Dest } from "./names.ts";
 import type { Pid } from "./pid.ts";
 import { formatTerm } from "./format-term.ts";
+import { isPromiseLike } from "./predicates.ts";
 
 /** What `init` returns: start with a state, or refuse to start. */
 export type InitResult<S> = readonly ["ok", S] | readonly ["stop", unknown];
@@ -174,7 +175,7 @@ class ServerRunner extends Runner {
     if (msg instanceof CallRequest) {
       this.callback = "handleCall";
       const r = this.server.handleCall(msg.request, msg.from, this.state);
-      return isPromise(r) ? r.then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
+      return isPromiseLike(r) ? r.then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
     }
     let r: MaybePromise<CastResult<unknown>>;
     if (msg instanceof CastRequest) {
@@ -184,7 +185,7 @@ class ServerRunner extends Runner {
       this.callback = "handleInfo";
       r = this.server.handleInfo(msg, this.state);
     }
-    return isPromise(r) ? r.then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
+    return isPromiseLike(r) ? r.then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
   }
 
   afterCall(r: CallResult<unknown>, from: From): Stop | undefined {

@@ -4,6 +4,7 @@
  */
 import { pino, type Logger } from "pino";
 import { formatTerm } from "./format-term.ts";
+import { isPlainObject } from "./predicates.ts";
 
 let logger: Logger = pino({ name: "parley" }, pino.destination({ dest: 2, sync: true }));
 
@@ -28,8 +29,7 @@ const REDACTED = "[redacted]";
 export function redact(value: unknown, depth = 6): unknown {
   if (value === null || typeof value !== "object" || depth <= 0) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth - 1));
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return value;
+  if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth - 1);
   return out;

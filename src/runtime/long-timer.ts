@@ -2,8 +2,7 @@
  * A one-shot timer that accepts any delay. Node caps setTimeout at 2^31-1 ms and fires at once
  * beyond that, so longer delays are re-armed in steps.
  */
-
-const MAX_DELAY = 2_147_483_647;
+import { MAX_TIMER_MS } from "./predicates.ts";
 
 export class LongTimer<A> {
   #handle: NodeJS.Timeout;
@@ -23,7 +22,7 @@ export class LongTimer<A> {
   }
 
   #arm(): NodeJS.Timeout {
-    const step = Math.min(this.#left, MAX_DELAY);
+    const step = Math.min(this.#left, MAX_TIMER_MS);
     this.#left -= step;
     return setTimeout(() => {
       if (this.#left > 0) this.#handle = this.#arm();

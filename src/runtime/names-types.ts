@@ -5,6 +5,7 @@
  */
 import { OptionsError } from "./errors.ts";
 import type { Pid } from "./pid.ts";
+import { isPlainObject } from "./predicates.ts";
 
 /**
  * A JSON-like value. Names built from terms compare structurally: `["feed", "btc"]` equals
@@ -108,8 +109,3 @@ function isTerm(value: unknown, depth: number, path: Set<object>): value is Term
   return ok;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}

@@ -8,6 +8,7 @@ import { isNormalReason, reportCrash } from "./logger.ts";
 import { Mailbox } from "./mailbox.ts";
 import { makePid, Pid, type Ref } from "./pid.ts";
 import { schedule, type Runnable } from "./scheduler.ts";
+import { isPromiseLike } from "./predicates.ts";
 
 /**
  * An exit signal as a process that traps exits receives it: `["EXIT", from, reason]`, where `from`
@@ -266,7 +267,7 @@ function startBody(proc: Proc, body: () => unknown): void {
     bodyThrew(proc, err);
     return;
   }
-  if (isThenable(result)) {
+  if (isPromiseLike(result)) {
     result.then(
       () => terminate(proc, "normal"),
       (err: unknown) => bodyThrew(proc, err),
@@ -325,10 +326,3 @@ export function settleWaiter(proc: Proc, index: number, waiter: Waiter): void {
   waiter.timer?.cancel();
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
-}

@@ -4,7 +4,7 @@
  */
 import { BadReturnError } from "./errors.ts";
 import { CallRequest, CastRequest, reply } from "./gen-call.ts";
-import { isPromise, Runner, type Stop } from "./gen-base.ts";
+import { Runner, type Stop } from "./gen-base.ts";
 
 type Step = Stop | undefined | Promise<Stop | undefined>;
 import type { GenStatem, GenStatemModule } from "./gen-statem.ts";
@@ -21,6 +21,7 @@ import {
   type Transition,
   validForEnter,
 } from "./statem-actions.ts";
+import { isPromiseLike } from "./predicates.ts";
 
 /** A timer's expiry, as it arrives in the mailbox; stale when the timer was cancelled or restarted. */
 class TimeoutFired {
@@ -109,7 +110,7 @@ export class StatemRunner extends Runner {
   }
 
   #thenDrain(step: Step): Step {
-    if (isPromise(step)) return step.then((stop) => stop ?? this.#drain());
+    if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
     return step ?? this.#drain();
   }
 
@@ -120,7 +121,7 @@ export class StatemRunner extends Runner {
       if (event === undefined) return undefined;
       this.lastEvent = event;
       const step = this.#process(event);
-      if (isPromise(step)) return step.then((stop) => stop ?? this.#drain());
+      if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
       if (step !== undefined) return step;
     }
   }
@@ -129,7 +130,7 @@ export class StatemRunner extends Runner {
     if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
     this.callback = "handleEvent";
     const r = this.machine.handleEvent(event.type, event.content, this.state, this.data);
-    if (isPromise(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), event));
+    if (isPromiseLike(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), event));
     return this.#transition(parseResult(r, "handleEvent"), event);
   }
 
@@ -140,7 +141,7 @@ export class StatemRunner extends Runner {
    */
   #transition(t: Transition, event: StatemEvent | undefined): Step {
     const step = this.#apply(t, event);
-    if (isPromise(step)) return step.then((stop) => this.#afterTransition(stop));
+    if (isPromiseLike(step)) return step.then((stop) => this.#afterTransition(stop));
     return this.#afterTransition(step);
   }
 
@@ -174,7 +175,7 @@ export class StatemRunner extends Runner {
   #enter(oldState: unknown): Step {
     this.callback = "handleEvent";
     const r = this.machine.handleEvent(ENTER, oldState, this.state, this.data);
-    if (isPromise(r)) return r.then((result) => this.#afterEnter(result));
+    if (isPromiseLike(r)) return r.then((result) => this.#afterEnter(result));
     return this.#afterEnter(r);
   }
 

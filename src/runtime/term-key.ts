@@ -5,6 +5,7 @@
  * global and via names, child ids and GenStatem states alike, so they all agree on equality.
  */
 import { isPid } from "./pid.ts";
+import { isPlainObject } from "./predicates.ts";
 
 // Keys are built recursively; past this depth (or on a cycle) a value is keyed by identity
 // instead of overflowing the stack.
@@ -56,9 +57,8 @@ function keyOf(value: unknown, path: object[]): string {
   const obj = value as object;
   if (isPid(obj)) return `p${obj.id}`;
   if (path.length >= MAX_KEY_DEPTH || path.includes(obj)) return identity(obj);
-  const proto = Object.getPrototypeOf(obj) as unknown;
   const isArray = Array.isArray(obj);
-  if (!isArray && proto !== Object.prototype && proto !== null) return identity(obj);
+  if (!isArray && !isPlainObject(obj)) return identity(obj);
   path.push(obj);
   let key: string;
   if (isArray) {

@@ -132,11 +132,10 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
-  if (from instanceof PendingCall) return from.settle(value);
   if (from === null || typeof from !== "object" || !(from.pid instanceof Pid) || !(from.tag instanceof Ref)) {
     throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
   }
-  // A copy of the From ({ ...from }, or rebuilt from its fields) still reaches the call.
+  // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
   const call = from.tag.call;
   if (call instanceof PendingCall) call.settle(value);
 }

@@ -254,7 +254,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     try {
       validateFrame(frame);
     } catch {
-      telemetry.publishDropped(data.meta, frame, "invalid_frame");
+      telemetry.publishInvalid(data.meta, frame);
       return KEEP;
     }
     const valid = frame as Frame;

@@ -10,18 +10,19 @@ export function publishFrame(channel: "frameSent" | "frameReceived", meta: Clien
   if (ch.hasSubscribers) ch.publish({ ...meta, type: frame[0], size: frameSize(frame) });
 }
 
-export function publishDropped(meta: ClientMeta, frame: Frame | unknown, why: string): void {
+export function publishDropped(meta: ClientMeta, frame: Frame, why: string): void {
+  const ch = channels.frameDropped;
+  if (ch.hasSubscribers) ch.publish({ ...meta, type: frame[0], size: frameSize(frame), why });
+}
+
+/** A `sendFrameAsync` value that is not a frame: its claimed tag (or "invalid") and payload size. */
+export function publishInvalid(meta: ClientMeta, value: unknown): void {
   const ch = channels.frameDropped;
   if (!ch.hasSubscribers) return;
-  const valid = Array.isArray(frame) && typeof frame[0] === "string";
-  const type = valid ? (frame[0] as string) : "invalid";
-  let size = 0;
-  try {
-    size = valid ? frameSize(frame as unknown as Frame) : 0;
-  } catch {
-    size = 0;
-  }
-  ch.publish({ ...meta, type, size, why });
+  const [tag, payload] = Array.isArray(value) ? (value as unknown[]) : [];
+  const type = typeof tag === "string" ? tag : "invalid";
+  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload instanceof Uint8Array ? payload.byteLength : 0;
+  ch.publish({ ...meta, type, size, why: "invalid_frame" });
 }
 
 export function publishConnectStart(meta: ClientMeta, attempt: number): void {

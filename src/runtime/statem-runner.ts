@@ -80,15 +80,18 @@ export class StatemRunner extends Runner {
   override begin(): Step {
     const actions = this.#initActions!;
     this.#initActions = undefined;
-    return this.#thenDrain(this.#transition({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined));
+    return this.#thenDrain(this.#transition({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined, undefined));
   }
 
   // Every step below stays synchronous while the callbacks are, so a busy machine pays no
   // promise per event; an async callback turns the rest of its step into a promise chain.
+  // A mailbox message becomes an event without an event object: one is only made if it is postponed.
   dispatch(msg: unknown): Step {
-    const event = this.#toEvent(msg);
-    if (event === undefined) return undefined;
-    return this.#thenDrain(this.#process(event));
+    if (msg instanceof CallRequest) return this.#thenDrain(this.#process(["call", msg.from], msg.request));
+    if (msg instanceof CastRequest) return this.#thenDrain(this.#process("cast", msg.msg));
+    if (!(msg instanceof TimeoutFired)) return this.#thenDrain(this.#process("info", msg));
+    const event = this.#takeTimer(msg.key, msg.id);
+    return event === undefined ? undefined : this.#thenDrain(this.#process(event.type, event.content));
   }
 
   terminate(reason: unknown): unknown {
@@ -120,18 +123,18 @@ export class StatemRunner extends Runner {
       const event = this.#queue.shift() ?? this.#nextZeroTimeout();
       if (event === undefined) return undefined;
       this.lastEvent = event;
-      const step = this.#process(event);
+      const step = this.#process(event.type, event.content);
       if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
       if (step !== undefined) return step;
     }
   }
 
-  #process(event: StatemEvent): Step {
+  #process(type: EventType, content: unknown): Step {
     if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
     this.callback = "handleEvent";
-    const r = this.machine.handleEvent(event.type, event.content, this.state, this.data);
-    if (isPromiseLike(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), event));
-    return this.#transition(parseResult(r, "handleEvent"), event);
+    const r = this.machine.handleEvent(type, content, this.state, this.data);
+    if (isPromiseLike(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), type, content));
+    return this.#transition(parseResult(r, "handleEvent"), type, content);
   }
 
   /**
@@ -139,8 +142,8 @@ export class StatemRunner extends Runner {
    * through here, the initial one included, so an event timeout set by init starts as the
    * machine begins instead of lingering until (and wrongly outliving) the first event.
    */
-  #transition(t: Transition, event: StatemEvent | undefined): Step {
-    const step = this.#apply(t, event);
+  #transition(t: Transition, type: EventType | undefined, content: unknown): Step {
+    const step = this.#apply(t, type, content);
     if (isPromiseLike(step)) return step.then((stop) => this.#afterTransition(stop));
     return this.#afterTransition(step);
   }
@@ -150,12 +153,12 @@ export class StatemRunner extends Runner {
     return stop;
   }
 
-  /** Applies a transition; `event` is what caused it (undefined for the initial transition). */
-  #apply(t: Transition, event: StatemEvent | undefined): Step {
+  /** Applies a transition; `type` and `content` are the event that caused it (no type: the initial one). */
+  #apply(t: Transition, type: EventType | undefined, content: unknown): Step {
     this.#sendReplies(t.actions);
     if (!t.keepData) this.data = t.data;
     if (t.kind === "stop") return { reason: t.reason };
-    if (t.actions.postpone && event !== undefined) this.#postponed.push(event);
+    if (t.actions.postpone && type !== undefined) this.#postponed.push({ type, content });
     const old = this.state;
     const changed = t.kind === "next" && !sameState(old, t.state);
     if (t.kind === "next") this.state = t.state;
@@ -167,7 +170,7 @@ export class StatemRunner extends Runner {
     }
     if (front.length > 0) this.#queue.unshift(...front);
     this.#setTimeouts(t.actions.timeouts);
-    if (changed || t.kind === "repeat") return this.#enter(event === undefined ? this.state : old);
+    if (changed || t.kind === "repeat") return this.#enter(type === undefined ? this.state : old);
     return undefined;
   }
 
@@ -196,13 +199,6 @@ export class StatemRunner extends Runner {
       this.countOut();
       reply(from, value);
     }
-  }
-
-  #toEvent(msg: unknown): StatemEvent | undefined {
-    if (msg instanceof CallRequest) return { type: ["call", msg.from], content: msg.request };
-    if (msg instanceof CastRequest) return { type: "cast", content: msg.msg };
-    if (msg instanceof TimeoutFired) return this.#takeTimer(msg.key, msg.id);
-    return { type: "info", content: msg };
   }
 
   #setTimeouts(timeouts: readonly TimeoutAction[]): void {

@@ -1,5 +1,5 @@
 import diagnostics_channel from "node:diagnostics_channel";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NoProcError, OptionsError, StartError } from "../../src/runtime/errors.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
 import type { Inbox } from "../../src/runtime/inbox.ts";
@@ -11,18 +11,11 @@ import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
 import { DynamicSupervisor, type DynamicSupervisorOptions } from "../../src/supervisor/dynamic-supervisor.ts";
 import { MaxChildrenError, NotFoundError } from "../../src/supervisor/errors.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
-import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
-import { down, noReports, rejection, reports, started, terminated, useSupervisors, watch, worker, Worker } from "./support.ts";
-
-const logs = useLogCapture();
-const processes = useProcesses();
-const stopAfterTest = useSupervisors();
+import { down, noReports, rejection, reports, started, terminated, useSupervisorTest, watch, worker, Worker } from "./support.ts";
 
 /** Where the test's workers report. */
 let inbox: Inbox;
-beforeEach(() => {
-  inbox = processes.inbox();
-});
+const { logs, stopAfterTest } = useSupervisorTest((box) => (inbox = box));
 
 async function startSup(options?: DynamicSupervisorOptions): Promise<Pid> {
   return stopAfterTest(await DynamicSupervisor.startLink(options));

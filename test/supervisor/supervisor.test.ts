@@ -11,18 +11,11 @@ import { sys } from "../../src/runtime/sys.ts";
 import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
 import { ChildRunningError, NotFoundError } from "../../src/supervisor/errors.ts";
 import { Supervisor, type SupervisorOptions } from "../../src/supervisor/supervisor.ts";
-import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
-import { down, noReports, rejection, reports, settle, started, terminated, useSupervisors, watch, worker, Worker } from "./support.ts";
-
-const logs = useLogCapture();
-const processes = useProcesses();
-const stopAfterTest = useSupervisors();
+import { down, noReports, rejection, reports, settle, started, terminated, useSupervisorTest, watch, worker, Worker } from "./support.ts";
 
 /** Where the test's workers report. */
 let inbox: Inbox;
-beforeEach(() => {
-  inbox = processes.inbox();
-});
+const { logs, stopAfterTest } = useSupervisorTest((box) => (inbox = box));
 
 async function startSup(children: readonly Parameters<typeof Supervisor.startLink>[0][number][], options: SupervisorOptions): Promise<Pid> {
   return stopAfterTest(await Supervisor.startLink(children, options));

@@ -1,5 +1,6 @@
 // Shared by the supervisor tests: workers that report to an Inbox, waits, and stopping supervisors.
-import { afterEach } from "vitest";
+import { afterEach, beforeEach } from "vitest";
+import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
 import type { ChildSpec } from "../../src/runtime/child-spec-types.ts";
 import type { From } from "../../src/runtime/gen-call.ts";
 import { GenServer } from "../../src/runtime/gen-server.ts";
@@ -113,6 +114,22 @@ export function useSupervisors(): (sup: Pid) => Pid {
     sups.push(sup);
     return sup;
   };
+}
+
+/**
+ * The setup every supervisor test file shares, in this order: captured logs, processes killed
+ * after each test, supervisors stopped after each test, and a fresh Inbox per test handed to `set`.
+ */
+export function useSupervisorTest(set: (inbox: Inbox) => void): {
+  logs: ReturnType<typeof useLogCapture>;
+  processes: ReturnType<typeof useProcesses>;
+  stopAfterTest: (sup: Pid) => Pid;
+} {
+  const logs = useLogCapture();
+  const processes = useProcesses();
+  const stopAfterTest = useSupervisors();
+  beforeEach(() => set(processes.inbox()));
+  return { logs, processes, stopAfterTest };
 }
 
 /** The error `promise` rejects with; throws when it resolves. */

@@ -4,38 +4,38 @@
  */
 
 // Processes
-export { spawn, spawnLink, spawnMonitor, self, exit, trapExit, isAlive } from "./runtime/spawn.ts";
-export type { ProcessBody } from "./runtime/spawn.ts";
-export { receive } from "./runtime/receive.ts";
-export type { Matcher } from "./runtime/receive.ts";
-export { send, register, unregister, whereis, registered } from "./runtime/names.ts";
-export type { Dest } from "./runtime/names.ts";
-export { link, unlink } from "./runtime/links.ts";
-export { monitor, demonitor } from "./runtime/monitors.ts";
-export { sendAfter, cancelTimer } from "./runtime/timers.ts";
-export { isPid, isRef } from "./runtime/pid.ts";
-export type { Pid, Ref, TimerRef, Identifier } from "./runtime/pid.ts";
-export type { ExitMessage, DownMessage } from "./runtime/process.ts";
-export { Inbox } from "./runtime/inbox.ts";
-export type { InboxOptions } from "./runtime/inbox.ts";
+export { spawn, spawnLink, spawnMonitor, self, exit, trapExit, isAlive } from "./runtime/process/spawn.ts";
+export type { ProcessBody } from "./runtime/process/spawn.ts";
+export { receive } from "./runtime/process/receive.ts";
+export type { Matcher } from "./runtime/process/receive.ts";
+export { send, register, unregister, whereis, registered } from "./runtime/names/names.ts";
+export type { Dest } from "./runtime/names/names.ts";
+export { link, unlink } from "./runtime/process/links.ts";
+export { monitor, demonitor } from "./runtime/process/monitors.ts";
+export { sendAfter, cancelTimer } from "./runtime/process/timers.ts";
+export { isPid, isRef } from "./runtime/process/pid.ts";
+export type { Pid, Ref, TimerRef, Identifier } from "./runtime/process/pid.ts";
+export type { ExitMessage, DownMessage } from "./runtime/process/process.ts";
+export { Inbox } from "./runtime/process/inbox.ts";
+export type { InboxOptions } from "./runtime/process/inbox.ts";
 
 // Names
-export { Global } from "./runtime/global.ts";
-export { Registry } from "./runtime/registry.ts";
-export type { RegistryOptions } from "./runtime/registry.ts";
-export type { Term, Name, ViaModule } from "./runtime/names-types.ts";
+export { Global } from "./runtime/names/global.ts";
+export { Registry } from "./runtime/names/registry.ts";
+export type { RegistryOptions } from "./runtime/names/registry.ts";
+export type { Term, Name, ViaModule } from "./runtime/names/names-types.ts";
 
 // Behaviours
-export { GenServer } from "./runtime/gen-server.ts";
-export type { InitResult, CallResult, CastResult, InfoResult, GenServerModule } from "./runtime/gen-server.ts";
-export { GenStatem } from "./runtime/gen-statem.ts";
-export type { GenStatemModule } from "./runtime/gen-statem.ts";
-export type { StatemResult, StatemInitResult, Action, EventType } from "./runtime/statem-actions.ts";
-export type { From } from "./runtime/gen-call.ts";
-export type { MaybePromise } from "./runtime/maybe-promise.ts";
-export type { StartOptions } from "./runtime/gen-base.ts";
-export type { SysStatus, SysStatistics } from "./runtime/system-requests.ts";
-export { sys } from "./runtime/sys.ts";
+export { GenServer } from "./runtime/behaviours/gen-server.ts";
+export type { InitResult, CallResult, CastResult, InfoResult, GenServerModule } from "./runtime/behaviours/gen-server.ts";
+export { GenStatem } from "./runtime/behaviours/gen-statem.ts";
+export type { GenStatemModule } from "./runtime/behaviours/gen-statem.ts";
+export type { StatemResult, StatemInitResult, Action, EventType } from "./runtime/behaviours/statem-actions.ts";
+export type { From } from "./runtime/behaviours/gen-call.ts";
+export type { MaybePromise } from "./runtime/behaviours/maybe-promise.ts";
+export type { StartOptions } from "./runtime/behaviours/behaviour-process.ts";
+export type { SysStatus, SysStatistics } from "./runtime/behaviours/system-requests.ts";
+export { sys } from "./runtime/behaviours/sys.ts";
 
 // Supervisors
 export { Supervisor } from "./supervisor/supervisor.ts";
@@ -74,7 +74,7 @@ export type {
 export { setLogger, getLogger } from "./runtime/logger.ts";
 
 // Child specs (used by every behaviour's childSpec)
-export type { ChildSpec, Child, ChildModule, RestartType, Shutdown, ChildType } from "./runtime/child-spec-types.ts";
+export type { ChildSpec, Child, ChildModule, RestartType, Shutdown, ChildType } from "./runtime/behaviours/child-spec-types.ts";
 
 // Errors
 export {

@@ -1,5 +1,5 @@
 /** The client machine's states, its data, and what `Parley.status` reports. */
-import type { From } from "../runtime/gen-call.ts";
+import type { From } from "../runtime/behaviours/gen-call.ts";
 import type { ClientMeta } from "../runtime/telemetry.ts";
 import type { Connection } from "./connection.ts";
 import type { ClientOptions } from "./options.ts";

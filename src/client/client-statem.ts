@@ -3,14 +3,14 @@
  * `disconnected`. User callbacks run in event handlers (never in enter calls), so whatever they
  * return can change state.
  */
-import { reply, type From } from "../runtime/gen-call.ts";
-import { GenStatem } from "../runtime/gen-statem.ts";
+import { reply, type From } from "../runtime/behaviours/gen-call.ts";
+import { GenStatem } from "../runtime/behaviours/gen-statem.ts";
 import { getLogger } from "../runtime/logger.ts";
-import type { MaybePromise } from "../runtime/maybe-promise.ts";
+import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { formatTerm } from "../runtime/format-term.ts";
-import type { Proc } from "../runtime/process.ts";
-import type { Action, EventType, StatemResult } from "../runtime/statem-actions.ts";
-import type { StatemRunner } from "../runtime/statem-runner.ts";
+import type { Proc } from "../runtime/process/process.ts";
+import type { Action, EventType, StatemResult } from "../runtime/behaviours/statem-actions.ts";
+import type { StatemRunner } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";
 import { type Frame, validateFrame } from "./frames.ts";

@@ -9,7 +9,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import { formatTerm } from "../runtime/format-term.ts";
-import { deliver, type Proc } from "../runtime/process.ts";
+import { deliver, type Proc } from "../runtime/process/process.ts";
 import { UpgradeError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import { type ClientOptions, redactHeaders } from "./options.ts";

@@ -4,7 +4,7 @@
  * proves the peer alive. Both run as the machine's generic timeouts, so leaving `connected`
  * cancels them in one place.
  */
-import type { Action } from "../runtime/statem-actions.ts";
+import type { Action } from "../runtime/behaviours/statem-actions.ts";
 import type { Connection } from "./connection.ts";
 import type { HeartbeatPolicy } from "./options.ts";
 

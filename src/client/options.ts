@@ -5,7 +5,7 @@
  */
 import type { ClientOptions as WsClientOptions, PerMessageDeflateOptions } from "ws";
 import { OptionsError } from "../runtime/errors.ts";
-import { validateName, type Name } from "../runtime/names-types.ts";
+import { validateName, type Name } from "../runtime/names/names-types.ts";
 import { isPlainObject, MAX_TIMER_MS } from "../runtime/predicates.ts";
 
 /** Request headers: an object, or a list of `[name, value]` pairs. */

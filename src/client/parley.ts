@@ -2,14 +2,14 @@
  * Parley: the base class of a supervised WebSocket client, and the functions that talk to one.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import { call, cast, type From, reply, stopServer } from "../runtime/gen-call.ts";
-import type { StartOptions } from "../runtime/gen-base.ts";
-import { startRunner } from "../runtime/runner-start.ts";
-import type { ChildSpec } from "../runtime/child-spec-types.ts";
-import type { MaybePromise } from "../runtime/maybe-promise.ts";
-import { type Dest, send } from "../runtime/names.ts";
-import type { Pid } from "../runtime/pid.ts";
-import { StatemRunner } from "../runtime/statem-runner.ts";
+import { call, cast, type From, reply, stopServer } from "../runtime/behaviours/gen-call.ts";
+import type { StartOptions } from "../runtime/behaviours/behaviour-process.ts";
+import { startRunner } from "../runtime/behaviours/runner-start.ts";
+import type { ChildSpec } from "../runtime/behaviours/child-spec-types.ts";
+import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
+import { type Dest, send } from "../runtime/names/names.ts";
+import type { Pid } from "../runtime/process/pid.ts";
+import { StatemRunner } from "../runtime/behaviours/gen-statem-process.ts";
 import type { ClientData, ClientStatus } from "./client-data.ts";
 import { ClientMachine } from "./client-statem.ts";
 import type { ConnectInfo } from "./connection.ts";

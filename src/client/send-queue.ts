@@ -2,7 +2,7 @@
  * Frames waiting for a connection: from `sendFrame` (with the caller to answer) and
  * `sendFrameAsync` (without), in one FIFO bounded by `maxQueue`.
  */
-import type { From } from "../runtime/gen-call.ts";
+import type { From } from "../runtime/behaviours/gen-call.ts";
 import type { Frame } from "./frames.ts";
 
 export interface QueuedFrame {

@@ -12,7 +12,7 @@
  * ```
  */
 import diagnostics_channel from "node:diagnostics_channel";
-import type { Pid } from "./pid.ts";
+import type { Pid } from "./process/pid.ts";
 
 /**
  * `parley:supervisor:restart`: a Supervisor or DynamicSupervisor is about to restart a child that

@@ -5,13 +5,13 @@
  */
 import { OptionsError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
-import { termKey } from "../runtime/term-key.ts";
-import type { ChildModule, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
-import type { Pid } from "../runtime/pid.ts";
+import { termKey } from "../runtime/names/term-key.ts";
+import type { ChildModule, ChildType, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
+import type { Pid } from "../runtime/process/pid.ts";
 
 // The shapes live in the runtime (every behaviour builds its own childSpec); this module applies them.
-export type { Child, ChildModule, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
-export type { Term } from "../runtime/names-types.ts";
+export type { Child, ChildModule, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
+export type { Term } from "../runtime/names/names-types.ts";
 
 /** A child spec with every default filled in. */
 export interface NormalizedChildSpec {

@@ -2,13 +2,13 @@
  * DynamicSupervisor: a supervisor that starts with no children and gets them one at a time with
  * `startChild`, as Elixir's `DynamicSupervisor` (strategy one_for_one).
  */
-import type { Child, ChildSpec, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
+import type { Child, ChildSpec, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
-import { stopServer } from "../runtime/gen-call.ts";
-import type { Stop } from "../runtime/gen-base.ts";
-import type { Name } from "../runtime/names-types.ts";
-import type { Dest } from "../runtime/names.ts";
-import { isPid, type Pid } from "../runtime/pid.ts";
+import { stopServer } from "../runtime/behaviours/gen-call.ts";
+import type { Stop } from "../runtime/behaviours/behaviour-process.ts";
+import type { Name } from "../runtime/names/names-types.ts";
+import type { Dest } from "../runtime/names/names.ts";
+import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { normalizeChild } from "./child-spec.ts";
 import { MaxChildrenError, NotFoundError } from "./errors.ts";
 import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";

@@ -5,9 +5,9 @@
 import { getLogger } from "../runtime/logger.ts";
 import { NoProcError, OptionsError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
-import { stopServer } from "../runtime/gen-call.ts";
-import type { Dest } from "../runtime/names.ts";
-import { checkTimeout } from "../runtime/receive.ts";
+import { stopServer } from "../runtime/behaviours/gen-call.ts";
+import type { Dest } from "../runtime/names/names.ts";
+import { checkTimeout } from "../runtime/process/receive.ts";
 
 /** Options of {@link shutdownOnSignals}. */
 export interface ShutdownOnSignalsOptions {

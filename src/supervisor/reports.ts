@@ -3,8 +3,8 @@
  * `start_error`, `shutdown_error`, `reached_max_restart_intensity`) through the logger, and
  * `parley:supervisor:restart` through diagnostics_channel.
  */
-import type { Name } from "../runtime/names-types.ts";
-import type { Pid } from "../runtime/pid.ts";
+import type { Name } from "../runtime/names/names-types.ts";
+import type { Pid } from "../runtime/process/pid.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import { getLogger, isNormalReason } from "../runtime/logger.ts";
 import { channels, type SupervisorRestartEvent } from "../runtime/telemetry.ts";

@@ -7,13 +7,13 @@
  * Every function here runs inside the supervisor's process (it calls `monitor`, `unlink` and
  * `receive` for the current process) and must not be called while that process is receiving.
  */
-import type { RestartType, Shutdown } from "../runtime/child-spec-types.ts";
+import type { RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
 import { TimeoutError } from "../runtime/errors.ts";
-import { monitor } from "../runtime/monitors.ts";
-import type { Pid, Ref } from "../runtime/pid.ts";
-import { unlink } from "../runtime/links.ts";
-import { receive } from "../runtime/receive.ts";
-import { exit, isAlive } from "../runtime/spawn.ts";
+import { monitor } from "../runtime/process/monitors.ts";
+import type { Pid, Ref } from "../runtime/process/pid.ts";
+import { unlink } from "../runtime/process/links.ts";
+import { receive } from "../runtime/process/receive.ts";
+import { exit, isAlive } from "../runtime/process/spawn.ts";
 
 /** One child to stop. */
 export interface ShutdownTarget {

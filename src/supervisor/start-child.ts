@@ -4,10 +4,10 @@
  */
 import { BadReturnError, StartError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
-import { link } from "../runtime/links.ts";
-import { isPid, type Pid } from "../runtime/pid.ts";
-import type { Proc } from "../runtime/process.ts";
-import { isAlive } from "../runtime/spawn.ts";
+import { link } from "../runtime/process/links.ts";
+import { isPid, type Pid } from "../runtime/process/pid.ts";
+import type { Proc } from "../runtime/process/process.ts";
+import { isAlive } from "../runtime/process/spawn.ts";
 import type { NormalizedChildSpec } from "./child-spec.ts";
 
 /** A started child, or why it did not start (`cause` is what `start` threw or rejected with). */

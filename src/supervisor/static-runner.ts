@@ -3,10 +3,10 @@
  * behind Supervisor's functions.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import type { Stop } from "../runtime/gen-base.ts";
-import { isPid, type Pid } from "../runtime/pid.ts";
+import type { Stop } from "../runtime/behaviours/behaviour-process.ts";
+import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
-import { termKey } from "../runtime/term-key.ts";
+import { termKey } from "../runtime/names/term-key.ts";
 import { ChildRunningError, NotFoundError } from "./errors.ts";
 import type { SupervisorFlags } from "./flags.ts";
 import { supervisorReport } from "./reports.ts";

@@ -1,6 +1,6 @@
 /** The request/answer plumbing between the supervisor functions and a supervisor's process. */
-import { call } from "../runtime/gen-call.ts";
-import type { Dest } from "../runtime/names.ts";
+import { call } from "../runtime/behaviours/gen-call.ts";
+import type { Dest } from "../runtime/names/names.ts";
 
 /** What a supervisor answers to a request: a value, or the error the caller's promise rejects with. */
 export type SupervisorAnswer = readonly ["ok", unknown] | readonly ["error", unknown];

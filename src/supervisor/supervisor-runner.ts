@@ -5,13 +5,13 @@
  * runner keeps its children its own way and supplies the few steps that depend on it.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import { CallRequest, reply } from "../runtime/gen-call.ts";
-import { Runner, type Stop } from "../runtime/gen-base.ts";
-import { startRunner } from "../runtime/runner-start.ts";
-import type { Name } from "../runtime/names-types.ts";
-import { send } from "../runtime/names.ts";
-import { isPid, type Pid } from "../runtime/pid.ts";
-import { isAlive } from "../runtime/spawn.ts";
+import { CallRequest, reply } from "../runtime/behaviours/gen-call.ts";
+import { Runner, type Stop } from "../runtime/behaviours/behaviour-process.ts";
+import { startRunner } from "../runtime/behaviours/runner-start.ts";
+import type { Name } from "../runtime/names/names-types.ts";
+import { send } from "../runtime/names/names.ts";
+import { isPid, type Pid } from "../runtime/process/pid.ts";
+import { isAlive } from "../runtime/process/spawn.ts";
 import type { NormalizedChildSpec } from "./child-spec.ts";
 import type { ChildCounts } from "./supervisor.ts";
 import { type ChildRef, publishRestart, type SupervisorRef, supervisorReport, unexpectedMessage } from "./reports.ts";

@@ -2,12 +2,12 @@
  * Supervisor: a process that starts children in order, restarts them when they exit according to a
  * strategy, and stops them in reverse order, as Elixir's `Supervisor`.
  */
-import type { Child, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/child-spec-types.ts";
+import type { Child, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
-import { stopServer } from "../runtime/gen-call.ts";
-import type { Name } from "../runtime/names-types.ts";
-import type { Dest } from "../runtime/names.ts";
-import type { Pid } from "../runtime/pid.ts";
+import { stopServer } from "../runtime/behaviours/gen-call.ts";
+import type { Name } from "../runtime/names/names-types.ts";
+import type { Dest } from "../runtime/names/names.ts";
+import type { Pid } from "../runtime/process/pid.ts";
 import { type NormalizedChildSpec, validateChildren } from "./child-spec.ts";
 import { type SupervisorFlags, validateSupervisorFlags } from "./flags.ts";
 import { StaticRunner } from "./static-runner.ts";

@@ -1,7 +1,7 @@
 // The @example blocks of src/supervisor, run as written (with the classes they assume).
 import { describe, expect, it } from "vitest";
-import { GenServer } from "../../src/runtime/gen-server.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
+import { GenServer } from "../../src/runtime/behaviours/gen-server.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
 import { DynamicSupervisor } from "../../src/supervisor/dynamic-supervisor.ts";
 import { shutdownOnSignals } from "../../src/supervisor/graceful.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";

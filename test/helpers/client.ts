@@ -22,7 +22,7 @@ import {
 } from "../../src/index.ts";
 import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, beforeEach } from "vitest";
-import { lookup } from "../../src/runtime/process.ts";
+import { lookup } from "../../src/runtime/process/process.ts";
 import { captureLogs, type LogCapture } from "./logs.ts";
 import { startServer, type TestServer } from "./ws-server.ts";
 

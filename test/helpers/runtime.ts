@@ -2,10 +2,10 @@
 // test runs, and the Inboxes and processes a test makes are gone after it), waits and error matchers.
 import { afterEach, beforeEach, expect } from "vitest";
 import { OptionsError } from "../../src/runtime/errors.ts";
-import { Inbox } from "../../src/runtime/inbox.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
-import { receive } from "../../src/runtime/receive.ts";
-import { exit, spawn } from "../../src/runtime/spawn.ts";
+import { Inbox } from "../../src/runtime/process/inbox.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
+import { receive } from "../../src/runtime/process/receive.ts";
+import { exit, spawn } from "../../src/runtime/process/spawn.ts";
 import { captureLogs, type LogCapture, type LogLine } from "./logs.ts";
 
 /** How long a runtime test waits for a message it expects. */

@@ -10,7 +10,7 @@ import {
   StartError,
   TimeoutError,
 } from "../../src/runtime/errors.ts";
-import { Pid } from "../../src/runtime/pid.ts";
+import { Pid } from "../../src/runtime/process/pid.ts";
 
 const pid = new Pid(9);
 

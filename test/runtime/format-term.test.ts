@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTerm } from "../../src/runtime/format-term.ts";
-import { Pid } from "../../src/runtime/pid.ts";
+import { Pid } from "../../src/runtime/process/pid.ts";
 
 describe("format-term", () => {
   describe("formatTerm", () => {

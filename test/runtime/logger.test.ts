@@ -1,13 +1,13 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import type { From } from "../../src/runtime/gen-call.ts";
-import { GenServer } from "../../src/runtime/gen-server.ts";
-import { GenStatem } from "../../src/runtime/gen-statem.ts";
+import type { From } from "../../src/runtime/behaviours/gen-call.ts";
+import { GenServer } from "../../src/runtime/behaviours/gen-server.ts";
+import { GenStatem } from "../../src/runtime/behaviours/gen-statem.ts";
 import { getLogger, isNormalReason, redact, reportCrash, setLogger } from "../../src/runtime/logger.ts";
-import { monitor } from "../../src/runtime/monitors.ts";
-import { send } from "../../src/runtime/names.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
-import type { EventType, StatemResult } from "../../src/runtime/statem-actions.ts";
+import { monitor } from "../../src/runtime/process/monitors.ts";
+import { send } from "../../src/runtime/names/names.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
+import type { EventType, StatemResult } from "../../src/runtime/behaviours/statem-actions.ts";
 import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
 const logs = useLogCapture();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/runtime/errors.ts";
-import { Pid } from "../../src/runtime/pid.ts";
+import { Pid } from "../../src/runtime/process/pid.ts";
 import type { ChildSpec } from "../../src/supervisor/child-spec.ts";
 import { normalizeChild, validateChildren } from "../../src/supervisor/child-spec.ts";
 import { expectOptionsError } from "../helpers/runtime.ts";

@@ -1,12 +1,12 @@
 import diagnostics_channel from "node:diagnostics_channel";
 import { describe, expect, it } from "vitest";
 import { NoProcError, OptionsError, StartError } from "../../src/runtime/errors.ts";
-import { GenServer } from "../../src/runtime/gen-server.ts";
-import type { Inbox } from "../../src/runtime/inbox.ts";
-import { send, whereis } from "../../src/runtime/names.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
-import { isAlive } from "../../src/runtime/spawn.ts";
-import { sys } from "../../src/runtime/sys.ts";
+import { GenServer } from "../../src/runtime/behaviours/gen-server.ts";
+import type { Inbox } from "../../src/runtime/process/inbox.ts";
+import { send, whereis } from "../../src/runtime/names/names.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
+import { isAlive } from "../../src/runtime/process/spawn.ts";
+import { sys } from "../../src/runtime/behaviours/sys.ts";
 import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
 import { DynamicSupervisor, type DynamicSupervisorOptions } from "../../src/supervisor/dynamic-supervisor.ts";
 import { MaxChildrenError, NotFoundError } from "../../src/supervisor/errors.ts";

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Inbox } from "../../src/runtime/inbox.ts";
-import { send } from "../../src/runtime/names.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
-import { receive } from "../../src/runtime/receive.ts";
-import { isAlive, self, spawn, spawnLink, trapExit } from "../../src/runtime/spawn.ts";
+import type { Inbox } from "../../src/runtime/process/inbox.ts";
+import { send } from "../../src/runtime/names/names.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
+import { receive } from "../../src/runtime/process/receive.ts";
+import { isAlive, self, spawn, spawnLink, trapExit } from "../../src/runtime/process/spawn.ts";
 import { isExpectedExit, shutdownChild, shutdownChildren } from "../../src/supervisor/shutdown.ts";
 import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
 import { settle, WAIT } from "./support.ts";

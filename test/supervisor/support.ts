@@ -1,15 +1,15 @@
 // Shared by the supervisor tests: workers that report to an Inbox, waits, and stopping supervisors.
 import { afterEach, beforeEach } from "vitest";
 import { useLogCapture, useProcesses } from "../helpers/runtime.ts";
-import type { ChildSpec } from "../../src/runtime/child-spec-types.ts";
-import type { From } from "../../src/runtime/gen-call.ts";
-import { GenServer } from "../../src/runtime/gen-server.ts";
-import type { Inbox } from "../../src/runtime/inbox.ts";
-import { monitor } from "../../src/runtime/monitors.ts";
-import { send } from "../../src/runtime/names.ts";
-import type { Pid, Ref } from "../../src/runtime/pid.ts";
-import { receive } from "../../src/runtime/receive.ts";
-import { isAlive, self, trapExit } from "../../src/runtime/spawn.ts";
+import type { ChildSpec } from "../../src/runtime/behaviours/child-spec-types.ts";
+import type { From } from "../../src/runtime/behaviours/gen-call.ts";
+import { GenServer } from "../../src/runtime/behaviours/gen-server.ts";
+import type { Inbox } from "../../src/runtime/process/inbox.ts";
+import { monitor } from "../../src/runtime/process/monitors.ts";
+import { send } from "../../src/runtime/names/names.ts";
+import type { Pid, Ref } from "../../src/runtime/process/pid.ts";
+import { receive } from "../../src/runtime/process/receive.ts";
+import { isAlive, self, trapExit } from "../../src/runtime/process/spawn.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
 
 export const WAIT = 2000;

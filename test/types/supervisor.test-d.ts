@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { Child, ChildSpec } from "../../src/runtime/child-spec-types.ts";
-import { GenServer } from "../../src/runtime/gen-server.ts";
-import type { Pid } from "../../src/runtime/pid.ts";
+import type { Child, ChildSpec } from "../../src/runtime/behaviours/child-spec-types.ts";
+import { GenServer } from "../../src/runtime/behaviours/gen-server.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
 import { DynamicSupervisor } from "../../src/supervisor/dynamic-supervisor.ts";
 import { shutdownOnSignals } from "../../src/supervisor/graceful.ts";
 import { type ChildCounts, type ChildInfo, Supervisor } from "../../src/supervisor/supervisor.ts";

@@ -1,0 +1,245 @@
+/**
+ * GenServer: a process that keeps state and answers calls, casts and plain messages, one at a time.
+ */
+import { BadReturnError } from "../errors.ts";
+import { call, cast, type From, CallRequest, CastRequest, reply, stopServer } from "./gen-call.ts";
+import { Runner, type StartOptions, type Stop } from "./behaviour-process.ts";
+import { startModule } from "./runner-start.ts";
+import type { ChildSpec } from "./child-spec-types.ts";
+import type { MaybePromise } from "./maybe-promise.ts";
+import { getLogger, redact } from "../logger.ts";
+import type { Dest } from "../names/names.ts";
+import type { Pid } from "../process/pid.ts";
+import { formatTerm } from "../format-term.ts";
+import { isPromiseLike } from "../predicates.ts";
+
+/** What `init` returns: start with a state, or refuse to start. */
+export type InitResult<S> = readonly ["ok", S] | readonly ["stop", unknown];
+/** What `handleCall` returns. `["stop", reason, state]` (no reply) is accepted too, as in Erlang. */
+export type CallResult<S> =
+  | readonly ["reply", unknown, S]
+  | readonly ["noreply", S]
+  | readonly ["stop", unknown, unknown, S]
+  | readonly ["stop", unknown, S];
+/** What `handleCast` returns. */
+export type CastResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
+/** What `handleInfo` returns. */
+export type InfoResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
+
+/** A concrete GenServer class. */
+export type GenServerModule = new () => GenServer<any>;
+
+/**
+ * A process that holds state and serves requests one at a time, as Elixir's `GenServer`.
+ *
+ * @example
+ * ```ts
+ * class Counter extends GenServer<number> {
+ *   override init(start: number) { return ["ok", start] as const; }
+ *   override handleCall(req: "get", _from: From, n: number) { return ["reply", n, n] as const; }
+ *   override handleCast(req: "inc", n: number) { return ["noreply", n + 1] as const; }
+ * }
+ * const pid = await Counter.start(0);
+ * GenServer.cast(pid, "inc");
+ * await GenServer.call(pid, "get"); // 1
+ * ```
+ *
+ * @remarks
+ * The client API (`start`, `call`, `cast`, `stop`) runs in the caller; the callbacks run in the
+ * server's process, one event at a time: the next event waits until a callback's promise settles.
+ * Every callback may be async. A throw, or a result outside the callback's union
+ * (`BadReturnError`), crashes the server: `terminate` runs, a crash report is logged, and the
+ * process exits with that reason so links and supervisors react.
+ */
+export abstract class GenServer<State = unknown> {
+  /**
+   * Runs in the new process before `start` resolves. Return `["ok", state]` to start, or
+   * `["stop", reason]` to make `start` reject with a `StartError` whose `reason` is `reason`.
+   * Default: `["ok", arg]`.
+   */
+  init(arg: unknown): MaybePromise<InitResult<State>> {
+    return ["ok", arg as State];
+  }
+
+  /**
+   * Handles `GenServer.call`. Return `["reply", value, state]` to answer now, `["noreply", state]`
+   * to answer later with `GenServer.reply(from, value)`, or `["stop", reason, value, state]` to
+   * answer and stop. Default: stops with `["bad_call", request]`.
+   */
+  handleCall(request: unknown, _from: From, state: State): MaybePromise<CallResult<State>> {
+    return ["stop", ["bad_call", request], state];
+  }
+
+  /** Handles `GenServer.cast`. Default: stops with `["bad_cast", msg]`. */
+  handleCast(msg: unknown, state: State): MaybePromise<CastResult<State>> {
+    return ["stop", ["bad_cast", msg], state];
+  }
+
+  /**
+   * Handles every other message (plain sends, timers, `DOWN`, `EXIT` when trapping exits).
+   * Default: logs the message at warn level and keeps the state.
+   */
+  handleInfo(msg: unknown, state: State): MaybePromise<InfoResult<State>> {
+    // Not under `msg`: that is pino's message key, so the line's text would overwrite it.
+    getLogger().warn({ module: this.constructor.name, message: formatTerm(redact(msg)) }, "unexpected message in handleInfo");
+    return ["noreply", state];
+  }
+
+  /**
+   * Runs before the process exits: after a `stop` result, when a callback threw, on
+   * `GenServer.stop`, and when the process traps exits and its parent (a supervisor) sends an exit
+   * signal. It does not run when `init` fails (stop or throw), when the process is killed or,
+   * without trapping exits, when a linked process dies. Default: nothing.
+   */
+  terminate(_reason: unknown, _state: State): unknown {
+    return undefined;
+  }
+
+  /** Starts a server without a link. `GenServer.start(Module, arg, opts)` is the same. */
+  static start(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static start(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static start(this: unknown, ...args: unknown[]): Promise<Pid> {
+    return startModule(GenServer, this, args, false, serverRunner);
+  }
+
+  /** Starts a server linked to the calling process. `GenServer.startLink(Module, arg, opts)` is the same. */
+  static startLink(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static startLink(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
+    return startModule(GenServer, this, args, true, serverRunner);
+  }
+
+  /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
+  static childSpec(this: GenServerModule, arg: unknown): ChildSpec {
+    const module = this;
+    return { id: module, start: () => GenServer.startLink(module, arg) };
+  }
+
+  /**
+   * Calls the server and waits for its reply.
+   * @throws TimeoutError when no reply came within `timeoutMs` (default 5000).
+   * @throws NoProcError when nothing answers to `dest`.
+   * @throws ExitError when the server exited first (`reason` is its exit reason).
+   */
+  static call(dest: Dest, request: unknown, timeoutMs = 5000): Promise<unknown> {
+    return call(dest, request, timeoutMs);
+  }
+
+  /** Sends a cast; never fails (a cast to a missing name is dropped, as in Elixir). */
+  static cast(dest: Dest, msg: unknown): void {
+    cast(dest, msg);
+  }
+
+  /** Answers a call that `handleCall` left with `["noreply", state]`. */
+  static reply(from: From, value: unknown): void {
+    reply(from, value);
+  }
+
+  /**
+   * Stops the server with `reason` (its `terminate` runs) and waits until it exited.
+   * @throws NoProcError when nothing answers to `dest`.
+   * @throws TimeoutError when it has not exited within `timeoutMs` (default Infinity).
+   */
+  static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
+    return stopServer(dest, reason, timeoutMs);
+  }
+}
+
+function serverRunner(module: GenServerModule): Runner {
+  return new ServerRunner(module);
+}
+
+class ServerRunner extends Runner {
+  readonly server: GenServer<unknown>;
+  state: unknown = undefined;
+
+  constructor(module: GenServerModule) {
+    super(module);
+    this.server = new module();
+  }
+
+  async init(arg: unknown): Promise<Stop | undefined> {
+    this.callback = "init";
+    const r = await this.server.init(arg);
+    if (Array.isArray(r) && r.length === 2) {
+      if (r[0] === "ok") {
+        this.state = r[1];
+        return undefined;
+      }
+      if (r[0] === "stop") return { reason: r[1] };
+    }
+    throw new BadReturnError("init", r);
+  }
+
+  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
+    if (msg instanceof CallRequest) {
+      this.callback = "handleCall";
+      const r = this.server.handleCall(msg.request, msg.from, this.state);
+      return isPromiseLike(r) ? r.then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
+    }
+    let r: MaybePromise<CastResult<unknown>>;
+    if (msg instanceof CastRequest) {
+      this.callback = "handleCast";
+      r = this.server.handleCast(msg.msg, this.state);
+    } else {
+      this.callback = "handleInfo";
+      r = this.server.handleInfo(msg, this.state);
+    }
+    return isPromiseLike(r) ? r.then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
+  }
+
+  afterCall(r: CallResult<unknown>, from: From): Stop | undefined {
+    if (Array.isArray(r)) {
+      if (r[0] === "reply" && r.length === 3) {
+        this.state = r[2];
+        this.countOut();
+        reply(from, r[1]);
+        return undefined;
+      }
+      if (r[0] === "noreply" && r.length === 2) {
+        this.state = r[1];
+        return undefined;
+      }
+      if (r[0] === "stop" && r.length === 4) {
+        this.state = r[3];
+        reply(from, r[2]);
+        return { reason: r[1] };
+      }
+      if (r[0] === "stop" && r.length === 3) {
+        this.state = r[2];
+        return { reason: r[1] };
+      }
+    }
+    throw new BadReturnError("handleCall", r);
+  }
+
+  afterNoreply(r: CastResult<unknown>): Stop | undefined {
+    if (Array.isArray(r)) {
+      if (r[0] === "noreply" && r.length === 2) {
+        this.state = r[1];
+        return undefined;
+      }
+      if (r[0] === "stop" && r.length === 3) {
+        this.state = r[2];
+        return { reason: r[1] };
+      }
+    }
+    throw new BadReturnError(this.callback, r);
+  }
+
+  terminate(reason: unknown): unknown {
+    return this.server.terminate(reason, this.state);
+  }
+
+  getState(): unknown {
+    return this.state;
+  }
+
+  setState(state: unknown): void {
+    this.state = state;
+  }
+
+  status(): { state: unknown; data: unknown } {
+    return { state: undefined, data: this.state };
+  }
+}

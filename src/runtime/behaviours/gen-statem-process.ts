@@ -1,0 +1,291 @@
+/**
+ * The engine behind GenStatem: turns mailbox messages into events, runs `handleEvent`, and applies
+ * transitions with gen_statem's ordering of inserted, postponed and timeout events.
+ */
+import { BadReturnError } from "../errors.ts";
+import { CallRequest, CastRequest, reply } from "./gen-call.ts";
+import { Runner, type Stop } from "./behaviour-process.ts";
+
+type Step = Stop | undefined | Promise<Stop | undefined>;
+import type { GenStatem, GenStatemModule } from "./gen-statem.ts";
+import { startTimer } from "../process/long-timer.ts";
+import { deliver } from "../process/process.ts";
+import {
+  type EventType,
+  parseActions,
+  parseResult,
+  type ParsedActions,
+  sameState,
+  type StatemEvent,
+  type TimeoutAction,
+  type Transition,
+  validForEnter,
+} from "./statem-actions.ts";
+import { isPromiseLike } from "../predicates.ts";
+
+/** A timer's expiry, as it arrives in the mailbox; stale when the timer was cancelled or restarted. */
+class TimeoutFired {
+  constructor(
+    readonly key: string,
+    readonly id: number,
+  ) {}
+}
+
+interface ActiveTimer {
+  readonly id: number;
+  readonly type: EventType;
+  readonly content: unknown;
+  /** Undefined for a zero timeout, which waits in the zero queue instead. */
+  readonly handle: { cancel(): void } | undefined;
+}
+
+const ENTER: EventType = "enter";
+
+export class StatemRunner extends Runner {
+  state: unknown = undefined;
+  data: unknown = undefined;
+  /** Events inserted by `next_event` and postponed events being retried: before the mailbox. */
+  #queue: StatemEvent[] = [];
+  /** Timeouts of zero time: after the queue, before the mailbox. */
+  #zeroQueue: string[] = [];
+  #postponed: StatemEvent[] = [];
+  /** Created with the first timer; also the cue to cancel timers when the process exits. */
+  #timers: Map<string, ActiveTimer> | undefined = undefined;
+  #timerSeq = 0;
+  /** An event timeout asked for by the current transition, started once it is complete. */
+  #pendingEventTimeout: TimeoutAction | undefined = undefined;
+  #initActions: ParsedActions | undefined = undefined;
+
+  constructor(
+    module: GenStatemModule | { readonly name: string },
+    readonly machine: GenStatem<unknown, unknown>,
+  ) {
+    super(module);
+  }
+
+  async init(arg: unknown): Promise<Stop | undefined> {
+    this.callback = "init";
+    const r: unknown = await this.machine.init(arg);
+    if (Array.isArray(r) && r[0] === "stop" && r.length === 2) return { reason: r[1] };
+    if (!Array.isArray(r) || r[0] !== "ok" || r.length < 3 || r.length > 4) throw new BadReturnError("init", r);
+    const actions = parseActions(r[3], "init", r);
+    if (actions.postpone) throw new BadReturnError("init", r);
+    this.state = r[1];
+    this.data = r[2];
+    this.#initActions = actions;
+    return undefined;
+  }
+
+  /** The initial state's enter call, init's actions, and what they queued. */
+  override begin(): Step {
+    const actions = this.#initActions!;
+    this.#initActions = undefined;
+    return this.#thenDrain(this.#transition({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined, undefined));
+  }
+
+  // Every step below stays synchronous while the callbacks are, so a busy machine pays no
+  // promise per event; an async callback turns the rest of its step into a promise chain.
+  // A mailbox message becomes an event without an event object: one is only made if it is postponed.
+  dispatch(msg: unknown): Step {
+    if (msg instanceof CallRequest) return this.#thenDrain(this.#process(["call", msg.from], msg.request));
+    if (msg instanceof CastRequest) return this.#thenDrain(this.#process("cast", msg.msg));
+    if (!(msg instanceof TimeoutFired)) return this.#thenDrain(this.#process("info", msg));
+    const event = this.#takeTimer(msg.key, msg.id);
+    return event === undefined ? undefined : this.#thenDrain(this.#process(event.type, event.content));
+  }
+
+  terminate(reason: unknown): unknown {
+    return this.machine.terminate(reason, this.state, this.data);
+  }
+
+  getState(): unknown {
+    return [this.state, this.data];
+  }
+
+  setState(value: unknown): void {
+    if (!Array.isArray(value) || value.length !== 2) throw new BadReturnError("sys.replaceState", value);
+    this.state = value[0];
+    this.data = value[1];
+  }
+
+  status(): { state: unknown; data: unknown } {
+    return { state: this.state, data: this.data };
+  }
+
+  #thenDrain(step: Step): Step {
+    if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
+    return step ?? this.#drain();
+  }
+
+  /** Runs the inserted, postponed and zero-timeout events queued before the mailbox. */
+  #drain(): Step {
+    for (;;) {
+      const event = this.#queue.shift() ?? this.#nextZeroTimeout();
+      if (event === undefined) return undefined;
+      this.lastEvent = event;
+      const step = this.#process(event.type, event.content);
+      if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
+      if (step !== undefined) return step;
+    }
+  }
+
+  #process(type: EventType, content: unknown): Step {
+    if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
+    this.callback = "handleEvent";
+    const r = this.machine.handleEvent(type, content, this.state, this.data);
+    if (isPromiseLike(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), type, content));
+    return this.#transition(parseResult(r, "handleEvent"), type, content);
+  }
+
+  /**
+   * Applies a transition, then starts the event timeout it asked for. Every transition goes
+   * through here, the initial one included, so an event timeout set by init starts as the
+   * machine begins instead of lingering until (and wrongly outliving) the first event.
+   */
+  #transition(t: Transition, type: EventType | undefined, content: unknown): Step {
+    const step = this.#apply(t, type, content);
+    if (isPromiseLike(step)) return step.then((stop) => this.#afterTransition(stop));
+    return this.#afterTransition(step);
+  }
+
+  #afterTransition(stop: Stop | undefined): Stop | undefined {
+    if (stop === undefined) this.#startPendingEventTimeout();
+    return stop;
+  }
+
+  /** Applies a transition; `type` and `content` are the event that caused it (no type: the initial one). */
+  #apply(t: Transition, type: EventType | undefined, content: unknown): Step {
+    this.#sendReplies(t.actions);
+    if (!t.keepData) this.data = t.data;
+    if (t.kind === "stop") return { reason: t.reason };
+    if (t.actions.postpone && type !== undefined) this.#postponed.push({ type, content });
+    const old = this.state;
+    const changed = t.kind === "next" && !sameState(old, t.state);
+    if (t.kind === "next") this.state = t.state;
+    if (changed) this.#cancelTimer("state_timeout");
+    let front = t.actions.nextEvents;
+    if (changed && this.#postponed.length > 0) {
+      front = [...front, ...this.#postponed];
+      this.#postponed = [];
+    }
+    if (front.length > 0) this.#queue.unshift(...front);
+    this.#setTimeouts(t.actions.timeouts);
+    if (changed || t.kind === "repeat") return this.#enter(type === undefined ? this.state : old);
+    return undefined;
+  }
+
+  /** The state enter call: may keep or repeat the state, set timeouts and reply, nothing else. */
+  #enter(oldState: unknown): Step {
+    this.callback = "handleEvent";
+    const r = this.machine.handleEvent(ENTER, oldState, this.state, this.data);
+    if (isPromiseLike(r)) return r.then((result) => this.#afterEnter(result));
+    return this.#afterEnter(r);
+  }
+
+  #afterEnter(result: unknown): Stop | undefined {
+    const t = parseResult(result, "handleEvent");
+    if (t.kind !== "stop" && (!validForEnter(t.actions) || (t.kind === "next" && !sameState(t.state, this.state)))) {
+      throw new BadReturnError("handleEvent", result);
+    }
+    this.#sendReplies(t.actions);
+    if (!t.keepData) this.data = t.data;
+    if (t.kind === "stop") return { reason: t.reason };
+    this.#setTimeouts(t.actions.timeouts);
+    return undefined;
+  }
+
+  #sendReplies(actions: ParsedActions): void {
+    for (const [from, value] of actions.replies) {
+      this.countOut();
+      reply(from, value);
+    }
+  }
+
+  #setTimeouts(timeouts: readonly TimeoutAction[]): void {
+    for (const action of timeouts) {
+      if (action.kind === "timeout") {
+        this.#pendingEventTimeout = action;
+        continue;
+      }
+      const key = action.kind === "generic" ? `g:${action.key}` : action.kind;
+      const type: EventType = action.kind === "generic" ? ["timeout", action.name!] : action.kind;
+      this.#startTimer(key, type, action);
+    }
+  }
+
+  #startPendingEventTimeout(): void {
+    const action = this.#pendingEventTimeout;
+    if (action === undefined) return;
+    this.#pendingEventTimeout = undefined;
+    // Queued events would cancel it at once, so gen_statem does not start it then.
+    if (this.#queue.length === 0) this.#startTimer("timeout", "timeout", action);
+  }
+
+  #startTimer(key: string, type: EventType, action: TimeoutAction): void {
+    this.#cancelTimer(key);
+    if (action.ms === Infinity) return;
+    const id = ++this.#timerSeq;
+    const timers = this.#ownTimers();
+    if (action.ms === 0) {
+      timers.set(key, { id, type, content: action.content, handle: undefined });
+      this.#zeroQueue.push(key);
+      return;
+    }
+    const handle = startTimer(action.ms, fireTimer, [this, key, id] as const);
+    timers.set(key, { id, type, content: action.content, handle });
+  }
+
+  /** The timer table, created with the first timer together with the hook that clears it on exit. */
+  #ownTimers(): Map<string, ActiveTimer> {
+    if (this.#timers === undefined) {
+      this.#timers = new Map();
+      this.proc.onExit(this);
+    }
+    return this.#timers;
+  }
+
+  /** Removes a timer; an empty table goes away with its exit hook, as idle machines are many. */
+  #forgetTimer(key: string): void {
+    const timers = this.#timers!;
+    timers.delete(key);
+    if (timers.size === 0) {
+      this.#timers = undefined;
+      this.proc.offExit(this);
+    }
+  }
+
+  /** The process exited: no timer of it may fire or keep Node running. */
+  procExited(): void {
+    if (this.#timers !== undefined) for (const timer of this.#timers.values()) timer.handle?.cancel();
+    this.#timers = undefined;
+    this.#zeroQueue = [];
+  }
+
+  #cancelTimer(key: string): void {
+    const timer = this.#timers?.get(key);
+    if (timer === undefined) return;
+    this.#forgetTimer(key);
+    if (timer.handle !== undefined) timer.handle.cancel();
+    else this.#zeroQueue = this.#zeroQueue.filter((k) => k !== key);
+  }
+
+  /** The event of a timer that fired, or undefined when it was cancelled or restarted since. */
+  #takeTimer(key: string, id: number): StatemEvent | undefined {
+    const timer = this.#timers?.get(key);
+    if (timer === undefined || timer.id !== id) return undefined;
+    this.#forgetTimer(key);
+    return { type: timer.type, content: timer.content };
+  }
+
+  #nextZeroTimeout(): StatemEvent | undefined {
+    const key = this.#zeroQueue.shift();
+    if (key === undefined) return undefined;
+    const timer = this.#timers!.get(key)!;
+    this.#forgetTimer(key);
+    return { type: timer.type, content: timer.content };
+  }
+}
+
+function fireTimer([runner, key, id]: readonly [StatemRunner, string, number]): void {
+  deliver(runner.proc, new TimeoutFired(key, id));
+}

@@ -1,0 +1,328 @@
+/**
+ * Processes: the record behind every Pid, spawning, the current-process context, exit signals and
+ * the death of a process (links, monitors, names and timers released in one place).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { ExitError, NoProcessContextError } from "../errors.ts";
+import { isNormalReason, reportCrash } from "../logger.ts";
+import { Mailbox } from "./mailbox.ts";
+import { makePid, Pid, type Ref } from "./pid.ts";
+import { schedule, type Runnable } from "./scheduler.ts";
+import { isPromiseLike } from "../predicates.ts";
+
+/**
+ * An exit signal as a process that traps exits receives it: `["EXIT", from, reason]`, where `from`
+ * is the linked process that exited (or the sender of `exit(pid, reason)`; a placeholder Pid when
+ * sent from outside any process) and `reason` its exit reason.
+ */
+export type ExitMessage = readonly ["EXIT", Pid, unknown];
+/**
+ * What a monitor delivers, once, when its target ends: `["DOWN", ref, "process", target, reason]`,
+ * where `ref` is what `monitor` returned, `target` the monitored Pid (or the name given to
+ * `monitor` when nothing answered to it), and `reason` the exit reason (`"noproc"` when the target
+ * was already gone).
+ */
+export type DownMessage = readonly ["DOWN", Ref, "process", unknown, unknown];
+
+/** A pending selective receive. */
+export interface Waiter {
+  readonly match: ((msg: unknown) => unknown) | undefined;
+  /** How many messages from the head this waiter has already looked at. */
+  scanned: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+  timer: { cancel(): void } | undefined;
+}
+
+/**
+ * Something to tear down when a process ends: a name, a timer, a pending call. An object with
+ * `procExited` lets a record that already exists (a call) be its own hook, without a closure.
+ */
+export type ExitHook = ((proc: Proc, reason: unknown) => void) | { procExited(proc: Proc, reason: unknown): void };
+
+/** The record behind a Pid. Internal: users only ever hold the Pid. */
+export class Proc implements Runnable {
+  readonly pid = makePid();
+  readonly mailbox = new Mailbox();
+  alive = true;
+  scheduled = false;
+  trapExit = false;
+  /** Pending receives reject with the exit reason instead of never settling (an Inbox). */
+  rejectOnExit = false;
+  exitReason: unknown = undefined;
+  registeredName: string | undefined = undefined;
+  // The collections below are created on first use: most processes never link, monitor or wait
+  // twice at once, and an idle process should cost a few hundred bytes.
+  /** Linked processes. */
+  links: Set<Proc> | undefined = undefined;
+  /** Monitors this process holds: ref → target. */
+  monitors: Map<Ref, Proc> | undefined = undefined;
+  /** Monitors others hold on this process: ref → watcher. */
+  monitoredBy: Map<Ref, Proc> | undefined = undefined;
+  /** Pending receives, oldest first. */
+  waiters: Waiter[] = NO_WAITERS;
+  /** One hook is kept as it is; a Set only once there are several. */
+  exitHooks: ExitHook | Set<ExitHook> | undefined = undefined;
+  /** What runs (as this process) when it is first scheduled; cleared once it ran. */
+  start: ((proc: Proc) => void) | undefined = undefined;
+
+  run(): void {
+    if (!this.alive) return;
+    const start = this.start;
+    if (start !== undefined) {
+      this.start = undefined;
+      current.run(this, start, this);
+    }
+    if (this.waiters.length !== 0) serveWaiters(this);
+  }
+
+  onExit(hook: ExitHook): void {
+    const hooks = this.exitHooks;
+    if (hooks === undefined) this.exitHooks = hook;
+    else if (hooks instanceof Set) hooks.add(hook);
+    else if (hooks !== hook) this.exitHooks = new Set([hooks, hook]);
+  }
+
+  offExit(hook: ExitHook): void {
+    const hooks = this.exitHooks;
+    if (hooks === hook) this.exitHooks = undefined;
+    else if (hooks instanceof Set) hooks.delete(hook);
+  }
+
+  addWaiter(waiter: Waiter): void {
+    if (this.waiters === NO_WAITERS) this.waiters = [waiter];
+    else this.waiters.push(waiter);
+  }
+}
+
+/** Shared by every process with no pending receive; replaced, never mutated. */
+const NO_WAITERS: Waiter[] = [];
+
+/** The process whose code is running, in every async continuation of it. */
+export const current = new AsyncLocalStorage<Proc>();
+
+/** The live processes, by Pid. */
+export const table = new Map<Pid, Proc>();
+
+/**
+ * Stands for code outside any process when it sends an exit signal or calls a server:
+ * trapping processes see it as the sender.
+ */
+export const OUTSIDE: Pid = makePid();
+
+export function currentProc(): Proc | undefined {
+  return current.getStore();
+}
+
+export function requireProc(operation: string): Proc {
+  const proc = current.getStore();
+  if (proc === undefined) throw new NoProcessContextError(operation);
+  return proc;
+}
+
+export function lookup(pid: Pid): Proc | undefined {
+  return table.get(pid);
+}
+
+/**
+ * Creates a process record; `start` runs as the process on a later scheduler turn, never inside
+ * the caller. Without `start` the process only has a mailbox (an Inbox).
+ */
+export function createProc(start?: (proc: Proc) => void): Proc {
+  const proc = new Proc();
+  table.set(proc.pid, proc);
+  if (start !== undefined) {
+    proc.start = start;
+    schedule(proc);
+  }
+  return proc;
+}
+
+/** A start function that runs `body` and ends the process when it settles (spawn's processes). */
+export function bodyStart(body: () => unknown): (proc: Proc) => void {
+  return (proc) => startBody(proc, body);
+}
+
+/** Appends `msg` to `proc`'s mailbox and wakes it if it waits. Sender order is mailbox order. */
+export function deliver(proc: Proc, msg: unknown): void {
+  if (!proc.alive) return;
+  proc.mailbox.push(msg);
+  if (proc.waiters.length !== 0) schedule(proc);
+}
+
+/** Links two live processes. */
+export function linkProcs(a: Proc, b: Proc): void {
+  if (a === b) return;
+  (a.links ??= new Set()).add(b);
+  (b.links ??= new Set()).add(a);
+}
+
+/** Removes the link between two processes, if any. */
+export function unlinkProcs(a: Proc, b: Proc): void {
+  a.links?.delete(b);
+  b.links?.delete(a);
+}
+
+/** `watcher` monitors `target` under `ref`. */
+export function addMonitor(watcher: Proc, target: Proc, ref: Ref): void {
+  (watcher.monitors ??= new Map()).set(ref, target);
+  (target.monitoredBy ??= new Map()).set(ref, watcher);
+}
+
+/** Removes the monitor `ref` held by `watcher`; false when it no longer exists. */
+export function removeMonitor(watcher: Proc, ref: Ref): boolean {
+  const target = watcher.monitors?.get(ref);
+  if (target === undefined) return false;
+  watcher.monitors!.delete(ref);
+  target.monitoredBy?.delete(ref);
+  return true;
+}
+
+/**
+ * An exit signal from `from` reaches `target`. `direct` is true for `exit(pid, reason)` (where
+ * `"kill"` cannot be trapped) and false for signals propagated through links.
+ */
+export function exitSignal(target: Proc, from: Pid, reason: unknown, direct: boolean): void {
+  if (!target.alive) return;
+  if (direct && reason === "kill") {
+    terminate(target, "killed");
+  } else if (target.trapExit) {
+    deliver(target, ["EXIT", from, reason] satisfies ExitMessage);
+  } else if (reason !== "normal") {
+    terminate(target, reason);
+  } else if (from === target.pid) {
+    terminate(target, "normal");
+  }
+}
+
+/**
+ * Exit signals to linked processes, waiting for the outermost `terminate` to send them. A work
+ * list instead of recursion: a chain of thousands of linked processes would otherwise overflow the
+ * stack halfway, leaving processes marked dead whose links never fired.
+ */
+let linkSignals: Array<readonly [Proc, Pid, unknown]> = [];
+let sendingLinkSignals = false;
+
+/**
+ * Ends `proc` with `reason`: releases its names and timers, signals its links and fires its
+ * monitors. Runs synchronously, so `isAlive` is false as soon as the signal was sent, for every
+ * process the exit takes down through links as well.
+ */
+export function terminate(proc: Proc, reason: unknown): void {
+  if (!proc.alive) return;
+  proc.alive = false;
+  proc.exitReason = reason;
+  table.delete(proc.pid);
+  proc.start = undefined;
+  const waiters = proc.waiters;
+  proc.waiters = NO_WAITERS;
+  for (const w of waiters) {
+    w.timer?.cancel();
+    if (proc.rejectOnExit) w.reject(new ExitError(reason, proc.pid));
+  }
+  proc.mailbox.clear();
+  const hooks = proc.exitHooks;
+  proc.exitHooks = undefined;
+  if (hooks instanceof Set) for (const hook of hooks) runHook(hook, proc, reason);
+  else if (hooks !== undefined) runHook(hooks, proc, reason);
+  const { monitors, links, monitoredBy } = proc;
+  proc.monitors = proc.links = proc.monitoredBy = undefined;
+  if (monitors !== undefined) for (const [ref, target] of monitors) target.monitoredBy?.delete(ref);
+  if (links !== undefined) {
+    for (const linked of links) {
+      linked.links?.delete(proc);
+      linkSignals.push([linked, proc.pid, reason]);
+    }
+  }
+  if (monitoredBy !== undefined) {
+    for (const [ref, watcher] of monitoredBy) {
+      watcher.monitors?.delete(ref);
+      deliver(watcher, ["DOWN", ref, "process", proc.pid, reason] satisfies DownMessage);
+    }
+  }
+  if (sendingLinkSignals) return;
+  sendingLinkSignals = true;
+  try {
+    // Signals sent here may end more processes, which queue theirs behind.
+    for (let i = 0; i < linkSignals.length; i++) {
+      const [target, from, why] = linkSignals[i]!;
+      exitSignal(target, from, why, false);
+    }
+  } finally {
+    linkSignals = [];
+    sendingLinkSignals = false;
+  }
+}
+
+function runHook(hook: ExitHook, proc: Proc, reason: unknown): void {
+  if (typeof hook === "function") hook(proc, reason);
+  else hook.procExited(proc, reason);
+}
+
+function startBody(proc: Proc, body: () => unknown): void {
+  let result: unknown;
+  try {
+    result = body();
+  } catch (err) {
+    bodyThrew(proc, err);
+    return;
+  }
+  if (isPromiseLike(result)) {
+    result.then(
+      () => terminate(proc, "normal"),
+      (err: unknown) => bodyThrew(proc, err),
+    );
+  } else {
+    terminate(proc, "normal");
+  }
+}
+
+function bodyThrew(proc: Proc, reason: unknown): void {
+  if (!proc.alive) return;
+  if (!isNormalReason(reason)) reportCrash({ pid: String(proc.pid), name: proc.registeredName, reason });
+  terminate(proc, reason);
+}
+
+/**
+ * Hands waiting receives the messages that match them, oldest waiter first. A waiter only looks
+ * at messages that arrived since it last looked.
+ */
+function serveWaiters(proc: Proc): void {
+  const mailbox = proc.mailbox;
+  // A waiter that is served may wait again at once (a behaviour's loop); it is served next turn.
+  let count = proc.waiters.length;
+  for (let w = 0; w < count && proc.alive; w++) {
+    const waiter = proc.waiters[w]!;
+    for (let i = waiter.scanned; i < mailbox.length; i++) {
+      let value: unknown;
+      try {
+        value = waiter.match === undefined ? mailbox.at(i) : waiter.match(mailbox.at(i));
+      } catch (err) {
+        settleWaiter(proc, w--, waiter);
+        count--;
+        waiter.reject(err);
+        break;
+      }
+      if (value !== undefined) {
+        removeMessage(proc, i);
+        settleWaiter(proc, w--, waiter);
+        count--;
+        waiter.resolve(value);
+        break;
+      }
+      waiter.scanned = i + 1;
+    }
+  }
+}
+
+/** Removes a message, keeping every other waiter's scan position on the same messages. */
+export function removeMessage(proc: Proc, index: number): unknown {
+  for (const other of proc.waiters) if (other.scanned > index) other.scanned--;
+  return proc.mailbox.removeAt(index);
+}
+
+export function settleWaiter(proc: Proc, index: number, waiter: Waiter): void {
+  proc.waiters.splice(index, 1);
+  waiter.timer?.cancel();
+}
+

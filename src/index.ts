@@ -64,11 +64,12 @@ export type {
   ConnectionStopMessage,
   FrameMessage,
   FrameDroppedMessage,
+  FrameDropReason,
   ReconnectScheduledMessage,
   ReconnectExhaustedMessage,
   HeartbeatTimeoutMessage,
-  SupervisorRestartEvent,
-} from "./runtime/telemetry.ts";
+} from "./client/telemetry.ts";
+export type { SupervisorRestartEvent } from "./supervisor/reports.ts";
 
 // Logging
 export { setLogger, getLogger } from "./runtime/logger.ts";

@@ -1,6 +1,6 @@
 /** The client machine's states, its data, and what `Parley.status` reports. */
 import type { From } from "../runtime/behaviours/gen-call.ts";
-import type { ClientMeta } from "../runtime/telemetry.ts";
+import type { ClientMeta } from "./telemetry.ts";
 import type { Connection } from "./connection.ts";
 import type { ClientOptions } from "./options.ts";
 import type { SendQueue } from "./send-queue.ts";

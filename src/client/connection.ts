@@ -110,8 +110,6 @@ class ClientSocket extends WebSocket {
   }
 }
 
-/** Node's timers fire at once beyond this, so an infinite close timeout is capped to it. */
-
 let connections = 0;
 
 export class Connection {

@@ -60,6 +60,23 @@ export function validateFrame(frame: unknown): Frame {
   }
 }
 
+/** Whether `frame` is a `Frame` (what `validateFrame` accepts), without throwing. */
+export function isFrame(frame: unknown): frame is Frame {
+  if (!Array.isArray(frame) || frame.length !== 2) return false;
+  const payload: unknown = frame[1];
+  switch (frame[0]) {
+    case "text":
+      return typeof payload === "string";
+    case "binary":
+      return payload instanceof Uint8Array;
+    case "ping":
+    case "pong":
+      return payload instanceof Uint8Array && payload.byteLength <= MAX_CONTROL_PAYLOAD;
+    default:
+      return false;
+  }
+}
+
 /**
  * The payload size of a frame in bytes, as reported on the `parley:frame:*` channels.
  *
@@ -85,6 +102,17 @@ export function validateCloseFrame(code: unknown = 1000, reason: unknown = ""): 
     throw new OptionsError("reason", reason, `a string of at most ${MAX_CLOSE_REASON} UTF-8 bytes`);
   }
   return [code, reason];
+}
+
+/** Whether `close` is exactly `[code, reason]` that `validateCloseFrame` accepts, without throwing. */
+export function isCloseFrame(close: unknown): close is CloseFrame {
+  return (
+    Array.isArray(close) &&
+    close.length === 2 &&
+    isSendableCloseCode(close[0]) &&
+    typeof close[1] === "string" &&
+    Buffer.byteLength(close[1], "utf8") <= MAX_CLOSE_REASON
+  );
 }
 
 /**

@@ -32,9 +32,11 @@ export function startHeartbeat(policy: HeartbeatPolicy, state: HeartbeatState): 
   return [[HEARTBEAT, policy.interval, null]];
 }
 
-/** A tick: sends a ping, re-arms the next tick, and starts a deadline unless one already runs. */
-export function tick(conn: Connection, policy: HeartbeatPolicy, state: HeartbeatState): Action[] {
-  conn.write(PING_FRAME);
+/**
+ * A tick, once the client wrote PING_FRAME: re-arms the next tick, and starts a deadline unless
+ * one already runs.
+ */
+export function tick(policy: HeartbeatPolicy, state: HeartbeatState): Action[] {
   const actions: Action[] = [[HEARTBEAT, policy.interval, null]];
   if (state.pingSentAt === 0) {
     state.pingSentAt = performance.now();

@@ -1,17 +1,14 @@
 /**
  * Parley: the base class of a supervised WebSocket client, and the functions that talk to one.
  */
-import { OptionsError, StartError } from "../runtime/errors.ts";
-import { call, cast, type From, reply, stopServer } from "../runtime/behaviours/gen-call.ts";
-import type { StartOptions } from "../runtime/behaviours/behaviour-process.ts";
-import { startRunner } from "../runtime/behaviours/runner-start.ts";
+import { OptionsError } from "../runtime/errors.ts";
+import { call, callChecked, cast, type From, reply, stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { ChildSpec } from "../runtime/behaviours/child-spec-types.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { type Dest, send } from "../runtime/names/names.ts";
 import type { Pid } from "../runtime/process/pid.ts";
-import { StatemRunner } from "../runtime/behaviours/gen-statem-process.ts";
-import type { ClientData, ClientStatus } from "./client-data.ts";
-import { ClientMachine } from "./client-statem.ts";
+import type { ClientStatus } from "./client-data.ts";
+import { startClient } from "./client-process.ts";
 import type { ConnectInfo } from "./connection.ts";
 import { type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
 import { type ConnectOptions, validateOptions } from "./options.ts";
@@ -119,14 +116,14 @@ export abstract class Parley<S = unknown> {
   static start(this: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
   static start(module: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startFrom(this, args, false);
+    return startClient(Parley, this, args, false);
   }
 
   /** Starts a client linked to the caller; `Parley.startLink(Module, arg, opts)` is the same. */
   static startLink(this: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
   static startLink(module: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startFrom(this, args, true);
+    return startClient(Parley, this, args, true);
   }
 
   /** A supervisor child spec for `[MyClient, [arg, opts]]`: id is the class, start is `startLink(arg, opts)`. */
@@ -148,7 +145,7 @@ export abstract class Parley<S = unknown> {
    */
   static async sendFrame(dest: Dest, frame: Frame, options?: { readonly timeout?: number }): Promise<void> {
     const valid = validateFrame(frame);
-    unwrap(await call(dest, new SendFrame(valid), options?.timeout ?? Infinity));
+    await callChecked(dest, new SendFrame(valid), options?.timeout ?? Infinity);
   }
 
   /** Sends a frame without waiting; never throws. What cannot be delivered is published on `parley:frame:dropped`. */
@@ -169,7 +166,7 @@ export abstract class Parley<S = unknown> {
    */
   static async disconnect(dest: Dest, options?: { readonly code?: number; readonly reason?: string }): Promise<void> {
     const [code, reason] = validateCloseFrame(options?.code ?? 1000, options?.reason ?? "");
-    unwrap(await call(dest, new Disconnect(code, reason), Infinity));
+    await callChecked(dest, new Disconnect(code, reason), Infinity);
   }
 
   /**
@@ -178,7 +175,7 @@ export abstract class Parley<S = unknown> {
    * @throws TimeoutError, NoProcError, ExitError as `Parley.call` (with a 5000 ms limit).
    */
   static async connect(dest: Dest): Promise<void> {
-    unwrap(await call(dest, new Connect(), 5000));
+    await callChecked(dest, new Connect(), 5000);
   }
 
   /**
@@ -187,7 +184,7 @@ export abstract class Parley<S = unknown> {
    * @throws TimeoutError, NoProcError, ExitError as `Parley.call`.
    */
   static async status(dest: Dest, timeoutMs = 5000): Promise<ClientStatus> {
-    return unwrap(await call(dest, new Status(), timeoutMs)) as ClientStatus;
+    return (await callChecked(dest, new Status(), timeoutMs)) as ClientStatus;
   }
 
   /** Sends a cast to `handleCast`; never fails. */
@@ -217,55 +214,4 @@ export abstract class Parley<S = unknown> {
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);
   }
-}
-
-/** Hosts the machine: `sys` sees the user's state, and the connection state as `state`. */
-class ClientRunner extends StatemRunner {
-  constructor(
-    module: ParleyModule,
-    readonly clientMachine: ClientMachine,
-  ) {
-    super(module, clientMachine as never);
-    clientMachine.runner = this;
-  }
-
-  override getState(): unknown {
-    return (this.data as ClientData | undefined)?.user;
-  }
-
-  override setState(value: unknown): void {
-    (this.data as ClientData).user = value;
-  }
-
-  override status(): { state: unknown; data: unknown } {
-    return { state: this.state, data: this.getState() };
-  }
-}
-
-function startFrom(self: unknown, args: unknown[], link: boolean): Promise<Pid> {
-  const [module, arg, options] = self === Parley ? args : [self, ...args];
-  if (typeof module !== "function" || !(module.prototype instanceof Parley)) {
-    return Promise.reject(new OptionsError("module", module, "a class that extends Parley"));
-  }
-  let validated;
-  try {
-    validated = validateOptions(options);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  let runner: ClientRunner;
-  try {
-    runner = new ClientRunner(module as ParleyModule, new ClientMachine(new (module as ParleyModule)(), validated));
-  } catch (err) {
-    // The class's constructor (field initialisers included) threw: a failed start, not a throw.
-    return Promise.reject(new StartError(err, { cause: err }));
-  }
-  const startOptions: StartOptions = validated.name === undefined ? {} : { name: validated.name };
-  return startRunner(runner, arg, startOptions, link);
-}
-
-function unwrap(answer: unknown): unknown {
-  const a = answer as readonly ["ok" | "error", unknown];
-  if (a[0] === "error") throw a[1];
-  return a[1];
 }

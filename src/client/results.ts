@@ -3,9 +3,12 @@
  * `BadReturnError` naming the callback and the value. Validation returns the result itself, so
  * the hot path allocates nothing.
  */
-import { BadReturnError, ParleyError } from "../runtime/errors.ts";
-import { type CloseFrame, type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
+import { BadReturnError } from "../runtime/errors.ts";
+import { type CloseFrame, type Frame, isCloseFrame, isFrame } from "./frames.ts";
 import type { ConnectOptions } from "./options.ts";
+import type { ConnectInfo } from "./connection.ts";
+import type { From } from "../runtime/behaviours/gen-call.ts";
+import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 
 /** What most client callbacks return. */
 export type ClientResult<S> =
@@ -30,6 +33,22 @@ export type DisconnectResult<S> =
 export type ClientInitResult<S> = readonly [tag: "ok", state: S] | readonly [tag: "stop", reason: unknown];
 
 /**
+ * The user's callbacks, as the machine calls them: what a Parley subclass provides. Results are
+ * checked by the functions below, whatever their static type says.
+ */
+export interface ClientCallbacks {
+  init(arg: unknown): MaybePromise<unknown>;
+  handleConnect(state: unknown, info: ConnectInfo): MaybePromise<unknown>;
+  handleFrame(frame: Frame, state: unknown): MaybePromise<unknown>;
+  handlePing(payload: Uint8Array, state: unknown): MaybePromise<unknown>;
+  handleInfo(msg: unknown, state: unknown): MaybePromise<unknown>;
+  handleCast(msg: unknown, state: unknown): MaybePromise<unknown>;
+  handleCall(request: unknown, from: From, state: unknown): MaybePromise<unknown>;
+  handleDisconnect(reason: unknown, state: unknown, info: { readonly attempt: number }): MaybePromise<unknown>;
+  terminate(reason: unknown, state: unknown): unknown;
+}
+
+/**
  * Checks a ClientResult (or, with `allowReply`, a CallReplyResult).
  * @throws BadReturnError naming `callback` and the value.
  */
@@ -40,15 +59,11 @@ export function checkClientResult(r: unknown, callback: string, allowReply = fal
         if (r.length === 2) return r as unknown as CallReplyResult<unknown>;
         break;
       case "push":
-        if (r.length === 3 && isValid(() => validateFrame(r[1]))) return r as unknown as CallReplyResult<unknown>;
+        if (r.length === 3 && isFrame(r[1])) return r as unknown as CallReplyResult<unknown>;
         break;
       case "disconnect":
         if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
-        // Exactly [code: number, reason]: validateCloseFrame's defaults would let [], [code] or
-        // [undefined, reason] through.
-        if (r.length === 4 && Array.isArray(r[3]) && r[3].length === 2 && typeof r[3][0] === "number" && isValid(() => validateCloseFrame(r[3][0], r[3][1]))) {
-          return r as unknown as CallReplyResult<unknown>;
-        }
+        if (r.length === 4 && isCloseFrame(r[3])) return r as unknown as CallReplyResult<unknown>;
         break;
       case "stop":
         if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
@@ -84,14 +99,4 @@ export function checkDisconnectResult(r: unknown): DisconnectResult<unknown> {
 export function checkInitResult(r: unknown): ClientInitResult<unknown> {
   if (Array.isArray(r) && r.length === 2 && (r[0] === "ok" || r[0] === "stop")) return r as unknown as ClientInitResult<unknown>;
   throw new BadReturnError("init", r);
-}
-
-function isValid(check: () => unknown): boolean {
-  try {
-    check();
-    return true;
-  } catch (err) {
-    if (err instanceof ParleyError) return false;
-    throw err;
-  }
 }

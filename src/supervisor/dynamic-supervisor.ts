@@ -2,20 +2,17 @@
  * DynamicSupervisor: a supervisor that starts with no children and gets them one at a time with
  * `startChild`, as Elixir's `DynamicSupervisor` (strategy one_for_one).
  */
-import type { Child, ChildSpec, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
+import type { Child, ChildSpec } from "../runtime/behaviours/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
-import { stopServer } from "../runtime/behaviours/gen-call.ts";
-import type { Stop } from "../runtime/behaviours/behaviour-process.ts";
+import { callChecked, stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { Name } from "../runtime/names/names-types.ts";
 import type { Dest } from "../runtime/names/names.ts";
 import { isPid, type Pid } from "../runtime/process/pid.ts";
-import { normalizeChild } from "./child-spec.ts";
-import { MaxChildrenError, NotFoundError } from "./errors.ts";
 import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";
-import { shutdownChildren } from "./shutdown.ts";
-import { supervisorCall } from "./sup-call.ts";
-import type { ChildCounts, ChildInfo } from "./supervisor.ts";
-import { type ChildEntry, countChildren, SupervisorRunner } from "./supervisor-runner.ts";
+import type { ChildCounts, ChildInfo } from "./supervisor-snapshots.ts";
+
+export type { DynamicSupervisorState } from "./supervisor-snapshots.ts";
+import { DynamicSupervisorProcess } from "./dynamic-supervisor-process.ts";
 
 /** Options of `DynamicSupervisor.startLink`. */
 export interface DynamicSupervisorOptions {
@@ -29,32 +26,6 @@ export interface DynamicSupervisorOptions {
   readonly maxSeconds?: number;
   /** Only `"one_for_one"`, accepted so code ported from Elixir can pass it. */
   readonly strategy?: "one_for_one";
-}
-
-/** What `sys.getState` shows of a DynamicSupervisor (a snapshot; `sys.replaceState` is refused). */
-export interface DynamicSupervisorState {
-  /** Always `"one_for_one"`: an exit restarts only the child that exited. */
-  readonly strategy: "one_for_one";
-  /** The `maxRestarts` option in force (default 3). */
-  readonly maxRestarts: number;
-  /** The `maxSeconds` option in force, in seconds (default 5). */
-  readonly maxSeconds: number;
-  /** The `maxChildren` option in force; Infinity when not set. */
-  readonly maxChildren: number;
-  /**
-   * Every child, oldest first (a restarted child counts as new), as `whichChildren` lists it (so
-   * `id` is `undefined`), with the restart type and shutdown of its spec, defaults filled in.
-   */
-  readonly children: ReadonlyArray<
-    Readonly<
-      ChildInfo & {
-        /** The spec's restart type: whether the child is restarted when it exits (see {@link RestartType}). */
-        readonly restart: RestartType;
-        /** How the child is stopped: see {@link Shutdown}. */
-        readonly shutdown: Shutdown;
-      }
-    >
-  >;
 }
 
 /**
@@ -94,7 +65,7 @@ export class DynamicSupervisor {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new DynamicRunner(flags).startLink(flags.name);
+    return new DynamicSupervisorProcess(DynamicSupervisor, flags).startLink(flags.name);
   }
 
   /**
@@ -120,7 +91,7 @@ export class DynamicSupervisor {
    * @throws StartError (rejection) with the child's start failure reason.
    */
   static startChild(sup: Dest, child: Child): Promise<Pid> {
-    return supervisorCall(sup, ["start_child", child]) as Promise<Pid>;
+    return callChecked(sup, ["start_child", child], Infinity) as Promise<Pid>;
   }
 
   /**
@@ -130,17 +101,17 @@ export class DynamicSupervisor {
    */
   static async terminateChild(sup: Dest, pid: Pid): Promise<void> {
     if (!isPid(pid)) throw new OptionsError("pid", pid, "the Pid of a child");
-    await supervisorCall(sup, ["terminate_child", pid]);
+    await callChecked(sup, ["terminate_child", pid], Infinity);
   }
 
   /** Every child, oldest first (a restarted child counts as new); `id` is `undefined`, as in OTP. */
   static whichChildren(sup: Dest): Promise<ChildInfo[]> {
-    return supervisorCall(sup, ["which_children"]) as Promise<ChildInfo[]>;
+    return callChecked(sup, ["which_children"], Infinity) as Promise<ChildInfo[]>;
   }
 
   /** How many children the supervisor holds, runs, and of which type. */
   static countChildren(sup: Dest): Promise<ChildCounts> {
-    return supervisorCall(sup, ["count_children"]) as Promise<ChildCounts>;
+    return callChecked(sup, ["count_children"], Infinity) as Promise<ChildCounts>;
   }
 
   /**
@@ -149,107 +120,5 @@ export class DynamicSupervisor {
    */
   static stop(sup: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(sup, reason, timeoutMs);
-  }
-}
-
-/** One child: keyed by the Pid it runs as, or ran as before a failed restart. */
-interface DynamicRecord extends ChildEntry {
-  key: Pid;
-  pid: Pid | "restarting";
-}
-
-/** DynamicSupervisor's runner: children started on demand, one_for_one, found by Pid. */
-class DynamicRunner extends SupervisorRunner<DynamicRecord> {
-  /** Oldest first. */
-  children = new Map<Pid, DynamicRecord>();
-
-  constructor(readonly flags: DynamicSupervisorFlags) {
-    super(DynamicSupervisor, flags);
-  }
-
-  init(): Promise<Stop | undefined> {
-    this.proc.trapExit = true;
-    return Promise.resolve(undefined);
-  }
-
-  /** Stops every child at once before the supervisor exits. */
-  async terminate(): Promise<void> {
-    const running = [...this.children.values()].filter((c): c is DynamicRecord & { pid: Pid } => isPid(c.pid));
-    this.children = new Map();
-    const reasons = await shutdownChildren(running.map((c) => ({ pid: c.pid, shutdown: c.spec.shutdown })));
-    for (let i = 0; i < running.length; i++) this.checkShutdownReason(running[i]!.spec, running[i]!.pid, reasons[i]);
-  }
-
-  getState(): DynamicSupervisorState {
-    const { strategy, maxRestarts, maxSeconds, maxChildren } = this.flags;
-    const children = [...this.children.values()].map(({ spec, pid }) => ({
-      id: undefined,
-      pid,
-      type: spec.type,
-      restart: spec.restart,
-      shutdown: spec.shutdown,
-    }));
-    return { strategy, maxRestarts, maxSeconds, maxChildren, children };
-  }
-
-  // --- calls -------------------------------------------------------------------------------
-
-  answer(tag: unknown, arg: unknown): unknown {
-    switch (tag) {
-      case "start_child":
-        return this.startChild(arg);
-      case "terminate_child":
-        return this.terminateChild(arg);
-      case "which_children": {
-        const list: ChildInfo[] = [];
-        for (const { spec, pid } of this.children.values()) list.push({ id: undefined, pid, type: spec.type });
-        return list;
-      }
-      case "count_children":
-        return countChildren(this.children.values());
-      default:
-        throw new OptionsError("DynamicSupervisor request", tag, "start_child, terminate_child, which_children or count_children");
-    }
-  }
-
-  async startChild(child: unknown): Promise<Pid> {
-    const spec = normalizeChild(child);
-    const max = this.flags.maxChildren;
-    if (this.children.size >= max) throw new MaxChildrenError(max);
-    const pid = await this.startForCall(spec);
-    this.children.set(pid, { spec, key: pid, pid });
-    return pid;
-  }
-
-  async terminateChild(pid: unknown): Promise<undefined> {
-    const child = isPid(pid) ? this.children.get(pid) : undefined;
-    if (child === undefined) throw new NotFoundError(pid);
-    this.children.delete(child.key);
-    if (isPid(child.pid)) await this.stopProcess(child.spec, child.pid);
-    return undefined;
-  }
-
-  // --- exits and restarts ------------------------------------------------------------------
-
-  /** The child keeps its old Pid until restarted, so reports about the restart still show it. */
-  takeExited(pid: Pid): DynamicRecord | undefined {
-    const child = this.children.get(pid);
-    return child !== undefined && child.pid === pid ? child : undefined;
-  }
-
-  markEnded(child: DynamicRecord): void {
-    this.children.delete(child.key);
-  }
-
-  holds(child: DynamicRecord): boolean {
-    return this.children.get(child.key) === child;
-  }
-
-  /** Files a (re)started child under its Pid (it moves to the end of `whichChildren`). */
-  setPid(child: DynamicRecord, pid: Pid): void {
-    this.children.delete(child.key);
-    child.key = pid;
-    child.pid = pid;
-    this.children.set(pid, child);
   }
 }

@@ -7,7 +7,7 @@ import { NoProcError, OptionsError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import { stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { Dest } from "../runtime/names/names.ts";
-import { checkTimeout } from "../runtime/process/receive.ts";
+import { checkTimeout } from "../runtime/process/deadlines.ts";
 
 /** Options of {@link shutdownOnSignals}. */
 export interface ShutdownOnSignalsOptions {

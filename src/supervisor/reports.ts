@@ -7,7 +7,23 @@ import type { Name } from "../runtime/names/names-types.ts";
 import type { Pid } from "../runtime/process/pid.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import { getLogger, isNormalReason } from "../runtime/logger.ts";
-import { channels, type SupervisorRestartEvent } from "../runtime/telemetry.ts";
+import { channels } from "../runtime/telemetry.ts";
+
+/**
+ * `parley:supervisor:restart`: a Supervisor or DynamicSupervisor is about to restart a child that
+ * exited. Published once per exit that leads to a restart, before the new start; not when the
+ * exit uses up the restart intensity (the supervisor then shuts down instead), not for a retry
+ * after a failed restart, and not for the siblings a `one_for_all` or `rest_for_one` restart
+ * takes along.
+ */
+export interface SupervisorRestartEvent {
+  /** The supervisor doing the restart. */
+  readonly supervisor: Pid;
+  /** The child's id (for a DynamicSupervisor child, the id of the spec it was started from). */
+  readonly id: unknown;
+  /** The exit reason of the child being restarted. */
+  readonly reason: unknown;
+}
 
 /** The supervisor a report is about. */
 export interface SupervisorRef {

@@ -2,17 +2,19 @@
  * Supervisor: a process that starts children in order, restarts them when they exit according to a
  * strategy, and stops them in reverse order, as Elixir's `Supervisor`.
  */
-import type { Child, ChildSpec, ChildType, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
+import type { Child, ChildSpec } from "../runtime/behaviours/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
-import { stopServer } from "../runtime/behaviours/gen-call.ts";
+import { callChecked, stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { Name } from "../runtime/names/names-types.ts";
 import type { Dest } from "../runtime/names/names.ts";
 import type { Pid } from "../runtime/process/pid.ts";
 import { type NormalizedChildSpec, validateChildren } from "./child-spec.ts";
 import { type SupervisorFlags, validateSupervisorFlags } from "./flags.ts";
-import { StaticRunner } from "./static-runner.ts";
+import { SupervisorProcess } from "./supervisor-process.ts";
 import type { Strategy } from "./strategies.ts";
-import { supervisorCall } from "./sup-call.ts";
+import type { ChildCounts, ChildInfo } from "./supervisor-snapshots.ts";
+
+export type { ChildCounts, ChildInfo, SupervisorState } from "./supervisor-snapshots.ts";
 
 /** Options of `Supervisor.startLink`. */
 export interface SupervisorOptions {
@@ -24,52 +26,6 @@ export interface SupervisorOptions {
   readonly maxSeconds?: number;
   /** Register the supervisor under this name. */
   readonly name?: Name;
-}
-
-/** One entry of `whichChildren`. */
-export interface ChildInfo {
-  /** The id of the child's spec; always `undefined` under a DynamicSupervisor, as in OTP. */
-  readonly id: unknown;
-  /** The running child, `"restarting"` after a failed restart (a retry is queued), or `undefined` when terminated. */
-  readonly pid: Pid | "restarting" | undefined;
-  /** The spec's type (default `"worker"`): `"supervisor"` for a child that supervises children of its own. */
-  readonly type: ChildType;
-}
-
-/** What `countChildren` returns. */
-export interface ChildCounts {
-  /** Every child spec the supervisor holds, running or not. */
-  readonly specs: number;
-  /** Children whose process is alive. */
-  readonly active: number;
-  /** Specs of type `"supervisor"`, running or not. */
-  readonly supervisors: number;
-  /** Specs of type `"worker"`, running or not. */
-  readonly workers: number;
-}
-
-/** What `sys.getState` shows of a supervisor (a snapshot; `sys.replaceState` is refused). */
-export interface SupervisorState {
-  /** The `strategy` option: which children a restart affects. */
-  readonly strategy: Strategy;
-  /** The `maxRestarts` option in force (default 3). */
-  readonly maxRestarts: number;
-  /** The `maxSeconds` option in force, in seconds (default 5). */
-  readonly maxSeconds: number;
-  /**
-   * Every child spec, in start order, as `whichChildren` lists it, with the restart type and
-   * shutdown of its spec, defaults filled in.
-   */
-  readonly children: ReadonlyArray<
-    Readonly<
-      ChildInfo & {
-        /** The spec's restart type: whether the child is restarted when it exits (see {@link RestartType}). */
-        readonly restart: RestartType;
-        /** How the child is stopped: see {@link Shutdown}. */
-        readonly shutdown: Shutdown;
-      }
-    >
-  >;
 }
 
 /**
@@ -138,7 +94,7 @@ export class Supervisor {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new StaticRunner(Supervisor, flags, specs).startLink(flags.name);
+    return new SupervisorProcess(Supervisor, flags, specs).startLink(flags.name);
   }
 
   /**
@@ -172,7 +128,7 @@ export class Supervisor {
    *   failure reason.
    */
   static startChild(sup: Dest, child: Child): Promise<Pid> {
-    return supervisorCall(sup, ["start_child", child]) as Promise<Pid>;
+    return callChecked(sup, ["start_child", child], Infinity) as Promise<Pid>;
   }
 
   /**
@@ -181,7 +137,7 @@ export class Supervisor {
    * @throws NotFoundError (rejection) when no child has this id.
    */
   static async terminateChild(sup: Dest, id: unknown): Promise<void> {
-    await supervisorCall(sup, ["terminate_child", id]);
+    await callChecked(sup, ["terminate_child", id], Infinity);
   }
 
   /**
@@ -192,7 +148,7 @@ export class Supervisor {
    * @throws StartError (rejection) with the child's start failure reason; the child stays terminated.
    */
   static restartChild(sup: Dest, id: unknown): Promise<Pid> {
-    return supervisorCall(sup, ["restart_child", id]) as Promise<Pid>;
+    return callChecked(sup, ["restart_child", id], Infinity) as Promise<Pid>;
   }
 
   /**
@@ -201,7 +157,7 @@ export class Supervisor {
    * @throws ChildRunningError (rejection) when the child is running or restarting.
    */
   static async deleteChild(sup: Dest, id: unknown): Promise<void> {
-    await supervisorCall(sup, ["delete_child", id]);
+    await callChecked(sup, ["delete_child", id], Infinity);
   }
 
   /**
@@ -209,12 +165,12 @@ export class Supervisor {
    * A temporary child is listed only while it runs.
    */
   static whichChildren(sup: Dest): Promise<ChildInfo[]> {
-    return supervisorCall(sup, ["which_children"]) as Promise<ChildInfo[]>;
+    return callChecked(sup, ["which_children"], Infinity) as Promise<ChildInfo[]>;
   }
 
   /** How many children the supervisor holds, runs, and of which type. */
   static countChildren(sup: Dest): Promise<ChildCounts> {
-    return supervisorCall(sup, ["count_children"]) as Promise<ChildCounts>;
+    return callChecked(sup, ["count_children"], Infinity) as Promise<ChildCounts>;
   }
 
   /**

@@ -7,7 +7,7 @@ import { send, whereis } from "../../src/runtime/names/names.ts";
 import type { Pid } from "../../src/runtime/process/pid.ts";
 import { isAlive } from "../../src/runtime/process/spawn.ts";
 import { sys } from "../../src/runtime/behaviours/sys.ts";
-import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
+import type { SupervisorRestartEvent } from "../../src/supervisor/reports.ts";
 import { DynamicSupervisor, type DynamicSupervisorOptions } from "../../src/supervisor/dynamic-supervisor.ts";
 import { MaxChildrenError, NotFoundError } from "../../src/supervisor/errors.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";

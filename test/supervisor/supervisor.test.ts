@@ -8,7 +8,7 @@ import { send, whereis } from "../../src/runtime/names/names.ts";
 import type { Pid } from "../../src/runtime/process/pid.ts";
 import { exit, isAlive, spawn } from "../../src/runtime/process/spawn.ts";
 import { sys } from "../../src/runtime/behaviours/sys.ts";
-import type { SupervisorRestartEvent } from "../../src/runtime/telemetry.ts";
+import type { SupervisorRestartEvent } from "../../src/supervisor/reports.ts";
 import { ChildRunningError, NotFoundError } from "../../src/supervisor/errors.ts";
 import { Supervisor, type SupervisorOptions } from "../../src/supervisor/supervisor.ts";
 import { down, noReports, rejection, reports, settle, started, terminated, useSupervisorTest, watch, worker, Worker } from "./support.ts";

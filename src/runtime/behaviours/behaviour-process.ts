@@ -1,17 +1,22 @@
 /**
- * What GenServer, GenStatem, the supervisors and the client share once started: the receive loop,
- * the parent's exit signal, and the crash path (terminate, crash report, exit). Each behaviour
- * supplies a runner that handles its own messages; starting is in runner-start.ts, `sys` requests
- * in system-requests.ts.
+ * What every behaviour process (GenServer, GenStatem, the supervisors, the client) shares: the one
+ * way to start it (name claimed, `init` run inside the new process, the caller answered), the
+ * receive loop, the parent's exit signal, and the crash path (terminate, crash report, exit). Each
+ * behaviour's `*-process.ts` extends BehaviourProcess with the handling of its own messages;
+ * `sys` requests are served by system-requests.ts.
  */
 import { CallRequest, CastRequest, SystemRequest } from "./gen-call.ts";
+import { OptionsError, StartError } from "../errors.ts";
+import { Global } from "../names/global.ts";
 import { getLogger, isNormalReason, redact, reportCrash } from "../logger.ts";
-import type { Name } from "../names/names-types.ts";
+import { type Name, validateName } from "../names/names-types.ts";
+import { register, whereis } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
-import { current, type Proc, removeMessage, terminate, type Waiter } from "../process/process.ts";
+import { createProc, current, currentProc, linkProcs, type Proc, removeMessage, terminate, unlinkProcs, type Waiter } from "../process/process.ts";
+import { checkTimeout } from "../process/deadlines.ts";
 import { charge, schedule } from "../process/scheduler.ts";
 import { formatTerm } from "../format-term.ts";
-import { handleSystem } from "./system-requests.ts";
+import { handleSystem, type SystemHost } from "./system-requests.ts";
 import { isPromiseLike } from "../predicates.ts";
 
 /** Options every behaviour's `start`/`startLink` accepts. */
@@ -28,10 +33,10 @@ export interface Stop {
 }
 
 /**
- * The per-process half of a behaviour; subclasses handle the behaviour's own messages. The runner
+ * The per-process half of a behaviour; subclasses handle the behaviour's own messages. It
  * is its process's waiter while idle, so an idle behaviour holds no promise.
  */
-export abstract class Runner implements Waiter {
+export abstract class BehaviourProcess implements Waiter, SystemHost {
   proc!: Proc;
   /** While suspended, only `sys` requests are taken from the mailbox. */
   match: ((msg: unknown) => unknown) | undefined = undefined;
@@ -48,12 +53,12 @@ export abstract class Runner implements Waiter {
 
   constructor(readonly module: { readonly name: string }) {}
 
-  /** A message arrived for the idle runner: handle it as the process. */
+  /** A message arrived while idle: handle it as the process. */
   resolve(msg: unknown): void {
     current.run(this.proc, loop, this, msg);
   }
 
-  /** Only a throwing matcher rejects, and the runner's matcher does not throw. */
+  /** Only a throwing matcher rejects, and this matcher does not throw. */
   reject(): void {}
 
   /** Runs `init`; resolves undefined to go on, or a Stop to fail the start. */
@@ -112,6 +117,159 @@ export abstract class Runner implements Waiter {
   }
 }
 
+/**
+ * Starts `bp` (a behaviour's process object) as a new process: registers its name, runs `init` inside the process, and resolves
+ * the Pid once `init` returned (rejecting `StartError` if it stopped, threw or timed out).
+ */
+export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartOptions | undefined, link: boolean): Promise<Pid> {
+  let name: Name | undefined;
+  let timeout = Infinity;
+  try {
+    ({ name, timeout } = checkStartOptions(options));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise<Pid>((resolve, reject) => {
+    const parent = link ? currentProc() : undefined;
+    // init runs on a later turn, after the name is claimed and the link made.
+    const proc = createProc(() => void boot());
+    bp.proc = proc;
+    bp.parent = parent?.alive ? parent : undefined;
+    if (name !== undefined) {
+      let holder: Pid | undefined;
+      try {
+        holder = claimName(name, proc.pid);
+      } catch (err) {
+        // A via module may throw (Registry with a registry that is not running). The new process
+        // must end here like on a taken name: left alone, it would stay in the table and its
+        // start would run before `boot` below exists.
+        terminate(proc, "normal");
+        reject(new StartError(err, { cause: err }));
+        return;
+      }
+      if (holder !== undefined) {
+        terminate(proc, "normal");
+        reject(new StartError(["already_started", holder]));
+        return;
+      }
+      bp.name = name;
+    }
+    if (bp.parent !== undefined) linkProcs(bp.parent, proc);
+    let settled = false;
+    // The caller learns of a failed start from the rejection, not from an exit signal as well.
+    const fail = (reason: unknown, cause?: unknown): void => {
+      settled = true;
+      if (bp.parent !== undefined) unlinkProcs(bp.parent, proc);
+      reject(new StartError(reason, cause === undefined ? undefined : { cause }));
+    };
+    const timer =
+      timeout === Infinity
+        ? undefined
+        : setTimeout(() => {
+            if (settled) return;
+            fail("timeout");
+            terminate(proc, "killed");
+          }, timeout);
+    // A process that ends while init runs (killed, or taken down through a link) fails the start
+    // with its exit reason, as proc_lib's start does: otherwise an init blocked in a receive would
+    // leave the caller waiting for ever, and any other init would resolve a dead pid.
+    const onEarlyExit = (_: Proc, reason: unknown): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      if (!settled) fail(reason);
+    };
+    proc.onExit(onEarlyExit);
+    const boot = async (): Promise<void> => {
+      let stop: Stop | undefined;
+      let cause: unknown;
+      try {
+        stop = await bp.init(arg);
+      } catch (err) {
+        // A throw fails the start like ["stop", err]. As in OTP, terminate does not run when init
+        // fails: there is no state to clean up yet.
+        stop = { reason: err };
+        cause = err;
+      }
+      if (timer !== undefined) clearTimeout(timer);
+      if (settled) return;
+      if (stop !== undefined) {
+        fail(stop.reason, cause);
+        if (!isNormalReason(stop.reason)) {
+          reportCrash({ pid: String(proc.pid), name, module: bp.module.name, callback: "init", reason: stop.reason });
+        }
+        terminate(proc, stop.reason);
+        return;
+      }
+      settled = true;
+      proc.offExit(onEarlyExit);
+      resolve(proc.pid);
+      let first: StepResult;
+      try {
+        first = bp.begin();
+      } catch (err) {
+        return finish(bp, err);
+      }
+      afterStep(bp, first);
+    };
+  });
+}
+
+/**
+ * Starts a behaviour's module from either form of `start`/`startLink`: `Base.start(Module, arg,
+ * options)`, where `self` is `base`, or `Module.start(arg, options)`, where `self` is the module.
+ * `processFor` makes the module's process. Rejects OptionsError when the module is not a class that
+ * extends `base`.
+ */
+export function startModule<M>(
+  base: abstract new () => unknown,
+  self: unknown,
+  args: readonly unknown[],
+  link: boolean,
+  processFor: (module: M) => BehaviourProcess,
+): Promise<Pid> {
+  const [module, arg, options] = self === base ? args : [self, ...args];
+  if (typeof module !== "function" || !(module.prototype instanceof base)) {
+    return Promise.reject(new OptionsError("module", module, `a class that extends ${base.name}`));
+  }
+  let bp: BehaviourProcess;
+  try {
+    bp = processFor(module as M);
+  } catch (err) {
+    // The module's constructor (field initialisers included) threw: a failed start, not a throw.
+    return Promise.reject(new StartError(err, { cause: err }));
+  }
+  return startProcess(bp, arg, options as StartOptions | undefined, link);
+}
+
+/** Registers `pid` under `name`; returns the current holder when the name is taken. */
+function claimName(name: Name, pid: Pid): Pid | undefined {
+  if (typeof name === "string") {
+    const holder = whereis(name);
+    if (holder !== undefined) return holder;
+    register(name, pid);
+    return undefined;
+  }
+  const [module, term] = "global" in name ? [Global, name.global] : name.via;
+  if (module.registerName(term, pid)) return undefined;
+  // Taken: report the holder, or the caller's own pid if the module will not say.
+  return module.whereisName(term) ?? pid;
+}
+
+function checkStartOptions(options: StartOptions | undefined): { name: Name | undefined; timeout: number } {
+  if (options === undefined) return { name: undefined, timeout: Infinity };
+  if (options === null || typeof options !== "object") {
+    throw new OptionsError("options", options, "{ name?, timeout? }");
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "name" && key !== "timeout") throw new OptionsError(key, (options as Record<string, unknown>)[key], "no such start option (known: name, timeout)");
+  }
+  const name = options.name === undefined ? undefined : validateName(options.name);
+  const timeout = options.timeout ?? Infinity;
+  checkTimeout(timeout, "timeout");
+  return { name, timeout };
+}
+
+
+/** What one step of the loop yields: go on, stop, or either later. */
 export type StepResult = Stop | undefined | Promise<Stop | undefined>;
 
 /** Marks "no message available now" for `takeNow`. */
@@ -120,57 +278,57 @@ const NOTHING: unique symbol = Symbol("nothing");
 /**
  * Handles `msg`, then every message already queued, for as long as the callbacks answer
  * synchronously: a busy server pays no promise per message. An async callback resumes the loop
- * when it settles; an empty mailbox makes the runner wait as the process's waiter.
+ * when it settles; an empty mailbox makes it wait as the process's waiter.
  */
-function loop(runner: Runner, msg: unknown): void {
+function loop(bp: BehaviourProcess, msg: unknown): void {
   let next: unknown = msg;
   for (;;) {
     let step: StepResult;
     try {
-      step = handle(runner, next);
+      step = handle(bp, next);
     } catch (err) {
-      return finish(runner, err);
+      return finish(bp, err);
     }
-    if (step !== undefined) return afterStep(runner, step);
-    if (!runner.proc.alive) return;
+    if (step !== undefined) return afterStep(bp, step);
+    if (!bp.proc.alive) return;
     // Kept only for a crash report while its event is handled: an idle process holds no message.
-    runner.lastEvent = undefined;
-    next = takeNow(runner);
-    if (next === NOTHING) return wait(runner);
+    bp.lastEvent = undefined;
+    next = takeNow(bp);
+    if (next === NOTHING) return wait(bp);
   }
 }
 
-export function afterStep(runner: Runner, step: StepResult): void {
-  if (step === undefined) return resume(runner);
-  if (!isPromiseLike(step)) return finish(runner, step.reason);
+export function afterStep(bp: BehaviourProcess, step: StepResult): void {
+  if (step === undefined) return resume(bp);
+  if (!isPromiseLike(step)) return finish(bp, step.reason);
   step.then(
-    (stop) => (stop === undefined ? resume(runner) : finish(runner, stop.reason)),
-    (err: unknown) => finish(runner, err),
+    (stop) => (stop === undefined ? resume(bp) : finish(bp, stop.reason)),
+    (err: unknown) => finish(bp, err),
   );
 }
 
-function resume(runner: Runner): void {
-  if (!runner.proc.alive) return;
-  runner.lastEvent = undefined;
-  const next = takeNow(runner);
-  if (next === NOTHING) wait(runner);
-  else loop(runner, next);
+function resume(bp: BehaviourProcess): void {
+  if (!bp.proc.alive) return;
+  bp.lastEvent = undefined;
+  const next = takeNow(bp);
+  if (next === NOTHING) wait(bp);
+  else loop(bp, next);
 }
 
-export function finish(runner: Runner, reason: unknown): void {
-  runner.exit(reason).catch(() => terminate(runner.proc, reason));
+export function finish(bp: BehaviourProcess, reason: unknown): void {
+  bp.exit(reason).catch(() => terminate(bp.proc, reason));
 }
 
 /** One message: a `sys` request, the parent's exit signal, or the behaviour's own. */
-function handle(runner: Runner, msg: unknown): StepResult {
-  if (msg instanceof SystemRequest) return handleSystem(runner, msg);
-  if (runner.parent !== undefined && isExitFrom(msg, runner.parent.pid)) return { reason: msg[2] };
+function handle(bp: BehaviourProcess, msg: unknown): StepResult {
+  if (msg instanceof SystemRequest) return handleSystem(bp, msg);
+  if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) return { reason: msg[2] };
   // Kept as it is: it only becomes a readable event (eventOf) if a report or a trace shows it.
-  runner.lastEvent = msg;
-  if (runner.stats !== undefined) runner.stats.messagesIn++;
+  bp.lastEvent = msg;
+  if (bp.stats !== undefined) bp.stats.messagesIn++;
   // Redacted like a crash report: a trace is a log line too.
-  if (runner.tracing) getLogger().info({ pid: String(runner.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
-  return runner.dispatch(msg);
+  if (bp.tracing) getLogger().info({ pid: String(bp.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
+  return bp.dispatch(msg);
 }
 
 /**
@@ -184,25 +342,25 @@ function eventOf(msg: unknown): unknown {
   return msg;
 }
 
-/** The next message the runner accepts, if one is queued and this turn's budget allows. */
-function takeNow(runner: Runner): unknown {
-  const proc = runner.proc;
+/** The next message `bp` accepts, if one is queued and this turn's budget allows. */
+function takeNow(bp: BehaviourProcess): unknown {
+  const proc = bp.proc;
   const box = proc.mailbox;
-  runner.scanned = 0;
+  bp.scanned = 0;
   if (box.length === 0 || proc.waiters.length !== 0 || !charge()) return NOTHING;
-  const match = runner.match;
+  const match = bp.match;
   if (match === undefined) return removeMessage(proc, 0);
   for (let i = 0; i < box.length; i++) {
     if (match(box.at(i)) !== undefined) return removeMessage(proc, i);
   }
-  runner.scanned = box.length;
+  bp.scanned = box.length;
   return NOTHING;
 }
 
-function wait(runner: Runner): void {
-  const proc = runner.proc;
-  proc.addWaiter(runner);
-  if (runner.scanned < proc.mailbox.length) schedule(proc);
+function wait(bp: BehaviourProcess): void {
+  const proc = bp.proc;
+  proc.addWaiter(bp);
+  if (bp.scanned < proc.mailbox.length) schedule(proc);
 }
 
 function isExitFrom(msg: unknown, pid: Pid): msg is readonly ["EXIT", Pid, unknown] {

@@ -6,9 +6,9 @@
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "../errors.ts";
 import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
 import { type Dest, resolveProc, send } from "../names/names.ts";
-import { makeRef, Pid, Ref } from "../process/pid.ts";
+import { CALL_SLOT, makeRef, Pid, Ref } from "../process/pid.ts";
 import { currentProc, deliver, OUTSIDE, type Proc } from "../process/process.ts";
-import { checkTimeout } from "../process/receive.ts";
+import { checkTimeout } from "../process/deadlines.ts";
 
 /**
  * Who made a call, as `handleCall` and GenStatem's `["call", from]` event receive it: keep it and
@@ -88,7 +88,7 @@ class PendingCall implements From, Expirable {
   #finish(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    this.tag.call = undefined;
+    this.tag[CALL_SLOT] = undefined;
     this.#target.offExit(this);
     if (this.#timeoutMs !== Infinity) trimDeadlines(this.#timeoutMs);
     return true;
@@ -120,7 +120,7 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
   return new Promise((resolve, reject) => {
     const tag = makeRef();
     const from = new PendingCall(caller?.pid ?? OUTSIDE, tag, resolve, reject, proc, dest, timeoutMs);
-    tag.call = from;
+    tag[CALL_SLOT] = from;
     if (timeoutMs !== Infinity) addDeadline(from, timeoutMs);
     proc.onExit(from);
     deliver(proc, new kind(from, request));
@@ -136,8 +136,46 @@ export function reply(from: From, value: unknown): void {
     throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
   }
   // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
-  const call = from.tag.call;
+  const call = from.tag[CALL_SLOT];
   if (call instanceof PendingCall) call.settle(value);
+}
+
+/**
+ * The one answer shape of the internal calls that can fail (`sys`, supervisor requests, the
+ * client's own requests): `["ok", value]` or `["error", err]`, made by `replyChecked` /
+ * `replyError` in the served process and opened by `callChecked` in the caller.
+ */
+type CheckedAnswer = readonly ["ok", unknown] | readonly ["error", unknown];
+
+/**
+ * Calls `dest` like `call`, and resolves the value it answered with `replyChecked`, or rejects
+ * with the error it answered with `replyError`.
+ */
+export async function callChecked(dest: Dest, request: unknown, timeoutMs: number, kind: typeof CallRequest | typeof SystemRequest = CallRequest): Promise<unknown> {
+  const answer = (await call(dest, request, timeoutMs, kind)) as CheckedAnswer;
+  if (answer[0] === "error") throw answer[1];
+  return answer[1];
+}
+
+/** Answers a `callChecked` with a value: its caller resolves `value`. */
+export function replyValue(from: From, value?: unknown): void {
+  reply(from, ["ok", value] satisfies CheckedAnswer);
+}
+
+/** Answers a `callChecked` with an error: its caller rejects with `err`. */
+export function replyError(from: From, err: unknown): void {
+  reply(from, ["error", err] satisfies CheckedAnswer);
+}
+
+/** Answers a `callChecked` with what `answer` returns, or with what it throws. */
+export function replyChecked(from: From, answer: () => unknown): void {
+  let value: unknown;
+  try {
+    value = answer();
+  } catch (err) {
+    return replyError(from, err);
+  }
+  replyValue(from, value);
 }
 
 /**

@@ -1,17 +1,15 @@
 /**
  * GenServer: a process that keeps state and answers calls, casts and plain messages, one at a time.
  */
-import { BadReturnError } from "../errors.ts";
-import { call, cast, type From, CallRequest, CastRequest, reply, stopServer } from "./gen-call.ts";
-import { Runner, type StartOptions, type Stop } from "./behaviour-process.ts";
-import { startModule } from "./runner-start.ts";
+import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
+import { type StartOptions, startModule } from "./behaviour-process.ts";
+import { ServerProcess } from "./gen-server-process.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
 import { getLogger, redact } from "../logger.ts";
 import type { Dest } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import { formatTerm } from "../format-term.ts";
-import { isPromiseLike } from "../predicates.ts";
 
 /** What `init` returns: start with a state, or refuse to start. */
 export type InitResult<S> = readonly ["ok", S] | readonly ["stop", unknown];
@@ -99,14 +97,14 @@ export abstract class GenServer<State = unknown> {
   static start(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startModule(GenServer, this, args, false, serverRunner);
+    return startModule(GenServer, this, args, false, (module: GenServerModule) => new ServerProcess(module, new module()));
   }
 
   /** Starts a server linked to the calling process. `GenServer.startLink(Module, arg, opts)` is the same. */
   static startLink(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startModule(GenServer, this, args, true, serverRunner);
+    return startModule(GenServer, this, args, true, (module: GenServerModule) => new ServerProcess(module, new module()));
   }
 
   /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
@@ -142,104 +140,5 @@ export abstract class GenServer<State = unknown> {
    */
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);
-  }
-}
-
-function serverRunner(module: GenServerModule): Runner {
-  return new ServerRunner(module);
-}
-
-class ServerRunner extends Runner {
-  readonly server: GenServer<unknown>;
-  state: unknown = undefined;
-
-  constructor(module: GenServerModule) {
-    super(module);
-    this.server = new module();
-  }
-
-  async init(arg: unknown): Promise<Stop | undefined> {
-    this.callback = "init";
-    const r = await this.server.init(arg);
-    if (Array.isArray(r) && r.length === 2) {
-      if (r[0] === "ok") {
-        this.state = r[1];
-        return undefined;
-      }
-      if (r[0] === "stop") return { reason: r[1] };
-    }
-    throw new BadReturnError("init", r);
-  }
-
-  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
-    if (msg instanceof CallRequest) {
-      this.callback = "handleCall";
-      const r = this.server.handleCall(msg.request, msg.from, this.state);
-      return isPromiseLike(r) ? r.then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
-    }
-    let r: MaybePromise<CastResult<unknown>>;
-    if (msg instanceof CastRequest) {
-      this.callback = "handleCast";
-      r = this.server.handleCast(msg.msg, this.state);
-    } else {
-      this.callback = "handleInfo";
-      r = this.server.handleInfo(msg, this.state);
-    }
-    return isPromiseLike(r) ? r.then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
-  }
-
-  afterCall(r: CallResult<unknown>, from: From): Stop | undefined {
-    if (Array.isArray(r)) {
-      if (r[0] === "reply" && r.length === 3) {
-        this.state = r[2];
-        this.countOut();
-        reply(from, r[1]);
-        return undefined;
-      }
-      if (r[0] === "noreply" && r.length === 2) {
-        this.state = r[1];
-        return undefined;
-      }
-      if (r[0] === "stop" && r.length === 4) {
-        this.state = r[3];
-        reply(from, r[2]);
-        return { reason: r[1] };
-      }
-      if (r[0] === "stop" && r.length === 3) {
-        this.state = r[2];
-        return { reason: r[1] };
-      }
-    }
-    throw new BadReturnError("handleCall", r);
-  }
-
-  afterNoreply(r: CastResult<unknown>): Stop | undefined {
-    if (Array.isArray(r)) {
-      if (r[0] === "noreply" && r.length === 2) {
-        this.state = r[1];
-        return undefined;
-      }
-      if (r[0] === "stop" && r.length === 3) {
-        this.state = r[2];
-        return { reason: r[1] };
-      }
-    }
-    throw new BadReturnError(this.callback, r);
-  }
-
-  terminate(reason: unknown): unknown {
-    return this.server.terminate(reason, this.state);
-  }
-
-  getState(): unknown {
-    return this.state;
-  }
-
-  setState(state: unknown): void {
-    this.state = state;
-  }
-
-  status(): { state: unknown; data: unknown } {
-    return { state: undefined, data: this.state };
   }
 }

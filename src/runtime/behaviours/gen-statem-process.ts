@@ -4,10 +4,8 @@
  */
 import { BadReturnError } from "../errors.ts";
 import { CallRequest, CastRequest, reply } from "./gen-call.ts";
-import { Runner, type Stop } from "./behaviour-process.ts";
-
-type Step = Stop | undefined | Promise<Stop | undefined>;
-import type { GenStatem, GenStatemModule } from "./gen-statem.ts";
+import { BehaviourProcess, type Stop } from "./behaviour-process.ts";
+import type { MaybePromise } from "./maybe-promise.ts";
 import { startTimer } from "../process/long-timer.ts";
 import { deliver } from "../process/process.ts";
 import {
@@ -22,6 +20,23 @@ import {
   validForEnter,
 } from "./statem-actions.ts";
 import { isPromiseLike } from "../predicates.ts";
+
+type Step = Stop | undefined | Promise<Stop | undefined>;
+
+/**
+ * The callbacks the engine runs once the machine started: what a GenStatem subclass provides, and
+ * the client's machine. Results are checked here, whatever their static type says, so the engine
+ * does not depend on the public class.
+ */
+export interface StatemCallbacks {
+  handleEvent(type: EventType, content: unknown, state: unknown, data: unknown): MaybePromise<unknown>;
+  terminate(reason: unknown, state: unknown, data: unknown): unknown;
+}
+
+/** A GenStatem subclass as its process sees it: the callbacks and `init`. */
+export interface GenStatemCallbacks extends StatemCallbacks {
+  init(arg: unknown): MaybePromise<unknown>;
+}
 
 /** A timer's expiry, as it arrives in the mailbox; stale when the timer was cancelled or restarted. */
 class TimeoutFired {
@@ -41,7 +56,12 @@ interface ActiveTimer {
 
 const ENTER: EventType = "enter";
 
-export class StatemRunner extends Runner {
+/**
+ * A state machine's process: state, data, the event queues and the timers of one machine. Its
+ * host says how the machine's `init` is called: GenStatemProcess for a GenStatem, the client's
+ * process for a Parley.
+ */
+export abstract class StatemProcess<M extends StatemCallbacks = StatemCallbacks> extends BehaviourProcess {
   state: unknown = undefined;
   data: unknown = undefined;
   /** Events inserted by `next_event` and postponed events being retried: before the mailbox. */
@@ -57,15 +77,15 @@ export class StatemRunner extends Runner {
   #initActions: ParsedActions | undefined = undefined;
 
   constructor(
-    module: GenStatemModule | { readonly name: string },
-    readonly machine: GenStatem<unknown, unknown>,
+    module: { readonly name: string },
+    readonly machine: M,
   ) {
     super(module);
   }
 
   async init(arg: unknown): Promise<Stop | undefined> {
     this.callback = "init";
-    const r: unknown = await this.machine.init(arg);
+    const r: unknown = await this.initMachine(arg);
     if (Array.isArray(r) && r[0] === "stop" && r.length === 2) return { reason: r[1] };
     if (!Array.isArray(r) || r[0] !== "ok" || r.length < 3 || r.length > 4) throw new BadReturnError("init", r);
     const actions = parseActions(r[3], "init", r);
@@ -75,6 +95,12 @@ export class StatemRunner extends Runner {
     this.#initActions = actions;
     return undefined;
   }
+
+  /** The name crash reports give `handleEvent`; undefined when the machine names its own callbacks. */
+  protected readonly eventCallback: string | undefined = "handleEvent";
+
+  /** Calls the machine's `init`. */
+  protected abstract initMachine(arg: unknown): MaybePromise<unknown>;
 
   /** The initial state's enter call, init's actions, and what they queued. */
   override begin(): Step {
@@ -131,9 +157,9 @@ export class StatemRunner extends Runner {
 
   #process(type: EventType, content: unknown): Step {
     if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
-    this.callback = "handleEvent";
+    if (this.eventCallback !== undefined) this.callback = this.eventCallback;
     const r = this.machine.handleEvent(type, content, this.state, this.data);
-    if (isPromiseLike(r)) return r.then((result) => this.#transition(parseResult(result, "handleEvent"), type, content));
+    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.#transition(parseResult(result, "handleEvent"), type, content));
     return this.#transition(parseResult(r, "handleEvent"), type, content);
   }
 
@@ -176,9 +202,9 @@ export class StatemRunner extends Runner {
 
   /** The state enter call: may keep or repeat the state, set timeouts and reply, nothing else. */
   #enter(oldState: unknown): Step {
-    this.callback = "handleEvent";
+    if (this.eventCallback !== undefined) this.callback = this.eventCallback;
     const r = this.machine.handleEvent(ENTER, oldState, this.state, this.data);
-    if (isPromiseLike(r)) return r.then((result) => this.#afterEnter(result));
+    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.#afterEnter(result));
     return this.#afterEnter(r);
   }
 
@@ -286,6 +312,13 @@ export class StatemRunner extends Runner {
   }
 }
 
-function fireTimer([runner, key, id]: readonly [StatemRunner, string, number]): void {
-  deliver(runner.proc, new TimeoutFired(key, id));
+function fireTimer([bp, key, id]: readonly [StatemProcess, string, number]): void {
+  deliver(bp.proc, new TimeoutFired(key, id));
+}
+
+/** The process of a GenStatem subclass. */
+export class GenStatemProcess extends StatemProcess<GenStatemCallbacks> {
+  protected initMachine(arg: unknown): MaybePromise<unknown> {
+    return this.machine.init(arg);
+  }
 }

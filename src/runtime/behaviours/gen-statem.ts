@@ -2,14 +2,13 @@
  * GenStatem: gen_statem's `handle_event_function` mode with state enter calls.
  */
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
-import type { Runner, StartOptions } from "./behaviour-process.ts";
-import { startModule } from "./runner-start.ts";
+import { type StartOptions, startModule } from "./behaviour-process.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
 import type { Dest } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import type { EventType, StatemInitResult, StatemResult } from "./statem-actions.ts";
-import { StatemRunner } from "./gen-statem-process.ts";
+import { GenStatemProcess } from "./gen-statem-process.ts";
 
 /** A concrete GenStatem class. */
 export type GenStatemModule = new () => GenStatem<any, any>;
@@ -70,14 +69,14 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
   static start(this: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(module: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startModule(GenStatem, this, args, false, statemRunner);
+    return startModule(GenStatem, this, args, false, statemProcess);
   }
 
   /** Starts a state machine linked to the caller. `GenStatem.startLink(Module, arg, opts)` is the same. */
   static startLink(this: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(module: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
-    return startModule(GenStatem, this, args, true, statemRunner);
+    return startModule(GenStatem, this, args, true, statemProcess);
   }
 
   /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
@@ -114,6 +113,6 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
   }
 }
 
-function statemRunner(module: GenStatemModule): Runner {
-  return new StatemRunner(module, new module());
+function statemProcess(module: GenStatemModule): GenStatemProcess {
+  return new GenStatemProcess(module, new module());
 }

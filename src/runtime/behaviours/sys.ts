@@ -2,7 +2,7 @@
  * `sys`: introspection and control of any behaviour process (GenServer, GenStatem, Supervisor, the
  * WebSocket client), served by the behaviour's loop in every state, even while suspended.
  */
-import { call, SystemRequest } from "./gen-call.ts";
+import { callChecked, SystemRequest } from "./gen-call.ts";
 import type { SysStatistics, SysStatus } from "./system-requests.ts";
 import type { Dest } from "../names/names.ts";
 
@@ -64,8 +64,6 @@ export const sys = {
   },
 };
 
-async function system(dest: Dest, request: readonly unknown[], timeoutMs: number): Promise<unknown> {
-  const answer = (await call(dest, request, timeoutMs, SystemRequest)) as readonly ["ok" | "error", unknown];
-  if (answer[0] === "error") throw answer[1];
-  return answer[1];
+function system(dest: Dest, request: readonly unknown[], timeoutMs: number): Promise<unknown> {
+  return callChecked(dest, request, timeoutMs, SystemRequest);
 }

@@ -3,10 +3,10 @@
  * events and never inside a callback.
  */
 import { OptionsError } from "../errors.ts";
-import { reply, SystemRequest } from "./gen-call.ts";
-import type { Runner, Stop } from "./behaviour-process.ts";
+import { replyChecked, SystemRequest } from "./gen-call.ts";
 import type { Name } from "../names/names-types.ts";
 import type { Pid } from "../process/pid.ts";
+import type { Proc } from "../process/process.ts";
 
 /** What `sys.getStatus` returns: a snapshot of a behaviour process, taken between two events. */
 export interface SysStatus {
@@ -56,70 +56,77 @@ export interface SysStatistics {
   readonly messagesOut: number;
 }
 
+/** What a `sys` request reads and changes in a behaviour process (BehaviourProcess implements it). */
+export interface SystemHost {
+  readonly proc: Proc;
+  readonly name: Name | undefined;
+  readonly module: { readonly name: string };
+  suspended: boolean;
+  match: ((msg: unknown) => unknown) | undefined;
+  tracing: boolean;
+  stats: { startTime: number; messagesIn: number; messagesOut: number } | undefined;
+  getState(): unknown;
+  setState(state: unknown): void;
+  status(): { state: unknown; data: unknown };
+}
 
-/** Serves a `sys` request; `stop` resolves the Stop to act on instead of replying. */
-export function handleSystem(runner: Runner, msg: SystemRequest): Stop | undefined {
+/** Serves a `sys` request; `stop` returns the reason to stop with instead of replying. */
+export function handleSystem(host: SystemHost, msg: SystemRequest): { readonly reason: unknown } | undefined {
   const req = msg.request as readonly [string, unknown?];
   // No reply to stop: the caller's call ends with the exit, which stopServer takes as success.
   if (req[0] === "stop") return { reason: req[1] };
-  let answer: readonly ["ok", unknown] | readonly ["error", unknown];
-  try {
-    answer = ["ok", systemAnswer(runner, req)];
-  } catch (err) {
-    answer = ["error", err];
-  }
-  reply(msg.from, answer);
+  replyChecked(msg.from, () => systemAnswer(host, req));
   return undefined;
 }
 
-function systemAnswer(runner: Runner, req: readonly [string, unknown?]): unknown {
+function systemAnswer(host: SystemHost, req: readonly [string, unknown?]): unknown {
   switch (req[0]) {
     case "get_state":
-      return runner.getState();
+      return host.getState();
     case "replace_state": {
-      const next = (req[1] as (s: unknown) => unknown)(runner.getState());
-      runner.setState(next);
+      const next = (req[1] as (s: unknown) => unknown)(host.getState());
+      host.setState(next);
       return next;
     }
     case "get_status": {
-      const { state, data } = runner.status();
+      const { state, data } = host.status();
       return {
-        pid: runner.proc.pid,
-        name: runner.name,
-        status: runner.suspended ? "suspended" : "running",
-        module: runner.module,
+        pid: host.proc.pid,
+        name: host.name,
+        status: host.suspended ? "suspended" : "running",
+        module: host.module,
         state,
         data,
       } satisfies SysStatus;
     }
     case "suspend":
-      runner.suspended = true;
-      runner.match = onlySystem;
+      host.suspended = true;
+      host.match = onlySystem;
       return undefined;
     case "resume":
-      runner.suspended = false;
-      runner.match = undefined;
+      host.suspended = false;
+      host.match = undefined;
       return undefined;
     case "trace":
-      runner.tracing = req[1] === true;
+      host.tracing = req[1] === true;
       return undefined;
     case "statistics":
-      return statistics(runner, req[1]);
+      return statistics(host, req[1]);
     default:
       throw new OptionsError("system request", req, "get_state, replace_state, get_status, suspend, resume, trace or statistics");
   }
 }
 
-function statistics(runner: Runner, flag: unknown): SysStatistics | false | undefined {
+function statistics(host: SystemHost, flag: unknown): SysStatistics | false | undefined {
   if (flag === true) {
-    runner.stats ??= { startTime: Date.now(), messagesIn: 0, messagesOut: 0 };
+    host.stats ??= { startTime: Date.now(), messagesIn: 0, messagesOut: 0 };
     return undefined;
   }
   if (flag === false) {
-    runner.stats = undefined;
+    host.stats = undefined;
     return undefined;
   }
-  const s = runner.stats;
+  const s = host.stats;
   return s === undefined ? false : { ...s, currentTime: Date.now() };
 }
 

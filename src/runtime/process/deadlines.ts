@@ -2,7 +2,16 @@
  * Deadlines for many short-lived waits (calls): entries with the same duration expire in the
  * order they were added, so one timer per duration serves them all, instead of a setTimeout and a
  * clearTimeout per call.
+ * Also the one check of a timeout argument, shared by every wait, timer and start.
  */
+import { OptionsError } from "../errors.ts";
+
+/** @throws OptionsError for anything but a non-negative number of milliseconds or Infinity. */
+export function checkTimeout(timeoutMs: unknown, option = "timeoutMs"): asserts timeoutMs is number {
+  if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+    throw new OptionsError(option, timeoutMs, "a non-negative number of milliseconds or Infinity");
+  }
+}
 
 /** Something that can time out. `settled` entries are skipped and dropped. */
 export interface Expirable {

@@ -44,14 +44,18 @@ export class Pid extends Identifier {
   }
 }
 
+/**
+ * The slot of a call's tag that holds the call it answers, so a reply reaches it through any copy
+ * of the From. A module symbol, not a property: nothing outside gen-call.ts can read or set it.
+ * @internal
+ */
+export const CALL_SLOT: unique symbol = Symbol("call");
+
 /** A unique reference: monitors, calls. Printed as `#Reference<N>`. */
 export class Ref extends Identifier {
   readonly #brand = "Ref";
-  /**
-   * For a call's tag: the call it answers, so a reply reaches it through any copy of the From.
-   * @internal
-   */
-  call: unknown = undefined;
+  /** @internal */
+  [CALL_SLOT]: unknown = undefined;
   override toString(): string {
     return `#Reference<${this.id}>`;
   }

@@ -1,8 +1,9 @@
 /** Selective receive: take the oldest message a matcher accepts, waiting up to a timeout. */
-import { ExitError, OptionsError, TimeoutError } from "../errors.ts";
+import { ExitError, TimeoutError } from "../errors.ts";
 import { type Proc, removeMessage, requireProc, settleWaiter, type Waiter } from "./process.ts";
 import { charge, schedule } from "./scheduler.ts";
 import { startTimer } from "./long-timer.ts";
+import { checkTimeout } from "./deadlines.ts";
 
 /**
  * A message filter for `receive`: return a value (anything but `undefined`) to take the message,
@@ -75,11 +76,4 @@ function onWaiterTimeout([proc, waiter, timeoutMs]: readonly [Proc, Waiter, numb
   waiter.timer = undefined;
   settleWaiter(proc, index, waiter);
   waiter.reject(new TimeoutError(timeoutMs));
-}
-
-/** @throws OptionsError for anything but a non-negative number of milliseconds or Infinity. */
-export function checkTimeout(timeoutMs: unknown, option = "timeoutMs"): asserts timeoutMs is number {
-  if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-    throw new OptionsError(option, timeoutMs, "a non-negative number of milliseconds or Infinity");
-  }
 }

@@ -4,7 +4,7 @@ import { startTimer, type LongTimer } from "./long-timer.ts";
 import { type Dest, send } from "../names/names.ts";
 import { makeTimerRef, Pid, type TimerRef } from "./pid.ts";
 import { type ExitHook, lookup, type Proc } from "./process.ts";
-import { checkTimeout } from "./receive.ts";
+import { checkTimeout } from "./deadlines.ts";
 
 interface Entry {
   readonly timer: LongTimer<TimerRef>;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { NoProcessContextError, OptionsError, TimeoutError } from "../../../src/runtime/errors.ts";
 import { send } from "../../../src/runtime/names/names.ts";
-import { checkTimeout, receive } from "../../../src/runtime/process/receive.ts";
+import { receive } from "../../../src/runtime/process/receive.ts";
+import { checkTimeout } from "../../../src/runtime/process/deadlines.ts";
 import { exit, self, spawn, spawnMonitor } from "../../../src/runtime/process/spawn.ts";
 import { useLogCapture, useProcesses, WAIT } from "../../helpers/runtime.ts";
 

@@ -1,28 +1,28 @@
 /**
- * The client as a GenStatem: states `disconnected` → `connecting` → `connected` → `closing` →
- * `disconnected`. User callbacks run in event handlers (never in enter calls), so whatever they
- * return can change state.
+ * The client's connection rules as a GenStatem machine: states `disconnected` → `connecting` →
+ * `connected` → `closing` → `disconnected`. User callbacks run in event handlers (never in enter
+ * calls), so whatever they return can change state. client-process.ts hosts it.
  */
-import { reply, type From } from "../runtime/behaviours/gen-call.ts";
-import { GenStatem } from "../runtime/behaviours/gen-statem.ts";
+import { type From, reply, replyError, replyValue } from "../runtime/behaviours/gen-call.ts";
 import { getLogger } from "../runtime/logger.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import type { Proc } from "../runtime/process/process.ts";
+import type { Name } from "../runtime/names/names-types.ts";
 import type { Action, EventType, StatemResult } from "../runtime/behaviours/statem-actions.ts";
-import type { StatemRunner } from "../runtime/behaviours/gen-statem-process.ts";
+import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";
-import { type Frame, validateFrame } from "./frames.ts";
+import { type Frame, isFrame } from "./frames.ts";
 import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick } from "./heartbeat.ts";
 import { type ClientOptions, mergeConnectOverrides, redactUrl } from "./options.ts";
-import type { Parley } from "./parley.ts";
 import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
-import { type CallReplyResult, checkClientResult, checkDisconnectResult, checkInitResult } from "./results.ts";
+import { type CallReplyResult, checkClientResult, checkDisconnectResult, checkInitResult, type ClientCallbacks } from "./results.ts";
 import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
 import type { ClientData, ClientStatus, ConnState } from "./client-data.ts";
 import * as telemetry from "./telemetry.ts";
+import type { FrameDropReason } from "./telemetry.ts";
 import { isPromiseLike } from "../runtime/predicates.ts";
 
 type Result = StatemResult<ConnState, ClientData>;
@@ -31,21 +31,30 @@ const KEEP: Result = Object.freeze(["keep_state_and_data"]) as Result;
 const RECONNECT = Object.freeze(["timeout", "reconnect"] as const);
 const CANCEL_RECONNECT: readonly Action[] = Object.freeze([[RECONNECT, Infinity, null]]);
 
-export class ClientMachine extends GenStatem<ConnState, ClientData> {
-  /** Set by the runner that hosts this machine, for callback names in crash reports. */
-  runner!: StatemRunner;
+/**
+ * The process that hosts the machine, as the machine sees it: handed to `init`. The machine names
+ * the user callback it runs in `callback`, once per event, for crash reports.
+ */
+export interface MachineHost {
+  readonly proc: Proc;
+  readonly name: Name | undefined;
+  callback: string;
+}
+
+export class ClientMachine implements StatemCallbacks {
+  #host!: MachineHost;
   #data: ClientData | undefined = undefined;
 
   constructor(
-    readonly client: Parley<unknown>,
+    readonly client: ClientCallbacks,
     readonly options: ClientOptions,
-  ) {
-    super();
-  }
+  ) {}
 
-  override async init(arg: unknown): Promise<readonly ["ok", ConnState, ClientData] | readonly ["stop", unknown]> {
-    const proc: Proc = this.runner.proc;
+  async init(arg: unknown, host: MachineHost): Promise<readonly ["ok", ConnState, ClientData] | readonly ["stop", unknown]> {
+    this.#host = host;
+    const proc = host.proc;
     proc.trapExit = true;
+    host.callback = "init";
     const r = checkInitResult(await this.client.init(arg));
     if (r[0] === "stop") return r;
     const data: ClientData = {
@@ -60,7 +69,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
       waiters: [],
       firstDial: true,
       pingSentAt: 0,
-      meta: { pid: proc.pid, name: this.runner.name, url: redactUrl(this.options.url) },
+      meta: { pid: proc.pid, name: host.name, url: redactUrl(this.options.url) },
     };
     this.#data = data;
     proc.onExit(this);
@@ -73,11 +82,11 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
   }
 
-  override handleEvent(type: EventType, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+  handleEvent(type: EventType, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
     if (type === "info") return this.#info(content, state, data);
     if (type === "cast") {
-      this.runner.callback = "handleCast";
-      return this.#user("handleCast", this.client.handleCast(content, data.user), state, data);
+      this.#host.callback = "handleCast";
+      return this.#user(this.client.handleCast(content, data.user), state, data);
     }
     if (Array.isArray(type)) {
       if (type[0] === "call") return this.#call(type[1] as From, content, state, data);
@@ -88,14 +97,13 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     return KEEP;
   }
 
-  override terminate(reason: unknown, _state: ConnState, data: ClientData): unknown {
+  terminate(reason: unknown, _state: ConnState, data: ClientData): unknown {
     const conn = data.conn;
     if (conn !== undefined) this.#abandoned(conn, data, reason);
     if (conn?.open) conn.close(closeCodeFor(reason), "");
     this.#failQueue(data, "closing", "the client stopped");
-    for (const from of data.waiters) reply(from, ["ok"]);
+    for (const from of data.waiters) replyValue(from);
     data.waiters = [];
-    this.runner.callback = "terminate";
     return this.client.terminate(reason, data.user);
   }
 
@@ -103,7 +111,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     switch (state) {
       case "connecting": {
         data.connectedAt = 0;
-        data.conn = new Connection(this.runner.proc, data.options);
+        data.conn = new Connection(this.#host.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
         const timeout = data.options.connectTimeout;
         return timeout === Infinity ? KEEP : ["keep_state_and_data", [["state_timeout", timeout, "connect_timeout"]]];
@@ -122,23 +130,24 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     if (msg instanceof FrameIn) {
       if (msg.conn !== data.conn) return KEEP;
       telemetry.publishFrame("frameReceived", data.meta, msg.frame);
-      this.runner.callback = "handleFrame";
-      return this.#user("handleFrame", this.client.handleFrame(msg.frame, data.user), state, data);
+      this.#host.callback = "handleFrame";
+      return this.#user(this.client.handleFrame(msg.frame, data.user), state, data);
     }
     if (msg instanceof PingIn) {
       if (msg.conn !== data.conn) return KEEP;
       telemetry.publishFrame("frameReceived", data.meta, ["ping", msg.payload]);
+      // ws wrote the pong itself when the ping arrived: the one frame sent that #write does not see.
       telemetry.publishFrame("frameSent", data.meta, ["pong", msg.payload]);
-      this.runner.callback = "handlePing";
-      return this.#user("handlePing", this.client.handlePing(msg.payload, data.user), state, data);
+      this.#host.callback = "handlePing";
+      return this.#user(this.client.handlePing(msg.payload, data.user), state, data);
     }
     if (msg instanceof Opened) return msg.conn === data.conn ? this.#opened(msg.info, data) : KEEP;
     if (msg instanceof Closed) {
       if (msg.conn !== data.conn) return KEEP;
       return this.#ended(state, data, msg.reason, !msg.reachedServer);
     }
-    this.runner.callback = "handleInfo";
-    return this.#user("handleInfo", this.client.handleInfo(msg, data.user), state, data);
+    this.#host.callback = "handleInfo";
+    return this.#user(this.client.handleInfo(msg, data.user), state, data);
   }
 
   async #opened(info: ConnectInfo, data: ClientData): Promise<Result> {
@@ -147,7 +156,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     data.attempt = 0;
     data.firstDial = false;
     data.connectedAt = performance.now();
-    this.runner.callback = "handleConnect";
+    this.#host.callback = "handleConnect";
     const r = checkClientResult(await this.client.handleConnect(data.user, info), "handleConnect");
     // The push of handleConnect goes first, then what waited for the connection, in order.
     if (r[0] === "ok" || r[0] === "push") {
@@ -199,10 +208,10 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     data.localClose = false;
     data.firstDial = false;
     data.closingReason = undefined;
-    this.runner.callback = "handleDisconnect";
+    this.#host.callback = "handleDisconnect";
     const r = checkDisconnectResult(await this.client.handleDisconnect(reason, data.user, { attempt }));
     data.user = r[0] === "stop" ? r[2] : r[1];
-    for (const from of data.waiters) reply(from, ["ok"]);
+    for (const from of data.waiters) replyValue(from);
     data.waiters = [];
     if (r[0] === "stop") return ["stop", r[1], data];
     if (r[0] === "reconnect" && r.length === 3) {
@@ -229,35 +238,33 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     if (req instanceof SendFrame) return this.#send(req.frame, from, state, data);
     if (req instanceof Disconnect) return this.#disconnect(req, from, state, data);
     if (req instanceof Connect) {
-      reply(from, ["ok"]);
+      replyValue(from);
       if (state !== "disconnected") return KEEP;
       data.attempt = 0;
       return ["next_state", "connecting", data, CANCEL_RECONNECT];
     }
     if (req instanceof Status) {
       const status: ClientStatus = { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
-      reply(from, ["ok", status]);
+      replyValue(from, status);
       return KEEP;
     }
-    this.runner.callback = "handleCall";
-    return this.#user("handleCall", this.client.handleCall(req, from, data.user), state, data, from);
+    this.#host.callback = "handleCall";
+    return this.#user(this.client.handleCall(req, from, data.user), state, data, from);
   }
 
   #send(frame: Frame, from: From, state: ConnState, data: ClientData): Result {
     if (state === "connected") this.#write(data.conn!, frame, from, data);
-    else if (state !== "connecting") reply(from, ["error", new NotConnectedError(state)]);
-    else if (!data.queue.push(frame, from)) reply(from, ["error", new QueueFullError(data.queue.max)]);
+    else if (state !== "connecting") replyError(from, new NotConnectedError(state));
+    else if (!data.queue.push(frame, from)) replyError(from, new QueueFullError(data.queue.max));
     return KEEP;
   }
 
   #sendAsync(frame: unknown, state: ConnState, data: ClientData): Result {
-    try {
-      validateFrame(frame);
-    } catch {
+    if (!isFrame(frame)) {
       telemetry.publishInvalid(data.meta, frame);
       return KEEP;
     }
-    const valid = frame as Frame;
+    const valid = frame;
     if (state === "connected") this.#write(data.conn!, valid, undefined, data);
     else if (state !== "connecting") telemetry.publishDropped(data.meta, valid, state === "closing" ? "closing" : "not_connected");
     else if (!data.queue.push(valid, undefined)) telemetry.publishDropped(data.meta, valid, "queue_full");
@@ -281,7 +288,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
         data.localClose = true;
         return this.#giveUp(data, "closed", "aborted", false);
       default:
-        reply(from, ["ok"]);
+        replyValue(from);
         return ["keep_state_and_data", CANCEL_RECONNECT];
     }
   }
@@ -292,21 +299,22 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     const hb = data.options.heartbeat;
     if (state !== "connected" || conn === undefined || hb === false) return KEEP;
     if (name === HEARTBEAT[1]) {
-      telemetry.publishFrame("frameSent", data.meta, PING_FRAME);
-      return ["keep_state_and_data", tick(conn, hb, data)];
+      this.#write(conn, PING_FRAME, undefined, data);
+      return ["keep_state_and_data", tick(hb, data)];
     }
     if (peerAlive(conn, data)) return KEEP;
     telemetry.publishHeartbeatTimeout(data.meta);
     return this.#giveUp(data, "heartbeat_timeout", "error", false);
   }
 
-  /** Applies a user callback's result (sync or async). */
-  #user(callback: string, r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
-    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(checkClientResult(v, callback, from !== undefined), state, data, from, callback));
-    return this.#apply(checkClientResult(r, callback, from !== undefined), state, data, from, callback);
+  /** Applies the result of the user callback the host names (sync or async). */
+  #user(r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
+    const callback = this.#host.callback;
+    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(checkClientResult(v, callback, from !== undefined), state, data, from));
+    return this.#apply(checkClientResult(r, callback, from !== undefined), state, data, from);
   }
 
-  #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From, callback = "handleConnect"): MaybePromise<Result> {
+  #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
     switch (r[0]) {
       case "ok":
         data.user = r[1];
@@ -319,7 +327,7 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
         data.user = r[2];
         if (state === "connected" && data.conn !== undefined) this.#write(data.conn, r[1], undefined, data);
         else {
-          getLogger().warn({ pid: String(data.meta.pid), callback, frame: formatTerm(r[1], 2), state }, "push outside connected dropped");
+          getLogger().warn({ pid: String(data.meta.pid), callback: this.#host.callback, frame: formatTerm(r[1], 2), state }, "push outside connected dropped");
           telemetry.publishDropped(data.meta, r[1], "not_connected");
         }
         return KEEP;
@@ -354,16 +362,17 @@ export class ClientMachine extends GenStatem<ConnState, ClientData> {
     else telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
   }
 
+  /** Every frame the client writes goes through here, and so is published here. */
   #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {
     if (from === undefined) conn.write(frame);
-    else conn.write(frame, (err) => reply(from, err == null ? ["ok"] : ["error", err]));
+    else conn.write(frame, (err) => (err == null ? replyValue(from) : replyError(from, err)));
     telemetry.publishFrame("frameSent", data.meta, frame);
   }
 
   /** Everything queued for a connection that will not come: `why` for telemetry, `detail` for callers. */
-  #failQueue(data: ClientData, why: string, detail: string): void {
+  #failQueue(data: ClientData, why: FrameDropReason, detail: string): void {
     for (const q of data.queue.takeAll()) {
-      if (q.from !== undefined) reply(q.from, ["error", new NotConnectedError("connecting", detail)]);
+      if (q.from !== undefined) replyError(q.from, new NotConnectedError("connecting", detail));
       else telemetry.publishDropped(data.meta, q.frame, why);
     }
   }

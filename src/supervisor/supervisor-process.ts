@@ -1,5 +1,5 @@
 /**
- * Supervisor's runner: the children, in start order, found by id; the strategies; and the calls
+ * Supervisor's process: the children, in start order, found by id; the strategies; and the calls
  * behind Supervisor's functions.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
@@ -12,16 +12,16 @@ import type { SupervisorFlags } from "./flags.ts";
 import { supervisorReport } from "./reports.ts";
 import { startChildProcess } from "./start-child.ts";
 import { affectedChildren } from "./strategies.ts";
-import { type ChildEntry, countChildren, SupervisorRunner } from "./supervisor-runner.ts";
-import type { SupervisorState } from "./supervisor.ts";
+import { countChildren, type SupervisorState } from "./supervisor-snapshots.ts";
+import { type ChildEntry, SupervisingProcess } from "./supervising-process.ts";
 
 /** One child as the supervisor holds it. */
 interface ChildRecord extends ChildEntry {
   readonly key: string;
 }
 
-/** Supervisor's runner: mostly static children, as Elixir puts it, kept in start order and found by id. */
-export class StaticRunner extends SupervisorRunner<ChildRecord> {
+/** Supervisor's process: mostly static children, as Elixir puts it, kept in start order and found by id. */
+export class SupervisorProcess extends SupervisingProcess<ChildRecord> {
   /** In start order. */
   readonly children: ChildRecord[] = [];
   readonly byKey = new Map<string, ChildRecord>();

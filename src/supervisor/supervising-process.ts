@@ -2,18 +2,15 @@
  * What Supervisor and DynamicSupervisor share inside their process: answering calls, acting on a
  * child's exit (report, then restart or let go), the restart intensity, the retry of a failed
  * restart, and stopping a child with a report when it exits the wrong way. Each supervisor's
- * runner keeps its children its own way and supplies the few steps that depend on it.
+ * process keeps its children its own way and supplies the few steps that depend on it.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import { CallRequest, reply } from "../runtime/behaviours/gen-call.ts";
-import { Runner, type Stop } from "../runtime/behaviours/behaviour-process.ts";
-import { startRunner } from "../runtime/behaviours/runner-start.ts";
+import { CallRequest, replyError, replyValue } from "../runtime/behaviours/gen-call.ts";
+import { BehaviourProcess, startProcess, type Stop } from "../runtime/behaviours/behaviour-process.ts";
 import type { Name } from "../runtime/names/names-types.ts";
 import { send } from "../runtime/names/names.ts";
 import { isPid, type Pid } from "../runtime/process/pid.ts";
-import { isAlive } from "../runtime/process/spawn.ts";
 import type { NormalizedChildSpec } from "./child-spec.ts";
-import type { ChildCounts } from "./supervisor.ts";
 import { type ChildRef, publishRestart, type SupervisorRef, supervisorReport, unexpectedMessage } from "./reports.ts";
 import { RestartIntensity } from "./restart-intensity.ts";
 import { isExpectedExit, shutdownChild } from "./shutdown.ts";
@@ -27,8 +24,11 @@ export interface ChildEntry {
   pid: Pid | "restarting" | undefined;
 }
 
-/** The per-process half of a supervisor, over child records of type `C`. */
-export abstract class SupervisorRunner<C extends ChildEntry> extends Runner {
+/**
+ * The process of a supervisor of either kind, over child records of type `C`: Supervisor's and
+ * DynamicSupervisor's processes extend it with how they keep their children.
+ */
+export abstract class SupervisingProcess<C extends ChildEntry> extends BehaviourProcess {
   readonly intensity: RestartIntensity;
 
   constructor(module: { readonly name: string }, flags: { readonly maxRestarts: number; readonly maxSeconds: number }) {
@@ -38,7 +38,7 @@ export abstract class SupervisorRunner<C extends ChildEntry> extends Runner {
 
   /** Starts the supervisor's process linked to the caller, registered under `name` when given. */
   startLink(name: unknown): Promise<Pid> {
-    return startRunner(this, undefined, name === undefined ? undefined : { name: name as Name }, true);
+    return startProcess(this, undefined, name === undefined ? undefined : { name: name as Name }, true);
   }
 
   dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
@@ -93,9 +93,9 @@ export abstract class SupervisorRunner<C extends ChildEntry> extends Runner {
     try {
       const [tag, arg] = Array.isArray(msg.request) ? (msg.request as [unknown, unknown]) : [msg.request, undefined];
       const value = await this.answer(tag, arg);
-      reply(msg.from, ["ok", value]);
+      replyValue(msg.from, value);
     } catch (err) {
-      reply(msg.from, ["error", err]);
+      replyError(msg.from, err);
     }
     return undefined;
   }
@@ -182,19 +182,4 @@ class TryAgain {
 
 function isExitMessage(msg: unknown): msg is readonly ["EXIT", Pid, unknown] {
   return Array.isArray(msg) && msg.length === 3 && msg[0] === "EXIT" && isPid(msg[1]);
-}
-
-/** `countChildren` over child records holding a spec and a pid (shared with DynamicSupervisor). */
-export function countChildren(children: Iterable<{ readonly spec: NormalizedChildSpec; readonly pid: Pid | "restarting" | undefined }>): ChildCounts {
-  let specs = 0;
-  let active = 0;
-  let supervisors = 0;
-  let workers = 0;
-  for (const { spec, pid } of children) {
-    specs++;
-    if (isPid(pid) && isAlive(pid)) active++;
-    if (spec.type === "supervisor") supervisors++;
-    else workers++;
-  }
-  return { specs, active, supervisors, workers };
 }

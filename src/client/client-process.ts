@@ -1,0 +1,68 @@
+/**
+ * What runs inside a Parley client's process: the client's machine (client-machine.ts) hosted by
+ * the state machine engine, and the start of a client, through the one start path of every
+ * behaviour.
+ */
+import { OptionsError, StartError } from "../runtime/errors.ts";
+import { type StartOptions, startProcess } from "../runtime/behaviours/behaviour-process.ts";
+import { StatemProcess } from "../runtime/behaviours/gen-statem-process.ts";
+import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
+import type { Pid } from "../runtime/process/pid.ts";
+import type { ClientData } from "./client-data.ts";
+import { ClientMachine } from "./client-machine.ts";
+import type { ClientCallbacks } from "./results.ts";
+import { validateOptions } from "./options.ts";
+
+/**
+ * Starts a client from either form of `start`/`startLink`: `Parley.start(Module, arg, options)`,
+ * where `self` is `base`, or `Module.start(arg, options)`. Rejects OptionsError for a module that
+ * does not extend `base` or for bad options, StartError when the class's constructor throws or
+ * the start fails.
+ */
+export function startClient(base: abstract new () => ClientCallbacks, self: unknown, args: readonly unknown[], link: boolean): Promise<Pid> {
+  const [module, arg, options] = self === base ? args : [self, ...args];
+  if (typeof module !== "function" || !(module.prototype instanceof base)) {
+    return Promise.reject(new OptionsError("module", module, `a class that extends ${base.name}`));
+  }
+  let validated;
+  try {
+    validated = validateOptions(options);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  let client: ClientProcess;
+  try {
+    const Module = module as new () => ClientCallbacks;
+    client = new ClientProcess(Module, new ClientMachine(new Module(), validated));
+  } catch (err) {
+    // The class's constructor (field initialisers included) threw: a failed start, not a throw.
+    return Promise.reject(new StartError(err, { cause: err }));
+  }
+  const startOptions: StartOptions = validated.name === undefined ? {} : { name: validated.name };
+  return startProcess(client, arg, startOptions, link);
+}
+
+/**
+ * A client's process: the engine runs the machine, the machine is handed this process at init,
+ * and `sys` sees the user's state as the state and the connection state as `state`.
+ */
+export class ClientProcess extends StatemProcess<ClientMachine> {
+  /** The machine names the user callback it runs, once per event. */
+  protected override readonly eventCallback = undefined;
+
+  protected initMachine(arg: unknown): MaybePromise<unknown> {
+    return this.machine.init(arg, this);
+  }
+
+  override getState(): unknown {
+    return (this.data as ClientData | undefined)?.user;
+  }
+
+  override setState(value: unknown): void {
+    (this.data as ClientData).user = value;
+  }
+
+  override status(): { state: unknown; data: unknown } {
+    return { state: this.state, data: this.getState() };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The house rules the README's architecture section states: no import circle in src (type-only
+ * imports count), and src/runtime imports nothing from the rooms built on it.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
+
+describe("architecture", () => {
+  const graph = importGraph(SRC);
+
+  it("has no import circle in src, type-only imports included", () => {
+    const circles = stronglyConnected(graph).filter((c) => c.length > 1 || graph.get(c[0]!)!.includes(c[0]!));
+    expect(circles.map((c) => c.map((f) => relative(SRC, f)).sort())).toEqual([]);
+  });
+
+  it("keeps src/runtime free of imports from supervisor, client and dist", () => {
+    const bad: string[] = [];
+    for (const [file, deps] of graph) {
+      if (!relative(SRC, file).startsWith("runtime/")) continue;
+      for (const dep of deps) {
+        if (/^(supervisor|client|dist)\//.test(relative(SRC, dep))) bad.push(`${relative(SRC, file)} -> ${relative(SRC, dep)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it("finds circles when there are some (the check itself works)", () => {
+    const g = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+      ["d", ["a"]],
+    ]);
+    expect(stronglyConnected(g).filter((c) => c.length > 1).map((c) => c.sort())).toEqual([["a", "b", "c"]]);
+  });
+});
+
+/** Every .ts file under `dir` with the files its relative imports and re-exports name. */
+function importGraph(dir: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f));
+  // `import ... from`, `import type ... from`, `export ... from`, and bare `import "x"`.
+  const re = /(?:^|\n)\s*(?:import|export)\s(?:[^;]*?\sfrom\s)?\s*["'](\.{1,2}\/[^"']+)["']/g;
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const deps = [...text.matchAll(re)].map((m) => resolve(dirname(file), m[1]!));
+    graph.set(file, deps);
+  }
+  return graph;
+}
+
+/** Tarjan's strongly connected components. */
+function stronglyConnected(graph: Map<string, string[]>): string[][] {
+  let index = 0;
+  const indexOf = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    indexOf.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!indexOf.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, indexOf.get(w)!));
+      }
+    }
+    if (low.get(v) === indexOf.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      out.push(component);
+    }
+  };
+  for (const v of graph.keys()) if (!indexOf.has(v)) visit(v);
+  return out;
+}

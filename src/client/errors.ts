@@ -6,6 +6,8 @@ import { formatTerm } from "../runtime/format-term.ts";
 export class NotConnectedError extends ParleyError {
   /** Always `"NotConnectedError"`. */
   override readonly name = "NotConnectedError" as const;
+  /** Always `"ERR_NOT_CONNECTED"`. */
+  readonly code = "ERR_NOT_CONNECTED" as const;
   constructor(
     /**
      * The client's connection state when the send was refused: `"disconnected"` or `"closing"`; or
@@ -13,7 +15,7 @@ export class NotConnectedError extends ParleyError {
      * the attempt failed or was given up, `handleConnect` closed the connection, or the client
      * stopped (the message says which).
      */
-    readonly state: string,
+    readonly state: "disconnected" | "closing" | "connecting",
     detail?: string,
   ) {
     super(`not connected: the client is ${state}${detail ? ` (${detail})` : ""}`);
@@ -24,6 +26,8 @@ export class NotConnectedError extends ParleyError {
 export class InvalidFrameError extends ParleyError {
   /** Always `"InvalidFrameError"`. */
   override readonly name = "InvalidFrameError" as const;
+  /** Always `"ERR_INVALID_FRAME"`. */
+  readonly code = "ERR_INVALID_FRAME" as const;
   constructor(
     /** The value passed as a frame, as given. */
     readonly frame: unknown,
@@ -37,6 +41,8 @@ export class InvalidFrameError extends ParleyError {
 export class QueueFullError extends ParleyError {
   /** Always `"QueueFullError"`. */
   override readonly name = "QueueFullError" as const;
+  /** Always `"ERR_QUEUE_FULL"`. */
+  readonly code = "ERR_QUEUE_FULL" as const;
   constructor(
     /** The client's `maxQueue` option: how many frames were already waiting. */
     readonly maxQueue: number,
@@ -49,6 +55,8 @@ export class QueueFullError extends ParleyError {
 export class UpgradeError extends ParleyError {
   /** Always `"UpgradeError"`. */
   override readonly name = "UpgradeError" as const;
+  /** Always `"ERR_UPGRADE"`. */
+  readonly code = "ERR_UPGRADE" as const;
   constructor(
     /** The HTTP status of the server's answer, e.g. 401, 403 or 503. */
     readonly statusCode: number,

@@ -16,20 +16,33 @@ import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./reques
 import type { CallReplyResult, ClientInitResult, ClientResult, DisconnectResult } from "./results.ts";
 
 /** A concrete client class. */
-export type ParleyModule = new () => Parley<any>;
+export type ParleyModule = new () => Parley<any, any>;
 
-/** Why a connection attempt failed or a connection was lost, as `handleDisconnect` sees it. */
-export type DisconnectReason =
+/**
+ * Why a connection attempt failed or a connection was lost, as `handleDisconnect` sees it:
+ *
+ * - `"closed"`: `Parley.disconnect()` closed it.
+ * - `["remote_close", code, text]`: the server closed it (code 1005 when its close frame had none).
+ * - `["error", err]`: a transport or protocol error; a refused upgrade is an `UpgradeError` with
+ *   `statusCode` and `headers`.
+ * - `"connect_timeout"`: no upgrade within `connectTimeout`.
+ * - `"heartbeat_timeout"`: nothing arrived within the heartbeat's `timeout` after a ping.
+ * - `R`: the reason your own `["disconnect", reason, s]` result gave (`R` is the second type
+ *   parameter of {@link Parley}; without one it is `unknown`, as any reason may come back).
+ */
+export type DisconnectReason<R = never> =
   | "closed"
-  | readonly ["remote_close", number, string]
-  | readonly ["error", Error]
+  | readonly ["remote_close", code: number, text: string]
+  | readonly ["error", err: Error]
   | "connect_timeout"
   | "heartbeat_timeout"
-  | unknown;
+  | R;
 
 /**
  * A WebSocket client that runs as a process: it connects, calls your callbacks with what arrives,
- * reconnects with backoff when told to, and lives under a supervisor like any OTP worker.
+ * reconnects with backoff when told to, and lives under a supervisor like any OTP worker. `S` is
+ * the user state; `R` the reasons your `["disconnect", reason, s]` results give, which come back
+ * to `handleDisconnect`.
  *
  * @example
  * ```ts
@@ -46,68 +59,108 @@ export type DisconnectReason =
  * @remarks
  * Every callback is optional and may be async; the default returns `["ok", state]`. Callbacks run
  * in the client's process one event at a time. A throw, or a result outside the callback's union
- * (`BadReturnError`), stops the client: close frame 1011, `terminate`, exit. See the README for the
- * lifecycle, the options and the telemetry channels.
+ * (`BadReturnError`), stops the client: close frame 1011, `terminate`, exit. The results other
+ * callbacks share are described once, at {@link ClientResult}. See the README for the lifecycle,
+ * the options and the telemetry channels.
  */
-export abstract class Parley<S = unknown> {
+export abstract class Parley<S = unknown, R = unknown> {
   /**
-   * Runs in the new process before `start` resolves, before any network I/O. Return `["ok", state]`
-   * or `["stop", reason]` (then `start` rejects with a `StartError`). Default: `["ok", arg]`.
+   * Runs in the new process before `start` resolves, before any network I/O.
+   *
+   * - `["ok", state]`: start with `state`; the first dial begins.
+   * - `["stop", reason]`: `start` rejects with a `StartError` whose `reason` is `reason`.
+   *
+   * Missing: `["ok", arg]`.
    */
   init(arg: unknown): MaybePromise<ClientInitResult<S>> {
     return ["ok", arg as S];
   }
 
   /**
-   * Runs after every successful upgrade, once the attempt count is reset. A push goes out first,
-   * then the frames queued while connecting, in order.
+   * Runs after every successful upgrade, once the attempt count is reset, with the upgrade's
+   * response headers and subprotocol. A pushed frame goes out first, then the frames queued while
+   * connecting, in order; `["disconnect", ...]` or `["stop", ...]` close the new connection and
+   * fail those queued frames. Returns a {@link ClientResult}. Missing: `["ok", state]`.
    */
-  handleConnect(state: S, _info: ConnectInfo): MaybePromise<ClientResult<S>> {
-    return ["ok", state];
-  }
-
-  /** Handles a text, binary or pong frame from the server. */
-  handleFrame(_frame: Frame, state: S): MaybePromise<ClientResult<S>> {
-    return ["ok", state];
-  }
-
-  /** Handles a ping; its pong (same payload) was already sent. */
-  handlePing(_payload: Uint8Array, state: S): MaybePromise<ClientResult<S>> {
+  handleConnect(state: S, _info: ConnectInfo): MaybePromise<ClientResult<S, R>> {
     return ["ok", state];
   }
 
   /**
-   * Handles any other message, in every state: plain sends, timers, `["EXIT", pid, reason]` from
-   * linked processes other than the parent. A push outside `connected` is logged and dropped.
+   * Runs for each text, binary or pong frame from the current connection, in arrival order,
+   * after `parley:frame:received` is published. Returns a {@link ClientResult}:
+   *
+   * - `["ok", state]`: carry on.
+   * - `["push", frame, state]`: answer with a frame.
+   * - `["disconnect", reason, state, close?]`: close; `handleDisconnect` gets `reason`.
+   * - `["stop", reason, state]`: close and exit.
+   *
+   * Missing: `["ok", state]` (the frame is ignored).
    */
-  handleInfo(_msg: unknown, state: S): MaybePromise<ClientResult<S>> {
-    return ["ok", state];
-  }
-
-  /** Handles `Parley.cast`. */
-  handleCast(_msg: unknown, state: S): MaybePromise<ClientResult<S>> {
+  handleFrame(_frame: Frame, state: S): MaybePromise<ClientResult<S, R>> {
     return ["ok", state];
   }
 
   /**
-   * Handles `Parley.call`. Return `["reply", value, state]` to answer now, or any ClientResult and
-   * answer later with `Parley.reply(from, value)` (for instance when the response frame arrives).
+   * Runs for each ping from the server, after its pong (same payload) was sent. Returns a
+   * {@link ClientResult}. Missing: `["ok", state]`.
    */
-  handleCall(_request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S>> {
+  handlePing(_payload: Uint8Array, state: S): MaybePromise<ClientResult<S, R>> {
     return ["ok", state];
   }
 
   /**
-   * Runs once per failed attempt and once per lost connection, with `info.attempt` (0 for the
-   * first dial and for a lost connection, n for the n-th retry). Return `["ok", s]` to follow the
-   * `reconnect` option, `["reconnect", s, overrides?]` to retry anyway (url, headers or protocols
-   * may change), `["disconnect", s]` to stay down, or `["stop", reason, s]` to exit.
+   * Runs for any other message, in every state: plain sends, timers, `["EXIT", pid, reason]` from
+   * linked processes other than the parent (the client traps exits). Returns a
+   * {@link ClientResult}; a push outside `connected` is logged and dropped. Missing:
+   * `["ok", state]` (the message is ignored).
    */
-  handleDisconnect(_reason: DisconnectReason, state: S, _info: { readonly attempt: number }): MaybePromise<DisconnectResult<S>> {
+  handleInfo(_msg: unknown, state: S): MaybePromise<ClientResult<S, R>> {
     return ["ok", state];
   }
 
-  /** Runs before the client exits, on every exit path but a kill. */
+  /** Runs for each `Parley.cast`. Returns a {@link ClientResult}. Missing: `["ok", state]`. */
+  handleCast(_msg: unknown, state: S): MaybePromise<ClientResult<S, R>> {
+    return ["ok", state];
+  }
+
+  /**
+   * Runs for each `Parley.call`, with the caller's `from`.
+   *
+   * - `["reply", value, state]`: the call resolves `value` now.
+   * - any {@link ClientResult}: no answer yet; keep `from` and answer later with
+   *   `Parley.reply(from, value)`, for instance when the response frame arrives. The caller waits
+   *   until then, or until its timeout.
+   *
+   * Missing: `["ok", state]`, so the call waits for a reply that never comes and times out.
+   */
+  handleCall(_request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S, R>> {
+    return ["ok", state];
+  }
+
+  /**
+   * Runs once per failed attempt and once per lost connection, with why ({@link DisconnectReason})
+   * and `info.attempt` (0 for the first dial and for a lost connection, n for the n-th retry).
+   *
+   * - `["ok", state]`: follow the `reconnect` option (never after `Parley.disconnect()`).
+   * - `["reconnect", state, overrides?]`: retry even without a `reconnect` option; `overrides` may
+   *   change `url`, `headers` or `protocols` from the next dial on.
+   * - `["disconnect", state]`: stay down until `Parley.connect`.
+   * - `["stop", reason, state]`: exit with `reason`.
+   *
+   * Missing: `["ok", state]`. Either way, staying down after a first dial that could not reach the
+   * server exits with `["error", cause]`.
+   */
+  handleDisconnect(_reason: DisconnectReason<R>, state: S, _info: { readonly attempt: number }): MaybePromise<DisconnectResult<S>> {
+    return ["ok", state];
+  }
+
+  /**
+   * Runs before the client exits, on every exit path but a kill: after a `stop` result, a throw,
+   * `Parley.stop`, or the supervisor's shutdown; the connection is already closing (1000 for
+   * `"normal"`, 1001 for a shutdown, 1011 otherwise). Not when `init` fails. The result is ignored.
+   * Missing: nothing.
+   */
   terminate(_reason: unknown, _state: S): unknown {
     return undefined;
   }

@@ -10,18 +10,47 @@ import type { ConnectInfo } from "./connection.ts";
 import type { From } from "../runtime/behaviours/gen-call.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 
-/** What most client callbacks return. */
-export type ClientResult<S> =
+/**
+ * What `handleConnect`, `handleFrame`, `handlePing`, `handleInfo` and `handleCast` return. `R` is
+ * the type of the reasons this client gives in `["disconnect", reason, s]` (see
+ * {@link DisconnectReason}). Every tag sets the new user state:
+ *
+ * - `["ok", state]`: carry on.
+ * - `["push", frame, state]`: write `frame` now. Outside `connected` the frame is logged (warn) and
+ *   dropped, and published on `parley:frame:dropped` with `why: "not_connected"`; a value that is
+ *   not a valid Frame is a `BadReturnError`.
+ * - `["disconnect", reason, state]`: close the connection with close frame 1000 (or give up the
+ *   dial while connecting); once the socket is gone `handleDisconnect` runs with `reason`, and its
+ *   answer decides whether to reconnect. Disconnected already: only a scheduled retry is called off.
+ * - `["disconnect", reason, state, [code, text]]`: the same with your close frame (a code `ws` can
+ *   send: 1000, 1001–1003, 1007–1014 or 3000–4999; text at most 123 UTF-8 bytes).
+ * - `["stop", reason, state]`: close the connection (1000 for `"normal"`, 1001 for a shutdown, 1011
+ *   otherwise), run `terminate`, exit with `reason`; `handleDisconnect` does not run.
+ */
+export type ClientResult<S, R = unknown> =
   | readonly [tag: "ok", state: S]
   | readonly [tag: "push", frame: Frame, state: S]
-  | readonly [tag: "disconnect", reason: unknown, state: S]
-  | readonly [tag: "disconnect", reason: unknown, state: S, close: CloseFrame]
+  | readonly [tag: "disconnect", reason: R, state: S]
+  | readonly [tag: "disconnect", reason: R, state: S, close: CloseFrame]
   | readonly [tag: "stop", reason: unknown, state: S];
 
-/** What `handleCall` returns: a ClientResult, or a reply now. */
-export type CallReplyResult<S> = ClientResult<S> | readonly [tag: "reply", value: unknown, state: S];
+/**
+ * What `handleCall` returns: any {@link ClientResult} (the call is then answered later, with
+ * `Parley.reply(from, value)`), or `["reply", value, state]` to answer now with `value`.
+ */
+export type CallReplyResult<S, R = unknown> = ClientResult<S, R> | readonly [tag: "reply", value: unknown, state: S];
 
-/** What `handleDisconnect` returns: the decision after a failed attempt or a lost connection. */
+/**
+ * What `handleDisconnect` returns: the decision after a failed attempt or a lost connection.
+ *
+ * - `["ok", state]`: follow the `reconnect` option (after `Parley.disconnect()`: stay down).
+ * - `["reconnect", state]`: retry even without a `reconnect` option (default backoff).
+ * - `["reconnect", state, { url?, headers?, protocols? }]`: the same, dialing with these from the
+ *   next attempt on.
+ * - `["disconnect", state]`: stay in `disconnected` until `Parley.connect`. If the very first dial
+ *   could not reach the server, the client exits with `["error", cause]` instead.
+ * - `["stop", reason, state]`: run `terminate` and exit with `reason`.
+ */
 export type DisconnectResult<S> =
   | readonly [tag: "ok", state: S]
   | readonly [tag: "reconnect", state: S]
@@ -29,7 +58,10 @@ export type DisconnectResult<S> =
   | readonly [tag: "disconnect", state: S]
   | readonly [tag: "stop", reason: unknown, state: S];
 
-/** What the client's `init` returns. */
+/**
+ * What the client's `init` returns: `["ok", state]` to start (the first dial follows), or
+ * `["stop", reason]` to make `start` reject with a `StartError` whose `reason` is `reason`.
+ */
 export type ClientInitResult<S> = readonly [tag: "ok", state: S] | readonly [tag: "stop", reason: unknown];
 
 /**

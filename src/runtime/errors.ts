@@ -1,5 +1,5 @@
 /**
- * The runtime's error classes. Every class sets `name` to its own name, carries the offending value
+ * The runtime's error classes. Every class sets `name` to its own name and a stable `code`, carries the offending value
  * in a readonly field and in its message, and is thrown only for expected conditions: a failed
  * call never crashes the process it was aimed at.
  */
@@ -12,6 +12,12 @@ export abstract class ParleyError extends Error {
    * so it survives serialisation and logging where `instanceof` cannot be used.
    */
   abstract override readonly name: string;
+  /**
+   * A stable code for the failure (`"ERR_TIMEOUT"`, ...), typed as a string literal on each
+   * subclass: unlike the message it never changes, so code can match on it. The README's errors
+   * table lists them all.
+   */
+  abstract readonly code: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Error.captureStackTrace?.(this, new.target);
@@ -22,6 +28,8 @@ export abstract class ParleyError extends Error {
 export class NoProcError extends ParleyError {
   /** Always `"NoProcError"`. */
   override readonly name = "NoProcError" as const;
+  /** Always `"ERR_NOPROC"`. */
+  readonly code = "ERR_NOPROC" as const;
   constructor(
     /**
      * What nothing answered to, as the caller gave it: a local name, a dead Pid, `{ global: term }`;
@@ -39,6 +47,8 @@ export class NoProcError extends ParleyError {
 export class NoProcessContextError extends ParleyError {
   /** Always `"NoProcessContextError"`. */
   override readonly name = "NoProcessContextError" as const;
+  /** Always `"ERR_NO_PROCESS_CONTEXT"`. */
+  readonly code = "ERR_NO_PROCESS_CONTEXT" as const;
   constructor(
     /** The function that needs a current process, e.g. `"receive"`, `"self"` or `"link"`. */
     readonly operation: string,
@@ -51,11 +61,13 @@ export class NoProcessContextError extends ParleyError {
 export class TimeoutError extends ParleyError {
   /** Always `"TimeoutError"`. */
   override readonly name = "TimeoutError" as const;
+  /** Always `"ERR_TIMEOUT"`. */
+  readonly code = "ERR_TIMEOUT" as const;
   constructor(
     /** The time limit that ran out, in milliseconds. */
     readonly timeoutMs: number,
     /** What timed out: `"receive"` (a `receive` or `inbox.receive`) or `"call"` (any call, `sys` and `stop` included). */
-    readonly operation = "receive",
+    readonly operation: "receive" | "call" = "receive",
     /** The call's target as the caller gave it; `undefined` for a receive. */
     readonly dest?: unknown,
   ) {
@@ -67,6 +79,8 @@ export class TimeoutError extends ParleyError {
 export class ExitError extends ParleyError {
   /** Always `"ExitError"`. */
   override readonly name = "ExitError" as const;
+  /** Always `"ERR_EXIT"`. */
+  readonly code = "ERR_EXIT" as const;
   constructor(
     /**
      * The target's exit reason (`"normal"`, `"killed"`, a thrown Error, ...), or
@@ -84,6 +98,8 @@ export class ExitError extends ParleyError {
 export class StartError extends ParleyError {
   /** Always `"StartError"`. */
   override readonly name = "StartError" as const;
+  /** Always `"ERR_START"`. */
+  readonly code = "ERR_START" as const;
   constructor(
     /**
      * Why the start failed. From a behaviour's `start`/`startLink`: the reason of init's
@@ -105,6 +121,8 @@ export class StartError extends ParleyError {
 export class AlreadyRegisteredError extends ParleyError {
   /** Always `"AlreadyRegisteredError"`. */
   override readonly name = "AlreadyRegisteredError" as const;
+  /** Always `"ERR_ALREADY_REGISTERED"`. */
+  readonly code = "ERR_ALREADY_REGISTERED" as const;
   constructor(
     /** The local name that was asked for. */
     readonly registeredName: unknown,
@@ -119,6 +137,8 @@ export class AlreadyRegisteredError extends ParleyError {
 export class OptionsError extends ParleyError {
   /** Always `"OptionsError"`. */
   override readonly name = "OptionsError" as const;
+  /** Always `"ERR_BAD_OPTION"`. */
+  readonly code = "ERR_BAD_OPTION" as const;
   constructor(
     /** The option or argument at fault, as a path where it helps: `"url"`, `"reconnect.maxDelay"`, `"children[2]"`. */
     readonly option: string,
@@ -138,6 +158,8 @@ export class OptionsError extends ParleyError {
 export class BadReturnError extends ParleyError {
   /** Always `"BadReturnError"`. */
   override readonly name = "BadReturnError" as const;
+  /** Always `"ERR_BAD_RETURN"`. */
+  readonly code = "ERR_BAD_RETURN" as const;
   constructor(
     /**
      * The callback that returned it, e.g. `"handleCall"` or `"handleEvent"`; for a child spec whose

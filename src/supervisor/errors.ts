@@ -6,6 +6,8 @@ import { formatTerm } from "../runtime/format-term.ts";
 export class NotFoundError extends ParleyError {
   /** Always `"NotFoundError"`. */
   override readonly name = "NotFoundError" as const;
+  /** Always `"ERR_NOT_FOUND"`. */
+  readonly code = "ERR_NOT_FOUND" as const;
   constructor(
     /** The child id given to a `Supervisor` function, or the Pid given to `DynamicSupervisor.terminateChild`. */
     readonly id: unknown,
@@ -18,6 +20,8 @@ export class NotFoundError extends ParleyError {
 export class MaxChildrenError extends ParleyError {
   /** Always `"MaxChildrenError"`. */
   override readonly name = "MaxChildrenError" as const;
+  /** Always `"ERR_MAX_CHILDREN"`. */
+  readonly code = "ERR_MAX_CHILDREN" as const;
   constructor(
     /** The supervisor's `maxChildren` option, which its children already reach. */
     readonly maxChildren: number,
@@ -34,6 +38,8 @@ export class MaxChildrenError extends ParleyError {
 export class ChildRunningError extends ParleyError {
   /** Always `"ChildRunningError"`. */
   override readonly name = "ChildRunningError" as const;
+  /** Always `"ERR_CHILD_RUNNING"`. */
+  readonly code = "ERR_CHILD_RUNNING" as const;
   constructor(
     /** The id of the child, as in its spec. */
     readonly id: unknown,

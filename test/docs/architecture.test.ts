@@ -28,6 +28,18 @@ describe("architecture", () => {
     expect(bad).toEqual([]);
   });
 
+  it("names in the README's architecture section only files and folders that exist, and every room", () => {
+    const readme = readFileSync(resolve(SRC, "../README.md"), "utf8");
+    const start = readme.indexOf("## Architecture");
+    const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    const named = [...section.matchAll(/`([\w-]+\.ts)`/g)].map((m) => m[1]!);
+    const files = new Set([...graph.keys()].map((f) => f.slice(f.lastIndexOf("/") + 1)));
+    expect(named.filter((f) => !files.has(f))).toEqual([]);
+    for (const room of ["runtime/process/", "runtime/names/", "runtime/behaviours/", "supervisor/", "client/"]) {
+      expect(section, room).toContain(room.slice(room.lastIndexOf("/", room.length - 2) + 1));
+    }
+  });
+
   it("finds circles when there are some (the check itself works)", () => {
     const g = new Map([
       ["a", ["b"]],

@@ -11,17 +11,33 @@ import type { Dest } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import { formatTerm } from "../format-term.ts";
 
-/** What `init` returns: start with a state, or refuse to start. */
+/**
+ * What `init` returns:
+ *
+ * - `["ok", state]`: start with `state`; `start` resolves the Pid.
+ * - `["stop", reason]`: refuse; `start` rejects with a `StartError` whose `reason` is `reason`.
+ */
 export type InitResult<S> = readonly ["ok", S] | readonly ["stop", unknown];
-/** What `handleCall` returns. `["stop", reason, state]` (no reply) is accepted too, as in Erlang. */
+/**
+ * What `handleCall` returns:
+ *
+ * - `["reply", value, state]`: the call resolves `value`; go on with `state`.
+ * - `["noreply", state]`: no answer yet; answer later with `GenServer.reply(from, value)`.
+ * - `["stop", reason, value, state]`: the call resolves `value`, then the server stops with `reason`.
+ * - `["stop", reason, state]`: stop with `reason` without answering (the caller gets an
+ *   `ExitError`), as Erlang accepts.
+ */
 export type CallResult<S> =
   | readonly ["reply", unknown, S]
   | readonly ["noreply", S]
   | readonly ["stop", unknown, unknown, S]
   | readonly ["stop", unknown, S];
-/** What `handleCast` returns. */
+/**
+ * What `handleCast` returns: `["noreply", state]` to go on with `state`, or
+ * `["stop", reason, state]` to stop with `reason`.
+ */
 export type CastResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
-/** What `handleInfo` returns. */
+/** What `handleInfo` returns: the same two shapes as {@link CastResult}. */
 export type InfoResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
 
 /** A concrete GenServer class. */
@@ -51,31 +67,55 @@ export type GenServerModule = new () => GenServer<any>;
  */
 export abstract class GenServer<State = unknown> {
   /**
-   * Runs in the new process before `start` resolves. Return `["ok", state]` to start, or
-   * `["stop", reason]` to make `start` reject with a `StartError` whose `reason` is `reason`.
-   * Default: `["ok", arg]`.
+   * Runs in the new process before `start` (or `startLink`) resolves, with the `arg` given to
+   * `start`; the caller waits until it returns (or until the `timeout` start option runs out).
+   *
+   * - `["ok", state]`: the server runs with `state`.
+   * - `["stop", reason]`: `start` rejects with a `StartError` whose `reason` is `reason`; the process
+   *   exits with it and `terminate` does not run.
+   *
+   * A throw fails the start the same way. Missing: `["ok", arg]`.
    */
   init(arg: unknown): MaybePromise<InitResult<State>> {
     return ["ok", arg as State];
   }
 
   /**
-   * Handles `GenServer.call`. Return `["reply", value, state]` to answer now, `["noreply", state]`
-   * to answer later with `GenServer.reply(from, value)`, or `["stop", reason, value, state]` to
-   * answer and stop. Default: stops with `["bad_call", request]`.
+   * Runs for each `GenServer.call`, with the request, the caller's `from`, and the state. The
+   * caller waits (5 s by default) for its answer.
+   *
+   * - `["reply", value, state]`: the call resolves `value`.
+   * - `["noreply", state]`: no answer yet: keep `from` and answer later with
+   *   `GenServer.reply(from, value)`, from this or a later callback.
+   * - `["stop", reason, value, state]`: the call resolves `value`, then the server stops.
+   * - `["stop", reason, state]`: the server stops without answering (the caller gets an `ExitError`).
+   *
+   * Missing: the server stops with `["bad_call", request]`, so the caller gets an `ExitError`.
    */
   handleCall(request: unknown, _from: From, state: State): MaybePromise<CallResult<State>> {
     return ["stop", ["bad_call", request], state];
   }
 
-  /** Handles `GenServer.cast`. Default: stops with `["bad_cast", msg]`. */
+  /**
+   * Runs for each `GenServer.cast`; nobody waits for it.
+   *
+   * - `["noreply", state]`: go on with `state`.
+   * - `["stop", reason, state]`: stop with `reason`.
+   *
+   * Missing: the server stops with `["bad_cast", msg]`.
+   */
   handleCast(msg: unknown, state: State): MaybePromise<CastResult<State>> {
     return ["stop", ["bad_cast", msg], state];
   }
 
   /**
-   * Handles every other message (plain sends, timers, `DOWN`, `EXIT` when trapping exits).
-   * Default: logs the message at warn level and keeps the state.
+   * Runs for every other message: plain sends, `sendAfter` timers, `["DOWN", ...]` from monitors,
+   * `["EXIT", pid, reason]` when the server traps exits (except its parent's, which stops it).
+   *
+   * - `["noreply", state]`: go on with `state`.
+   * - `["stop", reason, state]`: stop with `reason`.
+   *
+   * Missing: the message is logged at warn level and the state kept.
    */
   handleInfo(msg: unknown, state: State): MaybePromise<InfoResult<State>> {
     // Not under `msg`: that is pino's message key, so the line's text would overwrite it.
@@ -84,10 +124,12 @@ export abstract class GenServer<State = unknown> {
   }
 
   /**
-   * Runs before the process exits: after a `stop` result, when a callback threw, on
-   * `GenServer.stop`, and when the process traps exits and its parent (a supervisor) sends an exit
-   * signal. It does not run when `init` fails (stop or throw), when the process is killed or,
-   * without trapping exits, when a linked process dies. Default: nothing.
+   * Runs before the process exits, with the exit reason: after a `stop` result, when a callback
+   * threw (or returned a `BadReturnError`), on `GenServer.stop`, and when the process traps exits
+   * and its parent (a supervisor) sends an exit signal. It does not run when `init` fails, when
+   * the process is killed or, without trapping exits, when a linked process dies: do not rely on
+   * it for cleanup that must happen. Its result is ignored; a throw replaces the exit reason.
+   * Missing: nothing.
    */
   terminate(_reason: unknown, _state: State): unknown {
     return undefined;

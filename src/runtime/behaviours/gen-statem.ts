@@ -27,7 +27,8 @@ export type GenStatemModule = new () => GenStatem<any, any>;
  *       return ["next_state", "open", data, [["reply", type[1], "ok"], ["state_timeout", 1000, "lock"]]] as const;
  *     }
  *     if (type === "state_timeout") return ["next_state", "locked", data] as const;
- *     return ["keep_state_and_data", Array.isArray(type) && type[0] === "call" ? [["reply", type[1], "locked"]] : []] as const;
+ *     if (Array.isArray(type) && type[0] === "call") return ["keep_state_and_data", [["reply", type[1], "locked"]]] as const;
+ *     return ["keep_state_and_data"] as const;
  *   }
  * }
  * const door = await Door.start("1234");
@@ -43,23 +44,38 @@ export type GenStatemModule = new () => GenStatem<any, any>;
  */
 export abstract class GenStatem<StateName = unknown, Data = unknown> {
   /**
-   * Runs in the new process before `start` resolves. Return `["ok", state, data, actions?]` to
-   * start in `state` (its enter call runs first, then the actions), or `["stop", reason]` to make
-   * `start` reject with a `StartError` whose `reason` is `reason`.
+   * Runs in the new process before `start` resolves, with the `arg` given to `start`.
+   *
+   * - `["ok", state, data, actions?]`: start in `state` with `data`; the state's enter call runs
+   *   first, then the actions (no `postpone`).
+   * - `["stop", reason]`: `start` rejects with a `StartError` whose `reason` is `reason`.
+   *
+   * A throw fails the start the same way. Required: there is no default.
    */
   abstract init(arg: unknown): MaybePromise<StatemInitResult<StateName, Data>>;
 
   /**
-   * Handles every event: `type` says what it is (`["call", from]`, `"cast"`, `"info"`,
-   * `"internal"`, `"state_timeout"`, `"timeout"`, `["timeout", name]`, `"enter"`), `content` its
-   * payload (for `"enter"`: the previous state). Return a `StatemResult`.
+   * Runs for every event, with the current state and data. `type` says what the event is:
+   *
+   * - `["call", from]`: a `GenStatem.call`; answer with a `["reply", from, value]` action or later
+   *   with `GenStatem.reply(from, value)`.
+   * - `"cast"`: a `GenStatem.cast`. `"info"`: any other message.
+   * - `"internal"`: an event inserted with a `next_event` action.
+   * - `"state_timeout"`, `"timeout"`, `["timeout", name]`: a timeout set by an action fired.
+   * - `"enter"`: the state was entered; `content` is the previous state. An enter call may keep or
+   *   repeat the state, set timeouts and reply, nothing else.
+   *
+   * Returns a {@link StatemResult}: `["next_state", state, data, actions?]`,
+   * `["keep_state", data, actions?]`, `["keep_state_and_data", actions?]`,
+   * `["repeat_state", data, actions?]`, `["stop", reason, data?]`, or
+   * `["stop_and_reply", reason, replies, data?]`. Required: there is no default.
    */
   abstract handleEvent(type: EventType, content: unknown, state: StateName, data: Data): MaybePromise<StatemResult<StateName, Data>>;
 
   /**
-   * Runs before the process exits: after a `stop` result, when a callback threw, on
-   * `GenStatem.stop`, and on a trapped exit signal from the parent; not when `init` fails or the
-   * process is killed. Default: nothing.
+   * Runs before the process exits, with the reason, state and data: after a `stop` result, when a
+   * callback threw, on `GenStatem.stop`, and on a trapped exit signal from the parent; not when
+   * `init` fails or the process is killed. Its result is ignored. Missing: nothing.
    */
   terminate(_reason: unknown, _state: StateName, _data: Data): unknown {
     return undefined;

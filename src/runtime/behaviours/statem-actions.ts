@@ -7,7 +7,7 @@ import type { From } from "./gen-call.ts";
 import type { Term } from "../names/names-types.ts";
 import { termKey } from "../names/term-key.ts";
 
-/** The kind of event `handleEvent` receives. */
+/** The kind of event `handleEvent` receives (see `GenStatem.handleEvent` for each). */
 export type EventType =
   | readonly ["call", From]
   | "cast"
@@ -18,7 +18,18 @@ export type EventType =
   | readonly ["timeout", Term]
   | "enter";
 
-/** What a transition may ask for besides the new state and data. */
+/**
+ * What a transition may ask for besides the new state and data, applied in order:
+ *
+ * - `["reply", from, value]`: answer the call `from` with `value`.
+ * - `"postpone"`: keep this event and retry it after the next state change.
+ * - `["next_event", type, content]`: handle this event next, before the mailbox.
+ * - `["state_timeout", ms, content]`: a `"state_timeout"` event after `ms`, cancelled by any
+ *   state change; `Infinity` cancels it.
+ * - `["timeout", ms, content]`: a `"timeout"` event after `ms` unless another event comes first.
+ * - `[["timeout", name], ms, content]`: a generic timeout: cancelled only by setting it again
+ *   (`Infinity` cancels it).
+ */
 export type Action =
   | readonly ["reply", From, unknown]
   | "postpone"
@@ -27,7 +38,16 @@ export type Action =
   | readonly ["timeout", number, unknown]
   | readonly [readonly ["timeout", Term], number, unknown];
 
-/** What `handleEvent` returns. */
+/**
+ * What `handleEvent` returns:
+ *
+ * - `["next_state", state, data, actions?]`: go to `state` (its enter call runs when it changed).
+ * - `["keep_state", data, actions?]`: same state, new data.
+ * - `["keep_state_and_data", actions?]`: nothing changes but what the actions do.
+ * - `["repeat_state", data, actions?]`: same state, but its enter call runs again.
+ * - `["stop", reason, data?]`: stop with `reason`.
+ * - `["stop_and_reply", reason, replies, data?]`: send the `["reply", from, value]` actions, then stop.
+ */
 export type StatemResult<S, D> =
   | readonly [tag: "next_state", state: S, data: D, actions?: readonly Action[]]
   | readonly [tag: "keep_state", data: D, actions?: readonly Action[]]
@@ -36,7 +56,10 @@ export type StatemResult<S, D> =
   | readonly [tag: "stop", reason: unknown, data?: D]
   | readonly [tag: "stop_and_reply", reason: unknown, replies: readonly Action[], data?: D];
 
-/** What a GenStatem's `init` returns. */
+/**
+ * What a GenStatem's `init` returns: `["ok", state, data, actions?]` to start in `state`, or
+ * `["stop", reason]` to make `start` reject with a `StartError` whose `reason` is `reason`.
+ */
 export type StatemInitResult<S, D> =
   | readonly [tag: "ok", state: S, data: D, actions?: readonly Action[]]
   | readonly [tag: "stop", reason: unknown];

@@ -18,7 +18,18 @@ export type ChildType = "worker" | "supervisor";
 export interface ChildSpec {
   /** Any value except `undefined`; ids compare structurally. A module's default id is the module itself. */
   id: unknown;
-  /** Runs inside the supervisor's process, so a `startLink` here links the child to the supervisor. */
+  /**
+   * Starts the child: runs inside the supervisor's process (so a `startLink` here links the child
+   * to the supervisor) when the supervisor boots, on `startChild` / `restartChild`, and on every
+   * restart.
+   *
+   * - Resolves a live Pid: the child runs (linked now if it was not).
+   * - Rejects (or throws): a failed start. At boot the supervisor fails with
+   *   `["shutdown", ["failed_to_start_child", id, reason]]`; `startChild` and `restartChild`
+   *   reject `StartError`; during a restart the supervisor reports `start_error` and retries,
+   *   each retry counting towards the restart intensity.
+   * - Resolves anything else: a failed start whose reason is a `BadReturnError`.
+   */
   start: () => Promise<Pid>;
   /** Default `"permanent"`. */
   restart?: RestartType;

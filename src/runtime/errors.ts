@@ -66,8 +66,11 @@ export class TimeoutError extends ParleyError {
   constructor(
     /** The time limit that ran out, in milliseconds. */
     readonly timeoutMs: number,
-    /** What timed out: `"receive"` (a `receive` or `inbox.receive`) or `"call"` (any call, `sys` and `stop` included). */
-    readonly operation: "receive" | "call" = "receive",
+    /**
+     * What timed out: `"receive"` (a `receive` or `inbox.receive`), `"call"` (any call, `sys` and
+     * `stop` included), `"Task.await"` or `"Task.asyncStream"` (outside a process).
+     */
+    readonly operation: "receive" | "call" | "Task.await" | "Task.asyncStream" = "receive",
     /** The call's target as the caller gave it; `undefined` for a receive. */
     readonly dest?: unknown,
   ) {

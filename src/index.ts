@@ -36,12 +36,19 @@ export type { MaybePromise } from "./runtime/behaviours/maybe-promise.ts";
 export type { StartOptions } from "./runtime/behaviours/behaviour-process.ts";
 export type { SysStatus, SysStatistics } from "./runtime/behaviours/system-requests.ts";
 export { sys } from "./runtime/behaviours/sys.ts";
+export { Task } from "./runtime/behaviours/task.ts";
+export type { TaskResult } from "./runtime/behaviours/task.ts";
+export type { TaskFn } from "./runtime/behaviours/task-process.ts";
+export type { AsyncStreamOptions, StreamResult } from "./runtime/behaviours/task-stream.ts";
+export { Agent } from "./runtime/behaviours/agent.ts";
 
 // Supervisors
 export { Supervisor } from "./supervisor/supervisor.ts";
 export type { SupervisorOptions, ChildInfo, ChildCounts, SupervisorState } from "./supervisor/supervisor.ts";
 export { DynamicSupervisor } from "./supervisor/dynamic-supervisor.ts";
 export type { DynamicSupervisorOptions, DynamicSupervisorState } from "./supervisor/dynamic-supervisor.ts";
+export { TaskSupervisor } from "./supervisor/task-supervisor.ts";
+export type { TaskSupervisorOptions, SupervisedTaskOptions } from "./supervisor/task-supervisor.ts";
 export { shutdownOnSignals } from "./supervisor/graceful.ts";
 export type { ShutdownOnSignalsOptions } from "./supervisor/graceful.ts";
 export type { Strategy } from "./supervisor/strategies.ts";

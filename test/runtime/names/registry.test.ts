@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NoProcError, OptionsError, StartError } from "../../../src/runtime/errors.ts";
 import type { From } from "../../../src/runtime/behaviours/gen-call.ts";
@@ -8,6 +9,9 @@ import { send, whereis } from "../../../src/runtime/names/names.ts";
 import { table } from "../../../src/runtime/process/process.ts";
 import { receive } from "../../../src/runtime/process/receive.ts";
 import { Registry } from "../../../src/runtime/names/registry.ts";
+import type { Term } from "../../../src/runtime/names/names-types.ts";
+import type { Pid } from "../../../src/runtime/process/pid.ts";
+import { Supervisor } from "../../../src/supervisor/supervisor.ts";
 import { exit, isAlive, spawn } from "../../../src/runtime/process/spawn.ts";
 import { downMessage, useLogCapture, useProcesses, WAIT } from "../../helpers/runtime.ts";
 
@@ -83,17 +87,24 @@ describe("registry", () => {
       expect((err as StartError).message).toMatch(new RegExp(`^start failed: \\["already_started", #PID<0\\.${holder.id}\\.0>\\]$`));
     });
 
-    it("rejects OptionsError for keys other than 'unique'", async () => {
-      await expect(Registry.startLink({ keys: "duplicate", name: "x" } as never)).rejects.toThrow(OptionsError);
-      await expect(Registry.startLink({ keys: "duplicate", name: "x" } as never)).rejects.toThrow(
-        /^invalid keys: expected "unique", got "duplicate"$/,
+    it("rejects OptionsError for keys other than 'unique' or 'duplicate'", async () => {
+      await expect(Registry.startLink({ keys: "many", name: "x" } as never)).rejects.toThrow(OptionsError);
+      await expect(Registry.startLink({ keys: "many", name: "x" } as never)).rejects.toThrow(
+        /^invalid keys: expected "unique" or "duplicate", got "many"$/,
       );
+    });
+
+    it("rejects OptionsError for partitions that are not a positive integer", async () => {
+      await expect(Registry.startLink({ keys: "duplicate", name: "x", partitions: 0 })).rejects.toThrow(
+        /^invalid partitions: expected a positive integer, got 0$/,
+      );
+      expect(() => Registry.childSpec({ keys: "unique", name: "x", partitions: 1.5 })).toThrow(OptionsError);
     });
 
     it("rejects OptionsError for a missing or empty name", async () => {
       await expect(Registry.startLink({ keys: "unique", name: "" })).rejects.toThrow(/^invalid name: expected a non-empty string, got ""$/);
       await expect(Registry.startLink(null as never)).rejects.toThrow(
-        /^invalid options: expected \{ keys: "unique", name: string \}, got null$/,
+        /^invalid options: expected \{ keys: "unique" \| "duplicate", name: string, partitions\?: number \}, got null$/,
       );
     });
   });
@@ -261,6 +272,180 @@ describe("registry", () => {
       Registry.registerName([reg, "a"], pid);
       Registry.registerName([reg, ["b", 1]], pid);
       expect(Registry.keys(reg, pid)).toEqual(["a", ["b", 1]]);
+    });
+  });
+
+  describe("duplicate keys", () => {
+    async function startDuplicate(partitions?: number): Promise<string> {
+      const name = `registry.dup.${++seq}`;
+      killAfterTest(await Registry.startLink({ keys: "duplicate", name, ...(partitions === undefined ? {} : { partitions }) }));
+      return name;
+    }
+
+    /** A process that registers under each of `keys` (with its value) in `reg`, then waits. */
+    async function subscriber(reg: string, keys: ReadonlyArray<readonly [Term, unknown]>): Promise<Pid> {
+      const box = inbox();
+      const pid = spawn(async () => {
+        for (const [key, value] of keys) Registry.register(reg, key, value);
+        send(box.pid, "registered");
+        await receive(() => undefined);
+      });
+      killAfterTest(pid);
+      await box.receive(undefined, WAIT);
+      return pid;
+    }
+
+    it("one process may register the same key many times", async () => {
+      const reg = await startDuplicate();
+      const pid = await subscriber(reg, [["topic", 1], ["topic", 2], ["other", 3]]);
+      expect(Registry.lookup(reg, "topic")).toEqual([[pid, 1], [pid, 2]]);
+      expect(Registry.keys(reg, pid)).toEqual(["topic", "topic", "other"]);
+      expect(Registry.count(reg)).toBe(3);
+    });
+
+    it("dispatch calls back with every entry, and not at all when there is none", async () => {
+      const reg = await startDuplicate();
+      const a = await subscriber(reg, [["prices", "a"]]);
+      const b = await subscriber(reg, [["prices", "b"]]);
+      const calls: unknown[] = [];
+      Registry.dispatch(reg, "prices", (entries) => calls.push(entries));
+      Registry.dispatch(reg, "nobody", (entries) => calls.push(entries));
+      expect(calls).toEqual([[[a, "a"], [b, "b"]]]);
+    });
+
+    it("dispatch passes a throw from fn to the caller, and rejects a fn that is not a function", async () => {
+      const reg = await startDuplicate();
+      await subscriber(reg, [["k", 1]]);
+      expect(() =>
+        Registry.dispatch(reg, "k", () => {
+          throw new Error("from fn");
+        }),
+      ).toThrow("from fn");
+      expect(() => Registry.dispatch(reg, "k", "f" as never)).toThrow(/^invalid fn: expected a function, got "f"$/);
+      expect(() => Registry.dispatch("registry.none", "k", () => undefined)).toThrow(NoProcError);
+      expect(Registry.count(reg)).toBe(1);
+    });
+
+    it("entries go when their process exits, only theirs", async () => {
+      const reg = await startDuplicate();
+      const a = await subscriber(reg, [["k", "a"], ["k", "a2"]]);
+      const b = await subscriber(reg, [["k", "b"]]);
+      exit(a, "kill");
+      expect(Registry.lookup(reg, "k")).toEqual([[b, "b"]]);
+      expect(Registry.keys(reg, a)).toEqual([]);
+      expect(Registry.count(reg)).toBe(1);
+    });
+
+    it("unregister removes the caller's entries under the key, and needs a process", async () => {
+      const reg = await startDuplicate();
+      const other = await subscriber(reg, [["k", "other"]]);
+      const box = inbox();
+      await box.run(() => {
+        Registry.register(reg, "k", 1);
+        Registry.register(reg, "k", 2);
+        Registry.unregister(reg, "k");
+      });
+      expect(Registry.lookup(reg, "k")).toEqual([[other, "other"]]);
+      expect(() => Registry.unregister(reg, "k")).toThrow(
+        /^invalid process: expected a call from inside a process \(duplicate keys are unregistered by their own process\), got undefined$/,
+      );
+      expect(Registry.lookup(reg, "k")).toEqual([[other, "other"]]);
+    });
+
+    it("partitions: dispatch calls back once per partition holding entries, lookup sees them all", async () => {
+      const reg = await startDuplicate(4);
+      const pids: Pid[] = [];
+      for (let i = 0; i < 8; i++) pids.push(await subscriber(reg, [["k", i]]));
+      const batches: Array<Array<[Pid, unknown]>> = [];
+      Registry.dispatch(reg, "k", (entries) => batches.push(entries));
+      expect(batches.length).toBeGreaterThan(1);
+      expect(batches.length).toBeLessThanOrEqual(4);
+      expect(batches.every((b) => b.length > 0)).toBe(true);
+      const sorted = (list: Array<[Pid, unknown]>) => [...list].sort((x, y) => (x[1] as number) - (y[1] as number));
+      expect(sorted(batches.flat())).toEqual(pids.map((p, i) => [p, i]));
+      expect(sorted(Registry.lookup(reg, "k"))).toEqual(pids.map((p, i) => [p, i]));
+      exit(pids[0]!, "kill");
+      expect(Registry.count(reg)).toBe(7);
+    });
+
+    it("partitions work for unique keys and via names too", async () => {
+      const name = `registry.upart.${++seq}`;
+      killAfterTest(await Registry.startLink({ keys: "unique", name, partitions: 3 }));
+      const pids: Pid[] = [];
+      for (const key of ["a", "b", "c", "d"]) {
+        const pid = await GenServer.start(Echo, key, { name: { via: [Registry, [name, key]] } });
+        killAfterTest(pid);
+        pids.push(pid);
+      }
+      expect(["a", "b", "c", "d"].map((k) => Registry.whereisName([name, k]))).toEqual(pids);
+      expect(await GenServer.call({ via: [Registry, [name, "c"]] }, "hi")).toEqual(["c", "hi"]);
+    });
+
+    it("a via name on a duplicate registry is an OptionsError", async () => {
+      const reg = await startDuplicate();
+      const box = inbox();
+      const message = new RegExp(`^invalid via name: expected \\[registryName, key\\] of a Registry with unique keys \\("${reg.replace(/\./g, "\\.")}" has duplicate keys\\), got \\["${reg.replace(/\./g, "\\.")}", "k"\\]$`);
+      expect(() => Registry.registerName([reg, "k"], box.pid)).toThrow(message);
+      expect(() => Registry.whereisName([reg, "k"])).toThrow(OptionsError);
+      expect(() => send({ via: [Registry, [reg, "k"]] }, 1)).toThrow(OptionsError);
+      await expect(GenServer.call({ via: [Registry, [reg, "k"]] }, 1)).rejects.toThrow(message);
+      const err = (await GenServer.start(Echo, "x", { name: { via: [Registry, [reg, "k"]] } }).catch((e: unknown) => e)) as StartError;
+      expect(err.reason).toBeInstanceOf(OptionsError);
+      expect(Registry.count(reg)).toBe(0);
+    });
+
+    it("is a local PubSub: several GenServers subscribe, one dispatch reaches them all", async () => {
+      const reg = await startDuplicate();
+      const box = inbox();
+      class Subscriber extends GenServer<string> {
+        override init(id: string) {
+          Registry.register(reg, "news", id);
+          return ["ok", id] as const;
+        }
+        override handleInfo(msg: unknown, id: string) {
+          send(box.pid, [id, msg]);
+          return ["noreply", id] as const;
+        }
+      }
+      for (const id of ["s1", "s2", "s3"]) killAfterTest(await Subscriber.start(id));
+      Registry.dispatch(reg, "news", (entries) => {
+        for (const [pid] of entries) send(pid, "extra!");
+      });
+      const got = [await box.receive(undefined, WAIT), await box.receive(undefined, WAIT), await box.receive(undefined, WAIT)];
+      expect(got).toEqual([["s1", "extra!"], ["s2", "extra!"], ["s3", "extra!"]]);
+    });
+
+    it("is a supervisor child through childSpec", async () => {
+      const name = `registry.dup.spec.${++seq}`;
+      const sup = await Supervisor.startLink([Registry.childSpec({ keys: "duplicate", name, partitions: 2 })], { strategy: "one_for_one" });
+      killAfterTest(sup);
+      await subscriber(name, [["k", 1]]);
+      expect(Registry.count(name)).toBe(1);
+    });
+
+    it("matches a model under any registrations and exits (property)", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 4 }),
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom("a", "b", "c")), { maxLength: 20 }),
+          fc.subarray([0, 1, 2, 3]),
+          async (partitions, registrations, exiting) => {
+            const reg = await startDuplicate(partitions);
+            const procs = Array.from({ length: 4 }, () => new Inbox());
+            for (const [i, key] of registrations) await procs[i]!.run(() => Registry.register(reg, key, i));
+            for (const i of exiting) procs[i]!.close("bye");
+            const live = registrations.filter(([i]) => !exiting.includes(i));
+            for (const key of ["a", "b", "c"]) {
+              const expected = live.filter(([, k]) => k === key).map(([i]) => i).sort();
+              expect(Registry.lookup(reg, key).map(([, v]) => v as number).sort()).toEqual(expected);
+            }
+            expect(Registry.count(reg)).toBe(live.length);
+            for (const p of procs) p.close();
+            exit(whereis(reg)!, "kill");
+          },
+        ),
+        { numRuns: 50 },
+      );
     });
   });
 });

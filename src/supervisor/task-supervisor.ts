@@ -7,8 +7,9 @@ import type { ChildSpec, RestartType, Shutdown } from "../runtime/behaviours/chi
 import { OptionsError } from "../runtime/errors.ts";
 import { newTask, Task } from "../runtime/behaviours/task.ts";
 import { checkTaskFn, privateMailbox, spawnTask, type TaskFn } from "../runtime/behaviours/task-process.ts";
+import { asyncStream, type AsyncStreamOptions, type StreamResult, type TaskSpawner } from "../runtime/behaviours/task-stream.ts";
 import type { Dest } from "../runtime/names/names.ts";
-import { isPid, makeRef, type Pid } from "../runtime/process/pid.ts";
+import { isPid, makeRef, type Pid, type Ref } from "../runtime/process/pid.ts";
 import { currentProc, linkProcs, type Proc } from "../runtime/process/process.ts";
 import { isPlainObject } from "../runtime/predicates.ts";
 import { DynamicSupervisor, type DynamicSupervisorOptions } from "./dynamic-supervisor.ts";
@@ -92,6 +93,24 @@ export const TaskSupervisor = {
     return DynamicSupervisor.startChild(sup, { ...Task.childSpec(fn), restart, shutdown });
   },
 
+  /**
+   * `Task.asyncStream` with each task a child of `sup` (Elixir's `Task.Supervisor.async_stream`):
+   * linked to the caller's stream as there, so a crash takes the caller down unless it traps exits.
+   * @throws OptionsError at once for a bad `items`, `fn` or option.
+   */
+  asyncStream<I, R>(sup: Dest, items: Iterable<I> | AsyncIterable<I>, fn: (item: I) => R, options: AsyncStreamOptions = {}): AsyncIterable<StreamResult<Awaited<R>>> {
+    return asyncStream(items, fn, options, supervisedSpawner(sup, true));
+  },
+
+  /**
+   * Like `asyncStream`, but the tasks are not linked to the caller: a crash is emitted as
+   * `["exit", reason]` and the caller lives on (Elixir's `async_stream_nolink`).
+   * @throws OptionsError at once for a bad `items`, `fn` or option.
+   */
+  asyncStreamNolink<I, R>(sup: Dest, items: Iterable<I> | AsyncIterable<I>, fn: (item: I) => R, options: AsyncStreamOptions = {}): AsyncIterable<StreamResult<Awaited<R>>> {
+    return asyncStream(items, fn, options, supervisedSpawner(sup, false));
+  },
+
   /** The Pids of the tasks the supervisor runs, oldest first. */
   async children(sup: Dest): Promise<Pid[]> {
     const list = await DynamicSupervisor.whichChildren(sup);
@@ -118,15 +137,24 @@ async function supervisedTask<T>(sup: Dest, fn: unknown, options: SupervisedTask
   const caller = currentProc();
   const box: Proc = caller ?? privateMailbox();
   const ref = makeRef();
+  const pid = await startSupervised(sup, fn, box, ref, link && caller !== undefined, shutdown);
+  return newTask<T>(pid, ref, caller?.pid, box);
+}
+
+function supervisedSpawner(sup: Dest, link: boolean): TaskSpawner {
+  return (fn, box, ref) => startSupervised(sup, fn, box, ref, link, 5000);
+}
+
+/** A temporary child of `sup` running `fn`, reporting to `box` under `ref`, linked to `box` when `link`. */
+function startSupervised(sup: Dest, fn: TaskFn<unknown>, box: Proc, ref: Ref, link: boolean, shutdown: Shutdown): Promise<Pid> {
   const start = (): Promise<Pid> => {
     const proc = spawnTask(fn, box, ref);
     const supervisor = currentProc();
     if (supervisor !== undefined) linkProcs(supervisor, proc);
-    if (link && caller?.alive === true) linkProcs(caller, proc);
+    if (link && box.alive) linkProcs(box, proc);
     return Promise.resolve(proc.pid);
   };
-  const pid = await DynamicSupervisor.startChild(sup, { id: Task, start, restart: "temporary", shutdown });
-  return newTask<T>(pid, ref, caller?.pid, box);
+  return DynamicSupervisor.startChild(sup, { id: Task, start, restart: "temporary", shutdown });
 }
 
 function checkTaskOptions(options: SupervisedTaskOptions, restartAllowed: boolean): SupervisedTaskOptions {

@@ -162,6 +162,56 @@ describe("TaskSupervisor", () => {
     });
   });
 
+  describe("TaskSupervisor.asyncStream and asyncStreamNolink", () => {
+    it("runs each item as a child of the supervisor, in order", async () => {
+      const sup = await startSup();
+      const box = inbox();
+      const results: unknown[] = [];
+      for await (const r of TaskSupervisor.asyncStream(sup, [1, 2, 3], async (i) => {
+        send(box.pid, await TaskSupervisor.children(sup));
+        return i * 2;
+      }, { maxConcurrency: 2 })) results.push(r);
+      expect(results).toEqual([["ok", 2], ["ok", 4], ["ok", 6]]);
+      expect(((await box.receive(undefined, WAIT)) as Pid[]).length).toBeGreaterThan(0);
+      expect(await TaskSupervisor.children(sup)).toEqual([]);
+    });
+
+    it("asyncStream: a crash takes the caller down", async () => {
+      const sup = await startSup();
+      const box = inbox();
+      const [caller, ref] = await box.run(() =>
+        spawnMonitor(async () => {
+          for await (const _ of TaskSupervisor.asyncStream(sup, [1], () => {
+            throw "stream crash";
+          }));
+        }),
+      );
+      expect(await downMessage(box, ref)).toEqual(["DOWN", ref, "process", caller, "stream crash"]);
+    });
+
+    it("asyncStreamNolink: a crash or a timeout is an ['exit', reason] and the caller lives on", async () => {
+      const sup = await startSup();
+      const box = inbox();
+      const results = await box.run(async () => {
+        const out: unknown[] = [];
+        const work = (i: number) => {
+          if (i === 1) throw "nolink stream crash";
+          if (i === 2) return receive((m) => (m === "never" ? m : undefined));
+          return i;
+        };
+        for await (const r of TaskSupervisor.asyncStreamNolink(sup, [1, 2, 3], work, { timeoutMs: 20, onTimeout: "kill_task" })) out.push(r);
+        return out;
+      });
+      expect(results).toEqual([["exit", "nolink stream crash"], ["exit", "timeout"], ["ok", 3]]);
+      expect(box.alive).toBe(true);
+    });
+
+    it("throws OptionsError at once for bad arguments", () => {
+      expect(() => TaskSupervisor.asyncStream("sup", 1 as never, (x) => x)).toThrow(OptionsError);
+      expect(() => TaskSupervisor.asyncStreamNolink("sup", [1], (x) => x, { maxConcurrency: -1 })).toThrow(/^invalid maxConcurrency/);
+    });
+  });
+
   describe("TaskSupervisor.childSpec", () => {
     it("runs a task supervisor under a Supervisor", async () => {
       const spec = TaskSupervisor.childSpec({ name: "task-sup.test.child" });

@@ -17,8 +17,8 @@ import {
   table,
 } from "../process/process.ts";
 
-/** The function a task runs; its result (or what its promise resolves to) is the task's reply. */
-export type TaskFn<T> = () => T | PromiseLike<T>;
+/** The function a task runs: its result, or what the promise it returns resolves to, is the task's reply. */
+export type TaskFn<T> = () => T;
 
 /**
  * Starts a task process running `fn`. With an `owner`, the owner monitors the task under `ref` and

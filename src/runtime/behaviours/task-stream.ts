@@ -6,12 +6,12 @@
 import os from "node:os";
 import { OptionsError, TimeoutError } from "../errors.ts";
 import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
-import { makeRef, type Ref } from "../process/pid.ts";
-import { currentProc, exitSignal, type ExitHook, linkProcs, type Proc, terminate, unlinkProcs } from "../process/process.ts";
+import { makeRef, type Pid, type Ref } from "../process/pid.ts";
+import { currentProc, exitSignal, type ExitHook, linkProcs, lookup, type Proc, terminate, unlinkProcs } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
 import { receiveIn } from "../process/receive.ts";
 import { isPlainObject } from "../predicates.ts";
-import { checkTaskFn, privateMailbox, spawnTask } from "./task-process.ts";
+import { checkTaskFn, privateMailbox, spawnTask, type TaskFn } from "./task-process.ts";
 
 /** Options of `Task.asyncStream`, Elixir's `async_stream` options in camelCase. */
 export interface AsyncStreamOptions {
@@ -39,13 +39,27 @@ export type StreamResult<R> = readonly ["ok", R] | readonly ["exit", unknown];
  */
 export function asyncStream<I, R>(
   items: Iterable<I> | AsyncIterable<I>,
-  fn: (item: I) => R | PromiseLike<R>,
+  fn: (item: I) => R,
   options: AsyncStreamOptions,
+  spawner: TaskSpawner = spawnLinked,
 ): AsyncIterable<StreamResult<Awaited<R>>> {
   if (!isIterable(items)) throw new OptionsError("items", items, "an Iterable or an AsyncIterable");
   checkTaskFn(fn);
   const settings = checkStreamOptions(options);
-  return { [Symbol.asyncIterator]: () => run(items, fn, settings) as AsyncIterator<StreamResult<Awaited<R>>> };
+  return { [Symbol.asyncIterator]: () => run(items, fn, settings, spawner) as AsyncIterator<StreamResult<Awaited<R>>> };
+}
+
+/**
+ * Starts one task of a stream: a process running `fn`, monitored by `box` under `ref` (see
+ * `spawnTask`) and, unless the stream is a nolink one, linked to `box`. TaskSupervisor's streams
+ * start theirs as the supervisor's children.
+ */
+export type TaskSpawner = (fn: TaskFn<unknown>, box: Proc, ref: Ref) => Pid | Promise<Pid>;
+
+function spawnLinked(fn: TaskFn<unknown>, box: Proc, ref: Ref): Pid {
+  const proc = spawnTask(fn, box, ref);
+  linkProcs(box, proc);
+  return proc.pid;
 }
 
 type Settings = Required<AsyncStreamOptions>;
@@ -59,15 +73,22 @@ class Running implements Expirable {
 
   constructor(
     readonly index: number,
-    readonly proc: Proc,
+    readonly pid: Pid,
     readonly box: Proc,
   ) {}
 
   /** The time limit ran out: kill the task (its DOWN then says `"killed"`). */
   expire(): void {
     this.timedOut = true;
-    unlinkProcs(this.box, this.proc);
-    exitSignal(this.proc, this.box.pid, "kill", true);
+    this.kill();
+  }
+
+  /** Unlinked first: the kill must not reach the stream's mailbox process. */
+  kill(): void {
+    const proc = lookup(this.pid);
+    if (proc === undefined) return;
+    unlinkProcs(this.box, proc);
+    exitSignal(proc, this.box.pid, "kill", true);
   }
 }
 
@@ -77,7 +98,12 @@ class Running implements Expirable {
  * task that crashes takes the caller down, or, for a caller that traps exits (and outside any
  * process), is emitted as `["exit", reason]`. The caller never gets the tasks' own EXIT messages.
  */
-async function* run(items: Iterable<unknown> | AsyncIterable<unknown>, fn: (item: unknown) => unknown, o: Settings): AsyncGenerator<StreamResult<unknown>> {
+async function* run(
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+  fn: (item: unknown) => unknown,
+  o: Settings,
+  spawner: TaskSpawner,
+): AsyncGenerator<StreamResult<unknown>> {
   const caller = currentProc();
   const box = privateMailbox();
   box.trapExit = caller === undefined || caller.trapExit;
@@ -86,8 +112,7 @@ async function* run(items: Iterable<unknown> | AsyncIterable<unknown>, fn: (item
   const stopTasks = (): void => {
     for (const t of running.values()) {
       t.settled = true;
-      unlinkProcs(box, t.proc);
-      exitSignal(t.proc, box.pid, "kill", true);
+      t.kill();
     }
     running.clear();
   };
@@ -121,7 +146,7 @@ async function* run(items: Iterable<unknown> | AsyncIterable<unknown>, fn: (item
       while (running.size < o.maxConcurrency && !sourceDone) {
         const next = await source.next();
         if (next.done === true) sourceDone = true;
-        else startTask(next.value, pulled++);
+        else await startTask(next.value, pulled++);
       }
       if (running.size === 0) {
         if (sourceDone && finished.size === 0 && ready.length === 0) return;
@@ -143,11 +168,10 @@ async function* run(items: Iterable<unknown> | AsyncIterable<unknown>, fn: (item
     if (!sourceDone) await source.return?.();
   }
 
-  function startTask(item: unknown, index: number): void {
+  async function startTask(item: unknown, index: number): Promise<void> {
     const ref = makeRef();
-    const proc = spawnTask(() => fn(item), box, ref);
-    linkProcs(box, proc);
-    const t = new Running(index, proc, box);
+    const pid = await spawner(() => fn(item), box, ref);
+    const t = new Running(index, pid, box);
     running.set(ref, t);
     if (o.timeoutMs !== Infinity) addDeadline(t, o.timeoutMs);
   }

@@ -217,7 +217,7 @@ export class Task<T = unknown> {
    */
   static asyncStream<I, R>(
     items: Iterable<I> | AsyncIterable<I>,
-    fn: (item: I) => R | PromiseLike<R>,
+    fn: (item: I) => R,
     options: AsyncStreamOptions = {},
   ): AsyncIterable<StreamResult<Awaited<R>>> {
     return asyncStream(items, fn, options);

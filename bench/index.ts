@@ -2,6 +2,7 @@
 // measured in the same run. Nothing here is asserted: the test suite never times anything.
 import os from "node:os";
 import { runClientBench } from "./client.ts";
+import { runOtpBench } from "./otp.ts";
 import { runRuntimeBench } from "./runtime.ts";
 import { runSupervisorBench } from "./supervisor.ts";
 
@@ -11,6 +12,8 @@ console.log("\n== runtime ==");
 for (const line of await runRuntimeBench()) console.log(line);
 console.log("\n== supervisor ==");
 for (const line of await runSupervisorBench()) console.log(line);
+console.log("\n== Task, asyncStream, Registry PubSub ==");
+for (const line of await runOtpBench()) console.log(line);
 console.log("\n== client (echo server in a separate process on 127.0.0.1) ==");
 for (const line of await runClientBench()) console.log(line);
 process.exit(0);

@@ -6,10 +6,10 @@
 import type { ChildSpec, RestartType, Shutdown } from "../runtime/behaviours/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
 import { newTask, Task } from "../runtime/behaviours/task.ts";
-import { checkTaskFn, privateMailbox, spawnTask, type TaskFn } from "../runtime/behaviours/task-process.ts";
+import { checkTaskFn, privateMailbox, spawnTask, spawnWatched, type TaskFn } from "../runtime/behaviours/task-process.ts";
 import { asyncStream, type AsyncStreamOptions, type StreamResult, type TaskSpawner } from "../runtime/behaviours/task-stream.ts";
 import type { Dest } from "../runtime/names/names.ts";
-import { isPid, makeRef, type Pid, type Ref } from "../runtime/process/pid.ts";
+import { isPid, makeRef, type Pid } from "../runtime/process/pid.ts";
 import { currentProc, linkProcs, type Proc } from "../runtime/process/process.ts";
 import { isPlainObject } from "../runtime/predicates.ts";
 import { DynamicSupervisor, type DynamicSupervisorOptions } from "./dynamic-supervisor.ts";
@@ -137,21 +137,25 @@ async function supervisedTask<T>(sup: Dest, fn: unknown, options: SupervisedTask
   const caller = currentProc();
   const box: Proc = caller ?? privateMailbox();
   const ref = makeRef();
-  const pid = await startSupervised(sup, fn, box, ref, link && caller !== undefined, shutdown);
+  const pid = await startUnder(sup, () => spawnTask(fn, box, ref), link ? caller : undefined, shutdown);
   return newTask<T>(pid, ref, caller?.pid, box);
 }
 
+/** The stream's tasks as children of `sup`; `asyncStreamNolink` does not link them to the caller. */
 function supervisedSpawner(sup: Dest, link: boolean): TaskSpawner {
-  return (fn, box, ref) => startSupervised(sup, fn, box, ref, link, 5000);
+  return (fn, linkTo, onExit) => startUnder(sup, () => spawnWatched(fn, onExit), link ? linkTo : undefined, 5000);
 }
 
-/** A temporary child of `sup` running `fn`, reporting to `box` under `ref`, linked to `box` when `link`. */
-function startSupervised(sup: Dest, fn: TaskFn<unknown>, box: Proc, ref: Ref, link: boolean, shutdown: Shutdown): Promise<Pid> {
+/**
+ * A temporary child of `sup`: the process `spawn` makes (inside the supervisor's `startChild`, so
+ * linked to the supervisor), also linked to `linkTo` when given.
+ */
+function startUnder(sup: Dest, spawn: () => Proc, linkTo: Proc | undefined, shutdown: Shutdown): Promise<Pid> {
   const start = (): Promise<Pid> => {
-    const proc = spawnTask(fn, box, ref);
+    const proc = spawn();
     const supervisor = currentProc();
     if (supervisor !== undefined) linkProcs(supervisor, proc);
-    if (link && box.alive) linkProcs(box, proc);
+    if (linkTo?.alive === true) linkProcs(linkTo, proc);
     return Promise.resolve(proc.pid);
   };
   return DynamicSupervisor.startChild(sup, { id: Task, start, restart: "temporary", shutdown });

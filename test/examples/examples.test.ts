@@ -66,6 +66,23 @@ const EXAMPLES: readonly ExampleCase[] = [
       /^retries scheduled: 1$/m,
     ],
   },
+  {
+    file: "examples/task-stream.ts",
+    expect: [
+      /^\[ 'ok', '200 page \/a' \]\n\[ 'ok', '200 page \/b' \]\n\[ 'exit', 'timeout' \]\n\[ 'ok', '200 page \/c' \]\n\[ 'ok', '200 page \/d' \]$/m,
+      /^at most [1-3] requests in flight\n\(log\) supervisor "fetchers" child_terminated: child Task \(#PID<[\d.]+>\), reason "killed"$/m,
+      /^ok 11\nok 12\n200 page \/one\ntasks left: 0$/m,
+      /^task-stream: done$/m,
+    ],
+  },
+  {
+    file: "examples/pubsub.ts",
+    expect: [
+      /^both saw 97000, 3600, 97100, 3610, 97050, 3590\nbtc-only saw 97000, 97100, 97050\neth-only saw 3600, 3610, 3590$/m,
+      /^btc subscribers: btc-only, both$/m,
+      /^pubsub: done$/m,
+    ],
+  },
 ];
 
 describe("examples", () => {

@@ -11,6 +11,7 @@ import {
   bodyStart,
   createProc,
   deliver,
+  type ExitHook,
   type Proc,
   removeMessage,
   removeMonitor,
@@ -34,6 +35,13 @@ export function spawnTask(fn: TaskFn<unknown>, owner: Proc | undefined, ref: Ref
     }),
   );
   if (owner !== undefined && ref !== undefined) addMonitor(owner, proc, ref);
+  return proc;
+}
+
+/** Starts a process running `fn`, with `onExit` as its exit hook (streams learn of their tasks' ends so). */
+export function spawnWatched(fn: TaskFn<unknown>, onExit: ExitHook): Proc {
+  const proc = createProc(bodyStart(fn));
+  proc.onExit(onExit);
   return proc;
 }
 

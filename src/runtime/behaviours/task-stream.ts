@@ -4,14 +4,13 @@
  * from the source only while fewer than `maxConcurrency` tasks run.
  */
 import os from "node:os";
-import { OptionsError, TimeoutError } from "../errors.ts";
-import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
-import { makeRef, type Pid, type Ref } from "../process/pid.ts";
-import { currentProc, exitSignal, type ExitHook, linkProcs, lookup, type Proc, terminate, unlinkProcs } from "../process/process.ts";
-import { checkTimeout } from "../process/deadlines.ts";
-import { receiveIn } from "../process/receive.ts";
+import { ExitError, OptionsError, TimeoutError } from "../errors.ts";
+import { isNormalReason } from "../logger.ts";
+import { addDeadline, checkTimeout, type Expirable, trimDeadlines } from "../process/deadlines.ts";
+import type { Pid } from "../process/pid.ts";
+import { currentProc, exitSignal, type ExitHook, linkProcs, lookup, OUTSIDE, type Proc, unlinkProcs } from "../process/process.ts";
 import { isPlainObject } from "../predicates.ts";
-import { checkTaskFn, privateMailbox, spawnTask, type TaskFn } from "./task-process.ts";
+import { checkTaskFn, spawnWatched, type TaskFn } from "./task-process.ts";
 
 /** Options of `Task.asyncStream`, Elixir's `async_stream` options in camelCase. */
 export interface AsyncStreamOptions {
@@ -50,53 +49,73 @@ export function asyncStream<I, R>(
 }
 
 /**
- * Starts one task of a stream: a process running `fn`, monitored by `box` under `ref` (see
- * `spawnTask`) and, unless the stream is a nolink one, linked to `box`. TaskSupervisor's streams
- * start theirs as the supervisor's children.
+ * Starts one task of a stream: a process running `fn`, with `onExit` as its exit hook (so no end
+ * of a task can be missed, however fast), and linked to `linkTo` when given. TaskSupervisor's
+ * streams start theirs as the supervisor's children.
  */
-export type TaskSpawner = (fn: TaskFn<unknown>, box: Proc, ref: Ref) => Pid | Promise<Pid>;
+export type TaskSpawner = (fn: TaskFn<unknown>, linkTo: Proc | undefined, onExit: ExitHook) => Pid | Promise<Pid>;
 
-function spawnLinked(fn: TaskFn<unknown>, box: Proc, ref: Ref): Pid {
-  const proc = spawnTask(fn, box, ref);
-  linkProcs(box, proc);
+function spawnLinked(fn: TaskFn<unknown>, linkTo: Proc | undefined, onExit: ExitHook): Pid {
+  const proc = spawnWatched(fn, onExit);
+  if (linkTo !== undefined) linkProcs(linkTo, proc);
   return proc.pid;
 }
 
 type Settings = Required<AsyncStreamOptions>;
 
-/** A task of the stream, from its start until its DOWN was handled. */
+/** A task of the stream, from its start until its end was emitted. */
 class Running implements Expirable {
   deadline = 0;
+  /** Ended, or stopped by the stream: the deadline no longer applies. */
   settled = false;
   timedOut = false;
+  /** Killed by the stream itself (a break, an error): its end is not a result. */
+  stopped = false;
+  pid: Pid | undefined = undefined;
   reply: StreamResult<unknown> | undefined = undefined;
 
   constructor(
     readonly index: number,
-    readonly pid: Pid,
-    readonly box: Proc,
+    readonly stream: Stream,
   ) {}
 
-  /** The time limit ran out: kill the task (its DOWN then says `"killed"`). */
+  /** The time limit ran out: kill the task (it then ends with `"killed"`). */
   expire(): void {
     this.timedOut = true;
     this.kill();
   }
 
-  /** Unlinked first: the kill must not reach the stream's mailbox process. */
   kill(): void {
-    const proc = lookup(this.pid);
-    if (proc === undefined) return;
-    unlinkProcs(this.box, proc);
-    exitSignal(proc, this.box.pid, "kill", true);
+    const proc = this.pid === undefined ? undefined : lookup(this.pid);
+    if (proc !== undefined) exitSignal(proc, this.stream.caller?.pid ?? OUTSIDE, "kill", true);
+  }
+
+  /**
+   * The task's exit hook, run before its links fire. Unless the end is a crash that should take
+   * the caller down (a caller that does not trap exits, and neither a timeout nor a stop), the
+   * link to the caller is cut first, so the caller never sees the tasks' own EXIT signals.
+   */
+  procExited(proc: Proc, reason: unknown): void {
+    const { caller } = this.stream;
+    const crash = !isNormalReason(reason) && !this.timedOut && !this.stopped && caller?.trapExit === false;
+    if (caller !== undefined && !crash) unlinkProcs(caller, proc);
+    this.settled = true;
+    if (this.stopped) return;
+    this.stream.ended(this, reason);
   }
 }
 
+/** What the stream's loop and its tasks' exit hooks share. */
+interface Stream {
+  readonly caller: Proc | undefined;
+  ended(t: Running, reason: unknown): void;
+}
+
 /**
- * The stream's loop, run by whoever iterates. Its tasks are linked to a private mailbox process
- * that is linked to the caller and traps exits when the caller does (Elixir's stream monitor): a
- * task that crashes takes the caller down, or, for a caller that traps exits (and outside any
- * process), is emitted as `["exit", reason]`. The caller never gets the tasks' own EXIT messages.
+ * The stream's loop, run by whoever iterates. Tasks are linked to the caller: a task that crashes
+ * takes the caller down, or, for a caller that traps exits (and outside any process), is emitted
+ * as `["exit", reason]`; the caller never gets the tasks' EXIT messages (Elixir gets the same
+ * through a stream monitor process). A task's end reaches the loop through its exit hook.
  */
 async function* run(
   items: Iterable<unknown> | AsyncIterable<unknown>,
@@ -104,35 +123,71 @@ async function* run(
   o: Settings,
   spawner: TaskSpawner,
 ): AsyncGenerator<StreamResult<unknown>> {
-  const caller = currentProc();
-  const box = privateMailbox();
-  box.trapExit = caller === undefined || caller.trapExit;
-  box.rejectOnExit = true;
-  const running = new Map<Ref, Running>();
+  const running = new Set<Running>();
+  /** Tasks started and not yet absorbed by the loop: what `maxConcurrency` bounds. */
+  let inFlight = 0;
+  /** Ends reported by exit hooks, waiting for the loop to absorb them (in the loop's own turn, as Elixir's receive). */
+  const ends: Array<readonly [Running, unknown]> = [];
+  const finished = new Map<number, StreamResult<unknown>>();
+  const ready: Array<StreamResult<unknown>> = [];
+  let failure: { readonly error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const stream: Stream = {
+    caller: currentProc(),
+    ended(t, reason) {
+      running.delete(t);
+      if (o.timeoutMs !== Infinity) trimDeadlines(o.timeoutMs);
+      if (t.timedOut && reason === "killed" && t.reply === undefined && o.onTimeout === "exit") {
+        return fail(stream.caller === undefined ? new TimeoutError(o.timeoutMs, "Task.asyncStream") : ["timeout", ["Task.asyncStream", [o.timeoutMs]]]);
+      }
+      ends.push([t, reason]);
+      wakeUp();
+    },
+  };
+  const absorb = (): void => {
+    for (const [t, reason] of ends) {
+      inFlight--;
+      let result: StreamResult<unknown>;
+      if (t.reply !== undefined && isNormalReason(reason)) result = t.reply;
+      else if (t.timedOut && reason === "killed") result = ["exit", "timeout"];
+      else result = ["exit", reason];
+      if (o.ordered) finished.set(t.index, result);
+      else ready.push(result);
+    }
+    ends.length = 0;
+  };
+  const wakeUp = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   const stopTasks = (): void => {
-    for (const t of running.values()) {
+    for (const t of running) {
+      t.stopped = true;
       t.settled = true;
       t.kill();
     }
     running.clear();
   };
-  // The caller ending (even "normal", which a link ignores) ends the stream and its tasks.
-  const onCallerExit: ExitHook = (_proc, reason) => {
+  const fail = (error: unknown): void => {
+    failure ??= { error };
     stopTasks();
-    terminate(box, reason);
+    wakeUp();
   };
-  if (caller?.alive === true) {
-    linkProcs(caller, box);
-    caller.onExit(onCallerExit);
-  }
-  const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
+  // The caller ending (even "normal", which a link ignores) ends the stream and its tasks.
+  const onCallerExit: ExitHook = (_proc, reason) => fail(new ExitError(reason, stream.caller?.pid));
+  const caller = stream.caller;
+  if (caller !== undefined) caller.onExit(onCallerExit);
+  const asyncSource = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : undefined;
+  const syncSource = asyncSource === undefined ? (items as Iterable<unknown>)[Symbol.iterator]() : undefined;
+  const source = (asyncSource ?? syncSource)!;
   let sourceDone = false;
   let pulled = 0;
   let emitted = 0;
-  const finished = new Map<number, StreamResult<unknown>>();
-  const ready: Array<StreamResult<unknown>> = [];
   try {
     for (;;) {
+      if (failure !== undefined) throw failure.error;
+      absorb();
       // Results first, as Elixir delivers before it spawns more: a consumer that stops pulling
       // after a result leaves the source untouched.
       if (o.ordered) {
@@ -143,58 +198,53 @@ async function* run(
       } else {
         while (ready.length > 0) yield ready.shift()!;
       }
-      while (running.size < o.maxConcurrency && !sourceDone) {
-        const next = await source.next();
+      while (inFlight < o.maxConcurrency && !sourceDone && failure === undefined) {
+        // A sync source is read without an await per item.
+        const next = syncSource !== undefined ? syncSource.next() : await asyncSource!.next();
         if (next.done === true) sourceDone = true;
-        else await startTask(next.value, pulled++);
+        else {
+          const started = startTask(next.value, pulled++);
+          if (started !== undefined) await started;
+        }
       }
-      if (running.size === 0) {
+      if (failure !== undefined) continue;
+      if (inFlight === 0) {
         if (sourceDone && finished.size === 0 && ready.length === 0) return;
         continue;
       }
-      const msg = await receiveIn(box, undefined, Infinity);
-      const result = taskMessage(msg);
-      if (result === undefined) continue;
-      if (o.ordered) finished.set(result[0], result[1]);
-      else ready.push(result[1]);
+      if (ends.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     stopTasks();
-    if (caller !== undefined) {
-      caller.offExit(onCallerExit);
-      unlinkProcs(caller, box);
-    }
-    terminate(box, "normal");
+    caller?.offExit(onCallerExit);
     if (!sourceDone) await source.return?.();
   }
 
-  async function startTask(item: unknown, index: number): Promise<void> {
-    const ref = makeRef();
-    const pid = await spawner(() => fn(item), box, ref);
-    const t = new Running(index, pid, box);
-    running.set(ref, t);
-    if (o.timeoutMs !== Infinity) addDeadline(t, o.timeoutMs);
+  function startTask(item: unknown, index: number): Promise<void> | undefined {
+    const t = new Running(index, stream);
+    running.add(t);
+    inFlight++;
+    const body = async (): Promise<void> => {
+      t.reply = ["ok", await fn(item)];
+    };
+    const pid = spawner(body, caller?.alive === true ? caller : undefined, t);
+    if (pid instanceof Promise) {
+      return pid.then(
+        (p) => armed(t, p),
+        (err: unknown) => {
+          running.delete(t);
+          inFlight--;
+          throw err;
+        },
+      );
+    }
+    armed(t, pid);
+    return undefined;
   }
 
-  /** A reply is kept until its task's DOWN; the DOWN gives the item's result. EXITs are dropped. */
-  function taskMessage(msg: unknown): readonly [number, StreamResult<unknown>] | undefined {
-    if (!Array.isArray(msg)) return undefined;
-    if (msg.length === 2) {
-      const t = running.get(msg[0] as Ref);
-      if (t !== undefined) t.reply = ["ok", msg[1]];
-      return undefined;
-    }
-    if (msg.length !== 5 || msg[0] !== "DOWN") return undefined;
-    const t = running.get(msg[1] as Ref);
-    if (t === undefined) return undefined;
-    running.delete(msg[1] as Ref);
-    t.settled = true;
-    if (o.timeoutMs !== Infinity) trimDeadlines(o.timeoutMs);
-    if (t.reply !== undefined) return [t.index, t.reply];
-    if (!t.timedOut || msg[4] !== "killed") return [t.index, ["exit", msg[4]]];
-    if (o.onTimeout === "kill_task") return [t.index, ["exit", "timeout"]];
-    stopTasks();
-    throw caller === undefined ? new TimeoutError(o.timeoutMs, "Task.asyncStream") : ["timeout", ["Task.asyncStream", [o.timeoutMs]]];
+  function armed(t: Running, pid: Pid): void {
+    t.pid = pid;
+    if (!t.settled && o.timeoutMs !== Infinity) addDeadline(t, o.timeoutMs);
   }
 }
 

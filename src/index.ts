@@ -41,6 +41,7 @@ export type { TaskResult } from "./runtime/behaviours/task.ts";
 export type { TaskFn } from "./runtime/behaviours/task-process.ts";
 export type { AsyncStreamOptions, StreamResult } from "./runtime/behaviours/task-stream.ts";
 export { Agent } from "./runtime/behaviours/agent.ts";
+export type { StateFn } from "./runtime/behaviours/agent.ts";
 
 // Supervisors
 export { Supervisor } from "./supervisor/supervisor.ts";

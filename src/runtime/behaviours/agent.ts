@@ -12,8 +12,8 @@ import type { From } from "./gen-call.ts";
 import { type CallResult, type CastResult, GenServer, type InitResult } from "./gen-server.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
 
-/** A function an Agent runs on its state; it may be async. */
-type StateFn<S, R> = (state: S) => R | PromiseLike<R>;
+/** A function an Agent runs on its state, inside the agent's process; it may be async. */
+export type StateFn<S, R> = (state: S) => R | PromiseLike<R>;
 
 /**
  * A process holding a value, as Elixir's `Agent`.

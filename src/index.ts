@@ -27,7 +27,7 @@ export type { Term, Name, ViaModule } from "./runtime/names/names-types.ts";
 
 // Behaviours
 export { GenServer } from "./runtime/behaviours/gen-server.ts";
-export type { InitResult, CallResult, CastResult, InfoResult, GenServerModule } from "./runtime/behaviours/gen-server.ts";
+export type { InitResult, CallResult, CastResult, InfoResult, ContinueResult, Extra, GenServerModule } from "./runtime/behaviours/gen-server.ts";
 export { GenStatem } from "./runtime/behaviours/gen-statem.ts";
 export type { GenStatemModule } from "./runtime/behaviours/gen-statem.ts";
 export type { StatemResult, StatemInitResult, Action, EventType } from "./runtime/behaviours/statem-actions.ts";

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { Agent, type ChildSpec, type Pid, type StreamResult, Task, type TaskResult, TaskSupervisor } from "../../src/index.ts";
+import { Agent, type CastResult, type ChildSpec, type Extra, GenServer, type Pid, type StreamResult, Task, type TaskResult, TaskSupervisor } from "../../src/index.ts";
 
 describe("Task types", () => {
   it("carries the function's result type, promises unwrapped", () => {
@@ -41,5 +41,25 @@ describe("TaskSupervisor and Agent types", () => {
     expectTypeOf(Agent.update("a", (n: number) => n + 1)).toEqualTypeOf<Promise<void>>();
     // @ts-expect-error: update must return the state type
     void Agent.update("a", (n: number) => String(n));
+  });
+});
+
+describe("GenServer result extras", () => {
+  it("accepts a continue, a timeout or hibernate as the last element, nothing else", () => {
+    class Loader extends GenServer<number> {
+      override init() {
+        return ["ok", 0, { continue: "load" }] as const;
+      }
+      override handleContinue(_cont: unknown, n: number) {
+        return ["noreply", n + 1, 5000] as const;
+      }
+      override handleCast(_msg: unknown, n: number) {
+        return ["noreply", n, "hibernate"] as const;
+      }
+    }
+    void Loader;
+    expectTypeOf<{ continue: "x" }>().toMatchTypeOf<Extra>();
+    expectTypeOf<readonly ["noreply", number, 100]>().toMatchTypeOf<CastResult<number>>();
+    expectTypeOf<readonly ["noreply", number, "sleep"]>().not.toMatchTypeOf<CastResult<number>>();
   });
 });

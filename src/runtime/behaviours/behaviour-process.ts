@@ -142,9 +142,11 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
       } catch (err) {
         // A via module may throw (Registry with a registry that is not running). The new process
         // must end here like on a taken name: left alone, it would stay in the table and its
-        // start would run before `boot` below exists.
+        // start would run before `boot` below exists. A name the module calls malformed (an
+        // OptionsError: a via name on a Registry with duplicate keys) is a bad argument, as a
+        // bad name is: it rejects as itself.
         terminate(proc, "normal");
-        reject(new StartError(err, { cause: err }));
+        reject(err instanceof OptionsError ? err : new StartError(err, { cause: err }));
         return;
       }
       if (holder !== undefined) {

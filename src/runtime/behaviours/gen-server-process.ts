@@ -1,12 +1,16 @@
 /**
  * What runs inside a GenServer's process: each call, cast or plain message goes to its callback,
- * and the callback's result (checked against its union) updates the state, replies or stops.
+ * and the callback's result (checked against its union) updates the state, replies or stops. A
+ * result's optional last element (Elixir's `{:continue, c}`, timeout or `:hibernate`) is applied
+ * here too: a continue runs `handleContinue` before the next message, a timeout arms an idle timer.
  */
 import { BadReturnError } from "../errors.ts";
 import { CallRequest, CastRequest, type From, reply } from "./gen-call.ts";
-import { BehaviourProcess, type Stop } from "./behaviour-process.ts";
+import { BehaviourProcess, type StepResult, type Stop } from "./behaviour-process.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
-import { isPromiseLike } from "../predicates.ts";
+import { isPlainObject, isPromiseLike } from "../predicates.ts";
+import { cancelTimer, sendAfter } from "../process/timers.ts";
+import type { TimerRef } from "../process/pid.ts";
 
 /**
  * The callbacks the process runs: what a GenServer subclass provides. The results are checked
@@ -17,12 +21,23 @@ export interface ServerCallbacks {
   handleCall(request: unknown, from: From, state: unknown): MaybePromise<unknown>;
   handleCast(msg: unknown, state: unknown): MaybePromise<unknown>;
   handleInfo(msg: unknown, state: unknown): MaybePromise<unknown>;
+  handleContinue(cont: unknown, state: unknown): MaybePromise<unknown>;
   terminate(reason: unknown, state: unknown): unknown;
 }
+
+/** What a result may end with, checked: run a continue, arm an idle timeout, or nothing. */
+type Next = { readonly continue: unknown } | number | "hibernate" | undefined;
+
+/** The message an idle timeout sends the process; only the one armed last counts. */
+class IdleTimeout {}
 
 /** A GenServer's process: its state and the application of each callback's result. */
 export class ServerProcess extends BehaviourProcess {
   state: unknown = undefined;
+  /** What init's result asked for, applied once `start` has resolved. */
+  initNext: Next = undefined;
+  /** The idle timeout armed by the last result, if any. */
+  idle: { readonly marker: IdleTimeout; readonly timer: TimerRef } | undefined = undefined;
 
   constructor(
     module: { readonly name: string },
@@ -34,44 +49,69 @@ export class ServerProcess extends BehaviourProcess {
   async init(arg: unknown): Promise<Stop | undefined> {
     this.callback = "init";
     const r = await this.server.init(arg);
-    if (Array.isArray(r) && r.length === 2) {
-      if (r[0] === "ok") {
+    if (Array.isArray(r)) {
+      if (r[0] === "ok" && (r.length === 2 || r.length === 3)) {
+        this.initNext = nextOf("init", r, 2);
         this.state = r[1];
         return undefined;
       }
-      if (r[0] === "stop") return { reason: r[1] };
+      if (r[0] === "stop" && r.length === 2) return { reason: r[1] };
     }
     throw new BadReturnError("init", r);
   }
 
-  dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
+  /** init's continue runs here, after `start` resolved and before any message, as in Elixir. */
+  override begin(): StepResult {
+    const next = this.initNext;
+    this.initNext = undefined;
+    return this.apply(next);
+  }
+
+  dispatch(msg: unknown): StepResult {
+    if (msg instanceof IdleTimeout) {
+      // Only the timeout armed last counts: an older one that fired before it was cancelled is dropped.
+      if (msg !== this.idle?.marker) return undefined;
+      this.idle = undefined;
+      this.lastEvent = "timeout";
+      return this.info("timeout");
+    }
+    // Any other message cancels the idle timeout.
+    if (this.idle !== undefined) {
+      cancelTimer(this.idle.timer);
+      this.idle = undefined;
+    }
     if (msg instanceof CallRequest) {
       this.callback = "handleCall";
       const r = this.server.handleCall(msg.request, msg.from, this.state);
       return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
     }
-    let r: MaybePromise<unknown>;
     if (msg instanceof CastRequest) {
       this.callback = "handleCast";
-      r = this.server.handleCast(msg.msg, this.state);
-    } else {
-      this.callback = "handleInfo";
-      r = this.server.handleInfo(msg, this.state);
+      const r = this.server.handleCast(msg.msg, this.state);
+      return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
     }
+    return this.info(msg);
+  }
+
+  info(msg: unknown): StepResult {
+    this.callback = "handleInfo";
+    const r = this.server.handleInfo(msg, this.state);
     return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
   }
 
-  afterCall(r: unknown, from: From): Stop | undefined {
+  afterCall(r: unknown, from: From): StepResult {
     if (Array.isArray(r)) {
-      if (r[0] === "reply" && r.length === 3) {
+      if (r[0] === "reply" && (r.length === 3 || r.length === 4)) {
+        const next = nextOf("handleCall", r, 3);
         this.state = r[2];
         this.countOut();
         reply(from, r[1]);
-        return undefined;
+        return this.apply(next);
       }
-      if (r[0] === "noreply" && r.length === 2) {
+      if (r[0] === "noreply" && (r.length === 2 || r.length === 3)) {
+        const next = nextOf("handleCall", r, 2);
         this.state = r[1];
-        return undefined;
+        return this.apply(next);
       }
       if (r[0] === "stop" && r.length === 4) {
         this.state = r[3];
@@ -86,11 +126,13 @@ export class ServerProcess extends BehaviourProcess {
     throw new BadReturnError("handleCall", r);
   }
 
-  afterNoreply(r: unknown): Stop | undefined {
+  /** The result of handleCast, handleInfo or handleContinue (`this.callback` names which). */
+  afterNoreply(r: unknown): StepResult {
     if (Array.isArray(r)) {
-      if (r[0] === "noreply" && r.length === 2) {
+      if (r[0] === "noreply" && (r.length === 2 || r.length === 3)) {
+        const next = nextOf(this.callback, r, 2);
         this.state = r[1];
-        return undefined;
+        return this.apply(next);
       }
       if (r[0] === "stop" && r.length === 3) {
         this.state = r[2];
@@ -98,6 +140,22 @@ export class ServerProcess extends BehaviourProcess {
       }
     }
     throw new BadReturnError(this.callback, r);
+  }
+
+  /**
+   * Does what a result's last element asked: a continue runs handleContinue now (its result may
+   * chain another), a finite timeout arms the idle timer; `"hibernate"` has nothing to do in V8.
+   */
+  apply(next: Next): StepResult {
+    if (next === undefined || next === "hibernate" || next === Infinity) return undefined;
+    if (typeof next === "number") {
+      const marker = new IdleTimeout();
+      this.idle = { marker, timer: sendAfter(this.proc.pid, marker, next) };
+      return undefined;
+    }
+    this.callback = "handleContinue";
+    const r = this.server.handleContinue(next.continue, this.state);
+    return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
   }
 
   terminate(reason: unknown): unknown {
@@ -115,4 +173,18 @@ export class ServerProcess extends BehaviourProcess {
   status(): { state: unknown; data: unknown } {
     return { state: undefined, data: this.state };
   }
+}
+
+/**
+ * The last element of `r` when it is longer than its plain form (`plainLength`): a continue
+ * (`{ continue: c }`), a timeout (a non-negative number of ms, or Infinity for none) or
+ * `"hibernate"`. Anything else makes the whole result a BadReturnError of `callback`.
+ */
+function nextOf(callback: string, r: readonly unknown[], plainLength: number): Next {
+  if (r.length === plainLength) return undefined;
+  const extra = r[plainLength];
+  if (extra === "hibernate") return extra;
+  if (typeof extra === "number" && extra >= 0) return extra;
+  if (isPlainObject(extra) && Object.keys(extra).length === 1 && "continue" in extra) return extra as { continue: unknown };
+  throw new BadReturnError(callback, r);
 }

@@ -12,12 +12,26 @@ import type { Pid } from "../process/pid.ts";
 import { formatTerm } from "../format-term.ts";
 
 /**
+ * The optional last element of a GenServer result, as in Elixir:
+ *
+ * - `{ continue: c }`: run `handleContinue(c, state)` next, before any message (Elixir's
+ *   `{:continue, c}`); a continue may return another.
+ * - a number of ms: if no message arrives within that time, `handleInfo("timeout", state)` runs.
+ *   Any message cancels it (a `sys` request does not restart it, as it does in Erlang); `Infinity`
+ *   means none. GenStatem does not take it: it has its own timeouts.
+ * - `"hibernate"`: accepted so ported code runs; it does nothing (V8 has no per-process heap to compact).
+ */
+export type Extra = { readonly continue: unknown } | number | "hibernate";
+
+/**
  * What `init` returns:
  *
  * - `["ok", state]`: start with `state`; `start` resolves the Pid.
+ * - `["ok", state, extra]`: the same, then `extra` (see {@link Extra}): a continue runs after
+ *   `start` resolved and before any message.
  * - `["stop", reason]`: refuse; `start` rejects with a `StartError` whose `reason` is `reason`.
  */
-export type InitResult<S> = readonly ["ok", S] | readonly ["stop", unknown];
+export type InitResult<S> = readonly ["ok", S] | readonly ["ok", S, Extra] | readonly ["stop", unknown];
 /**
  * What `handleCall` returns:
  *
@@ -26,19 +40,25 @@ export type InitResult<S> = readonly ["ok", S] | readonly ["stop", unknown];
  * - `["stop", reason, value, state]`: the call resolves `value`, then the server stops with `reason`.
  * - `["stop", reason, state]`: stop with `reason` without answering (the caller gets an
  *   `ExitError`), as Erlang accepts.
+ *
+ * `reply` and `noreply` may end with an {@link Extra} (a continue runs after the reply went out).
  */
 export type CallResult<S> =
   | readonly ["reply", unknown, S]
+  | readonly ["reply", unknown, S, Extra]
   | readonly ["noreply", S]
+  | readonly ["noreply", S, Extra]
   | readonly ["stop", unknown, unknown, S]
   | readonly ["stop", unknown, S];
 /**
- * What `handleCast` returns: `["noreply", state]` to go on with `state`, or
- * `["stop", reason, state]` to stop with `reason`.
+ * What `handleCast` returns: `["noreply", state]` to go on with `state` (optionally ending with an
+ * {@link Extra}), or `["stop", reason, state]` to stop with `reason`.
  */
-export type CastResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
-/** What `handleInfo` returns: the same two shapes as {@link CastResult}. */
-export type InfoResult<S> = readonly ["noreply", S] | readonly ["stop", unknown, S];
+export type CastResult<S> = readonly ["noreply", S] | readonly ["noreply", S, Extra] | readonly ["stop", unknown, S];
+/** What `handleInfo` returns: the same shapes as {@link CastResult}. */
+export type InfoResult<S> = CastResult<S>;
+/** What `handleContinue` returns: the same shapes as {@link CastResult}; a continue chains. */
+export type ContinueResult<S> = CastResult<S>;
 
 /** A concrete GenServer class. */
 export type GenServerModule = new () => GenServer<any>;
@@ -110,7 +130,8 @@ export abstract class GenServer<State = unknown> {
 
   /**
    * Runs for every other message: plain sends, `sendAfter` timers, `["DOWN", ...]` from monitors,
-   * `["EXIT", pid, reason]` when the server traps exits (except its parent's, which stops it).
+   * `["EXIT", pid, reason]` when the server traps exits (except its parent's, which stops it),
+   * and `"timeout"` when a result's idle timeout (see {@link Extra}) ran out with no message.
    *
    * - `["noreply", state]`: go on with `state`.
    * - `["stop", reason, state]`: stop with `reason`.
@@ -121,6 +142,22 @@ export abstract class GenServer<State = unknown> {
     // Not under `msg`: that is pino's message key, so the line's text would overwrite it.
     getLogger().warn({ module: this.constructor.name, message: formatTerm(redact(msg)) }, "unexpected message in handleInfo");
     return ["noreply", state];
+  }
+
+  /**
+   * Runs when a result ended with `{ continue: cont }` (see {@link Extra}), right after that
+   * callback and before any other message, `sys` requests included, as Elixir's `handle_continue`:
+   * the place for work `init` should not hold `start` up with (loading state), or for work to do
+   * after a reply went out.
+   *
+   * - `["noreply", state]`, optionally with an {@link Extra}: go on (another continue chains).
+   * - `["stop", reason, state]`: stop with `reason`.
+   *
+   * A throw crashes the server with a report naming `handleContinue`. Missing: the server stops
+   * with `["bad_continue", cont]` (Elixir fails with an undefined-function error).
+   */
+  handleContinue(cont: unknown, state: State): MaybePromise<ContinueResult<State>> {
+    return ["stop", ["bad_continue", cont], state];
   }
 
   /**

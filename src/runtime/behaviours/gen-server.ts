@@ -21,7 +21,13 @@ import { formatTerm } from "../format-term.ts";
  *   means none. GenStatem does not take it: it has its own timeouts.
  * - `"hibernate"`: accepted so ported code runs; it does nothing (V8 has no per-process heap to compact).
  */
-export type Extra = { readonly continue: unknown } | number | "hibernate";
+export type Extra =
+  | {
+      /** What `handleContinue` gets as its first argument. */
+      readonly continue: unknown;
+    }
+  | number
+  | "hibernate";
 
 /**
  * What `init` returns:

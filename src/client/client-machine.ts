@@ -9,7 +9,18 @@ import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import type { Proc } from "../runtime/process/process.ts";
 import type { Name } from "../runtime/names/names-types.ts";
-import type { Action, EventType, StatemResult } from "../runtime/behaviours/statem-actions.ts";
+import {
+  type EventType,
+  genericTimeout,
+  KEEP,
+  keepWith,
+  nextState,
+  type ParsedActions,
+  stateTimeout,
+  stopWith,
+  timeoutsOnly,
+  type Transition,
+} from "../runtime/behaviours/statem-actions.ts";
 import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";
@@ -25,11 +36,11 @@ import * as telemetry from "./telemetry.ts";
 import type { FrameDropReason } from "./telemetry.ts";
 import { isPromiseLike } from "../runtime/predicates.ts";
 
-type Result = StatemResult<ConnState, ClientData>;
+/** What every event handler returns: a transition the engine applies as it is (results.ts checked the user's). */
+type Result = Transition;
 
-const KEEP: Result = Object.freeze(["keep_state_and_data"]) as Result;
-const RECONNECT = Object.freeze(["timeout", "reconnect"] as const);
-const CANCEL_RECONNECT: readonly Action[] = Object.freeze([[RECONNECT, Infinity, null]]);
+const RECONNECT = "reconnect";
+const CANCEL_RECONNECT: ParsedActions = timeoutsOnly(Object.freeze([genericTimeout(RECONNECT, Infinity, null)]));
 
 /**
  * The process that hosts the machine, as the machine sees it: handed to `init`. The machine names
@@ -41,7 +52,7 @@ export interface MachineHost {
   callback: string;
 }
 
-export class ClientMachine implements StatemCallbacks {
+export class ClientMachine implements StatemCallbacks<Result> {
   #host!: MachineHost;
   #data: ClientData | undefined = undefined;
 
@@ -50,13 +61,13 @@ export class ClientMachine implements StatemCallbacks {
     readonly options: ClientOptions,
   ) {}
 
-  async init(arg: unknown, host: MachineHost): Promise<readonly ["ok", ConnState, ClientData] | readonly ["stop", unknown]> {
+  async init(arg: unknown, host: MachineHost): Promise<Result> {
     this.#host = host;
     const proc = host.proc;
     proc.trapExit = true;
     host.callback = "init";
     const r = checkInitResult(await this.client.init(arg));
-    if (r[0] === "stop") return r;
+    if (r[0] === "stop") return stopWith(r[1]);
     const data: ClientData = {
       user: r[1],
       options: this.options,
@@ -73,7 +84,7 @@ export class ClientMachine implements StatemCallbacks {
     };
     this.#data = data;
     proc.onExit(this);
-    return ["ok", "connecting", data];
+    return nextState("connecting", data);
   }
 
   /** Whatever ends the process (a kill included), its socket must not outlive it. */
@@ -114,14 +125,14 @@ export class ClientMachine implements StatemCallbacks {
         data.conn = new Connection(this.#host.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
         const timeout = data.options.connectTimeout;
-        return timeout === Infinity ? KEEP : ["keep_state_and_data", [["state_timeout", timeout, "connect_timeout"]]];
+        return timeout === Infinity ? KEEP : keepWith(timeoutsOnly([stateTimeout(timeout, "connect_timeout")]));
       }
       case "connected": {
         const hb = data.options.heartbeat;
-        return hb === false ? KEEP : ["keep_state_and_data", startHeartbeat(hb, data)];
+        return hb === false ? KEEP : keepWith(startHeartbeat(hb, data));
       }
       default:
-        return ["keep_state_and_data", STOP_HEARTBEAT];
+        return keepWith(STOP_HEARTBEAT);
     }
   }
 
@@ -163,7 +174,7 @@ export class ClientMachine implements StatemCallbacks {
       data.user = r[0] === "ok" ? r[1] : r[2];
       if (r[0] === "push") this.#write(conn, r[1], undefined, data);
       for (const q of data.queue.takeAll()) this.#write(conn, q.frame, q.from, data);
-      return ["next_state", "connected", data];
+      return nextState("connected", data);
     }
     this.#failQueue(data, "closing", "handleConnect closed the new connection");
     return this.#apply(r, "connected", data);
@@ -213,7 +224,7 @@ export class ClientMachine implements StatemCallbacks {
     data.user = r[0] === "stop" ? r[2] : r[1];
     for (const from of data.waiters) replyValue(from);
     data.waiters = [];
-    if (r[0] === "stop") return ["stop", r[1], data];
+    if (r[0] === "stop") return stopWith(r[1], data);
     if (r[0] === "reconnect" && r.length === 3) {
       data.options = mergeConnectOverrides(data.options, r[2]);
       data.meta = { ...data.meta, url: redactUrl(data.options.url) };
@@ -221,16 +232,16 @@ export class ClientMachine implements StatemCallbacks {
     const d = decide(r[0], { reason, attempt, reconnect: data.options.reconnect, local, firstDial, unreachable });
     switch (d[0]) {
       case "stop":
-        return ["stop", d[1], data];
+        return stopWith(d[1], data);
       case "exhausted":
         telemetry.publishExhausted(data.meta, attempt);
-        return ["stop", ["error", "max_retries_exceeded"], data];
+        return stopWith(["error", "max_retries_exceeded"], data);
       case "down":
-        return ["next_state", "disconnected", data];
+        return nextState("disconnected", data);
       case "retry":
         data.attempt = d[2];
         telemetry.publishReconnect(data.meta, d[2], d[1]);
-        return ["next_state", "disconnected", data, [[RECONNECT, d[1], null]]];
+        return nextState("disconnected", data, timeoutsOnly([genericTimeout(RECONNECT, d[1], null)]));
     }
   }
 
@@ -241,7 +252,7 @@ export class ClientMachine implements StatemCallbacks {
       replyValue(from);
       if (state !== "disconnected") return KEEP;
       data.attempt = 0;
-      return ["next_state", "connecting", data, CANCEL_RECONNECT];
+      return nextState("connecting", data, CANCEL_RECONNECT);
     }
     if (req instanceof Status) {
       const status: ClientStatus = { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
@@ -278,7 +289,7 @@ export class ClientMachine implements StatemCallbacks {
         data.localClose = true;
         data.closingReason = "closed";
         data.conn!.close(req.code, req.reason);
-        return ["next_state", "closing", data];
+        return nextState("closing", data);
       case "closing":
         data.waiters.push(from);
         data.localClose = true;
@@ -289,18 +300,18 @@ export class ClientMachine implements StatemCallbacks {
         return this.#giveUp(data, "closed", "aborted", false);
       default:
         replyValue(from);
-        return ["keep_state_and_data", CANCEL_RECONNECT];
+        return keepWith(CANCEL_RECONNECT);
     }
   }
 
   #timeout(name: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
-    if (name === "reconnect") return state === "disconnected" ? ["next_state", "connecting", data] : KEEP;
+    if (name === RECONNECT) return state === "disconnected" ? nextState("connecting", data) : KEEP;
     const conn = data.conn;
     const hb = data.options.heartbeat;
     if (state !== "connected" || conn === undefined || hb === false) return KEEP;
     if (name === HEARTBEAT[1]) {
       this.#write(conn, PING_FRAME, undefined, data);
-      return ["keep_state_and_data", tick(hb, data)];
+      return keepWith(tick(hb, data));
     }
     if (peerAlive(conn, data)) return KEEP;
     telemetry.publishHeartbeatTimeout(data.meta);
@@ -333,7 +344,7 @@ export class ClientMachine implements StatemCallbacks {
         return KEEP;
       case "stop":
         data.user = r[2];
-        return ["stop", r[1], data];
+        return stopWith(r[1], data);
       case "disconnect":
         data.user = r[2];
         return this.#disconnectResult(r[1], r.length === 4 ? r[3] : undefined, state, data);
@@ -346,10 +357,10 @@ export class ClientMachine implements StatemCallbacks {
       if (state === "connecting" || !conn.open) return this.#giveUp(data, reason, "aborted", false);
       data.closingReason = reason;
       conn.close(close?.[0] ?? 1000, close?.[1] ?? "");
-      return ["next_state", "closing", data];
+      return nextState("closing", data);
     }
     // Already down or closing: only the state changes, and a pending retry is called off.
-    return state === "disconnected" ? ["keep_state_and_data", CANCEL_RECONNECT] : KEEP;
+    return state === "disconnected" ? keepWith(CANCEL_RECONNECT) : KEEP;
   }
 
   /**

@@ -7,6 +7,7 @@ import { OptionsError, StartError } from "../runtime/errors.ts";
 import { type StartOptions, startProcess } from "../runtime/behaviours/behaviour-process.ts";
 import { StatemProcess } from "../runtime/behaviours/gen-statem-process.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
+import type { Transition } from "../runtime/behaviours/statem-actions.ts";
 import type { Pid } from "../runtime/process/pid.ts";
 import type { ClientData } from "./client-data.ts";
 import { ClientMachine } from "./client-machine.ts";
@@ -46,12 +47,17 @@ export function startClient(base: abstract new () => ClientCallbacks, self: unkn
  * A client's process: the engine runs the machine, the machine is handed this process at init,
  * and `sys` sees the user's state as the state and the connection state as `state`.
  */
-export class ClientProcess extends StatemProcess<ClientMachine> {
+export class ClientProcess extends StatemProcess<Transition, ClientMachine> {
   /** The machine names the user callback it runs, once per event. */
   protected override readonly eventCallback = undefined;
 
-  protected initMachine(arg: unknown): MaybePromise<unknown> {
+  protected initMachine(arg: unknown): MaybePromise<Transition> {
     return this.machine.init(arg, this);
+  }
+
+  /** The machine checked the user's result (results.ts) and built the transition: nothing left to check. */
+  protected transitionOf(t: Transition): Transition {
+    return t;
   }
 
   override getState(): unknown {

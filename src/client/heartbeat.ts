@@ -4,7 +4,7 @@
  * proves the peer alive. Both run as the machine's generic timeouts, so leaving `connected`
  * cancels them in one place.
  */
-import type { Action } from "../runtime/behaviours/statem-actions.ts";
+import { genericTimeout, type ParsedActions, timeoutsOnly } from "../runtime/behaviours/statem-actions.ts";
 import type { Connection } from "./connection.ts";
 import type { HeartbeatPolicy } from "./options.ts";
 
@@ -12,10 +12,9 @@ export const HEARTBEAT = Object.freeze(["timeout", "heartbeat"] as const);
 export const HEARTBEAT_DEADLINE = Object.freeze(["timeout", "heartbeat_deadline"] as const);
 
 /** Cancels both timers. */
-export const STOP_HEARTBEAT: readonly Action[] = Object.freeze([
-  [HEARTBEAT, Infinity, null],
-  [HEARTBEAT_DEADLINE, Infinity, null],
-]);
+export const STOP_HEARTBEAT: ParsedActions = timeoutsOnly(
+  Object.freeze([genericTimeout(HEARTBEAT[1], Infinity, null), genericTimeout(HEARTBEAT_DEADLINE[1], Infinity, null)]),
+);
 
 /** The ping a tick sends: no payload. */
 export const PING_FRAME = Object.freeze(["ping", Buffer.alloc(0)] as const);
@@ -27,22 +26,22 @@ export interface HeartbeatState {
 }
 
 /** The first tick, on entering `connected`. */
-export function startHeartbeat(policy: HeartbeatPolicy, state: HeartbeatState): Action[] {
+export function startHeartbeat(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActions {
   state.pingSentAt = 0;
-  return [[HEARTBEAT, policy.interval, null]];
+  return timeoutsOnly([genericTimeout(HEARTBEAT[1], policy.interval, null)]);
 }
 
 /**
  * A tick, once the client wrote PING_FRAME: re-arms the next tick, and starts a deadline unless
  * one already runs.
  */
-export function tick(policy: HeartbeatPolicy, state: HeartbeatState): Action[] {
-  const actions: Action[] = [[HEARTBEAT, policy.interval, null]];
+export function tick(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActions {
+  const timeouts = [genericTimeout(HEARTBEAT[1], policy.interval, null)];
   if (state.pingSentAt === 0) {
     state.pingSentAt = performance.now();
-    actions.push([HEARTBEAT_DEADLINE, policy.timeout, null]);
+    timeouts.push(genericTimeout(HEARTBEAT_DEADLINE[1], policy.timeout, null));
   }
-  return actions;
+  return timeoutsOnly(timeouts);
 }
 
 /** At the deadline: true (and the wait is over) when anything arrived since the ping. */

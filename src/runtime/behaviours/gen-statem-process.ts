@@ -10,7 +10,7 @@ import { startTimer } from "../process/long-timer.ts";
 import { deliver } from "../process/process.ts";
 import {
   type EventType,
-  parseActions,
+  parseInitResult,
   parseResult,
   type ParsedActions,
   sameState,
@@ -25,11 +25,11 @@ type Step = Stop | undefined | Promise<Stop | undefined>;
 
 /**
  * The callbacks the engine runs once the machine started: what a GenStatem subclass provides, and
- * the client's machine. Results are checked here, whatever their static type says, so the engine
- * does not depend on the public class.
+ * the client's machine. `R` is what `handleEvent` returns: whatever a user module returns (so the
+ * engine does not depend on the public class), or a Transition from a machine the runtime trusts.
  */
-export interface StatemCallbacks {
-  handleEvent(type: EventType, content: unknown, state: unknown, data: unknown): MaybePromise<unknown>;
+export interface StatemCallbacks<R = unknown> {
+  handleEvent(type: EventType, content: unknown, state: unknown, data: unknown): MaybePromise<R>;
   terminate(reason: unknown, state: unknown, data: unknown): unknown;
 }
 
@@ -58,10 +58,11 @@ const ENTER: EventType = "enter";
 
 /**
  * A state machine's process: state, data, the event queues and the timers of one machine. Its
- * host says how the machine's `init` is called: GenStatemProcess for a GenStatem, the client's
- * process for a Parley.
+ * host says how the machine's `init` is called and how its results become transitions:
+ * GenStatemProcess parses a GenStatem's results (statem-actions.ts), the client's process takes
+ * the transitions its machine builds as they are. Either way each result is validated once.
  */
-export abstract class StatemProcess<M extends StatemCallbacks = StatemCallbacks> extends BehaviourProcess {
+export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = StatemCallbacks<R>> extends BehaviourProcess {
   state: unknown = undefined;
   data: unknown = undefined;
   /** Events inserted by `next_event` and postponed events being retried: before the mailbox. */
@@ -85,22 +86,22 @@ export abstract class StatemProcess<M extends StatemCallbacks = StatemCallbacks>
 
   async init(arg: unknown): Promise<Stop | undefined> {
     this.callback = "init";
-    const r: unknown = await this.initMachine(arg);
-    if (Array.isArray(r) && r[0] === "stop" && r.length === 2) return { reason: r[1] };
-    if (!Array.isArray(r) || r[0] !== "ok" || r.length < 3 || r.length > 4) throw new BadReturnError("init", r);
-    const actions = parseActions(r[3], "init", r);
-    if (actions.postpone) throw new BadReturnError("init", r);
-    this.state = r[1];
-    this.data = r[2];
-    this.#initActions = actions;
+    const t = await this.initMachine(arg);
+    if (t.kind === "stop") return { reason: t.reason };
+    this.state = t.state;
+    this.data = t.data;
+    this.#initActions = t.actions;
     return undefined;
   }
 
   /** The name crash reports give `handleEvent`; undefined when the machine names its own callbacks. */
   protected readonly eventCallback: string | undefined = "handleEvent";
 
-  /** Calls the machine's `init`. */
-  protected abstract initMachine(arg: unknown): MaybePromise<unknown>;
+  /** Calls the machine's `init`: a "next" to the initial state, or a "stop". */
+  protected abstract initMachine(arg: unknown): MaybePromise<Transition>;
+
+  /** A result of the machine's `handleEvent` as a transition: the one place it is validated, if at all. */
+  protected abstract transitionOf(result: R): Transition;
 
   /** The initial state's enter call, init's actions, and what they queued. */
   override begin(): Step {
@@ -159,8 +160,8 @@ export abstract class StatemProcess<M extends StatemCallbacks = StatemCallbacks>
     if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
     if (this.eventCallback !== undefined) this.callback = this.eventCallback;
     const r = this.machine.handleEvent(type, content, this.state, this.data);
-    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.#transition(parseResult(result, "handleEvent"), type, content));
-    return this.#transition(parseResult(r, "handleEvent"), type, content);
+    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.#transition(this.transitionOf(result), type, content));
+    return this.#transition(this.transitionOf(r), type, content);
   }
 
   /**
@@ -208,8 +209,8 @@ export abstract class StatemProcess<M extends StatemCallbacks = StatemCallbacks>
     return this.#afterEnter(r);
   }
 
-  #afterEnter(result: unknown): Stop | undefined {
-    const t = parseResult(result, "handleEvent");
+  #afterEnter(result: R): Stop | undefined {
+    const t = this.transitionOf(result);
     if (t.kind !== "stop" && (!validForEnter(t.actions) || (t.kind === "next" && !sameState(t.state, this.state)))) {
       throw new BadReturnError("handleEvent", result);
     }
@@ -316,9 +317,13 @@ function fireTimer([bp, key, id]: readonly [StatemProcess, string, number]): voi
   deliver(bp.proc, new TimeoutFired(key, id));
 }
 
-/** The process of a GenStatem subclass. */
-export class GenStatemProcess extends StatemProcess<GenStatemCallbacks> {
-  protected initMachine(arg: unknown): MaybePromise<unknown> {
-    return this.machine.init(arg);
+/** The process of a GenStatem subclass: its results are parsed, once, by statem-actions.ts. */
+export class GenStatemProcess extends StatemProcess<unknown, GenStatemCallbacks> {
+  protected async initMachine(arg: unknown): Promise<Transition> {
+    return parseInitResult(await this.machine.init(arg));
+  }
+
+  protected transitionOf(result: unknown): Transition {
+    return parseResult(result, "handleEvent");
   }
 }

@@ -1,6 +1,8 @@
 /**
  * GenStatem's result and action vocabulary, and the pure parsing of a callback's result into a
- * transition. Anything outside the unions is a `BadReturnError` naming the callback and the value.
+ * transition, the engine's own vocabulary. Anything outside the unions is a `BadReturnError`
+ * naming the callback and the value. A machine the runtime trusts (the client's) builds its
+ * transitions directly with the builders at the end, so each result is validated once.
  */
 import { BadReturnError } from "../errors.ts";
 import type { From } from "./gen-call.ts";
@@ -80,7 +82,10 @@ export interface TimeoutAction {
   readonly content: unknown;
 }
 
-/** A result, normalised. `state` is only meaningful for "next". */
+/**
+ * A result, normalised: what the engine applies. `state` is only meaningful for "next"; an init
+ * result is a "next" (start in `state`) or a "stop".
+ */
 export type Transition =
   | { readonly kind: "next" | "keep" | "repeat"; readonly state: unknown; readonly data: unknown; readonly keepData: boolean; readonly actions: ParsedActions }
   | { readonly kind: "stop"; readonly reason: unknown; readonly data: unknown; readonly keepData: boolean; readonly actions: ParsedActions };
@@ -105,6 +110,19 @@ export function parseResult(result: unknown, callback: string): Transition {
   const t = Array.isArray(result) ? transitionOf(result, callback) : undefined;
   if (t === undefined) throw new BadReturnError(callback, result);
   return t;
+}
+
+/**
+ * Parses what a GenStatem's `init` returned: `["ok", state, data, actions?]` as a "next" to
+ * `state`, `["stop", reason]` as a "stop".
+ * @throws BadReturnError naming `init` for anything else, postpone among the actions included.
+ */
+export function parseInitResult(r: unknown): Transition {
+  if (Array.isArray(r) && r[0] === "stop" && r.length === 2) return stopWith(r[1]);
+  if (!Array.isArray(r) || r[0] !== "ok" || r.length < 3 || r.length > 4) throw new BadReturnError("init", r);
+  const actions = parseActions(r[3], "init", r);
+  if (actions.postpone) throw new BadReturnError("init", r);
+  return nextState(r[1], r[2], actions);
 }
 
 /** The transition a result asks for, or undefined when its shape is wrong. */
@@ -171,6 +189,39 @@ export function validForEnter(actions: ParsedActions): boolean {
 /** States compare structurally, so `["connected", 1]` is the same state as another `["connected", 1]`. */
 export function sameState(a: unknown, b: unknown): boolean {
   return a === b || (typeof a === "object" && typeof b === "object" && termKey(a) === termKey(b));
+}
+
+/** Nothing changes: `["keep_state_and_data"]`. */
+export const KEEP: Transition = KEEP_STATE_AND_DATA;
+
+/** `["keep_state_and_data", actions]`. */
+export function keepWith(actions: ParsedActions): Transition {
+  return { kind: "keep", state: undefined, data: undefined, keepData: true, actions };
+}
+
+/** `["next_state", state, data, actions?]`. */
+export function nextState(state: unknown, data: unknown, actions: ParsedActions = NO_ACTIONS): Transition {
+  return { kind: "next", state, data, keepData: false, actions };
+}
+
+/** `["stop", reason, data]`, or without data `["stop", reason]`. */
+export function stopWith(reason: unknown, ...data: [] | [unknown]): Transition {
+  return { kind: "stop", reason, data: data[0], keepData: data.length === 0, actions: NO_ACTIONS };
+}
+
+/** Actions that only start or cancel timeouts. */
+export function timeoutsOnly(timeouts: readonly TimeoutAction[]): ParsedActions {
+  return { replies: [], postpone: false, nextEvents: [], timeouts };
+}
+
+/** `["state_timeout", ms, content]`. */
+export function stateTimeout(ms: number, content: unknown): TimeoutAction {
+  return { kind: "state_timeout", name: undefined, key: "state_timeout", ms, content };
+}
+
+/** `[["timeout", name], ms, content]`: a generic timeout. */
+export function genericTimeout(name: Term, ms: number, content: unknown): TimeoutAction {
+  return { kind: "generic", name, key: termKey(name), ms, content };
 }
 
 function isFrom(value: unknown): value is From {

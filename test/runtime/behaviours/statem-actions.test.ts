@@ -4,7 +4,21 @@ import { describe, expect, it } from "vitest";
 import { BadReturnError } from "../../../src/runtime/errors.ts";
 import type { From } from "../../../src/runtime/behaviours/gen-call.ts";
 import { makePid, makeRef } from "../../../src/runtime/process/pid.ts";
-import { parseActions, parseResult, sameState, type Transition, validForEnter } from "../../../src/runtime/behaviours/statem-actions.ts";
+import {
+  genericTimeout,
+  KEEP,
+  keepWith,
+  nextState,
+  parseActions,
+  parseInitResult,
+  parseResult,
+  sameState,
+  stateTimeout,
+  stopWith,
+  timeoutsOnly,
+  type Transition,
+  validForEnter,
+} from "../../../src/runtime/behaviours/statem-actions.ts";
 
 const from: From = { pid: makePid(), tag: makeRef() };
 
@@ -150,6 +164,39 @@ describe("statem-actions", () => {
       expect(() => parseActions([["reply", "not a from", 1]], "h", 0)).toThrow(BadReturnError);
       expect(() => parseActions([["next_event", "enter", 1]], "h", 0)).toThrow(BadReturnError);
       expect(() => parseActions("postpone", "h", 0)).toThrow(BadReturnError);
+    });
+  });
+
+  describe("parseInitResult", () => {
+    it("reads ok as a next to the initial state and stop as a stop", () => {
+      expect(parseInitResult(["ok", "a", 1])).toEqual(parseResult(["next_state", "a", 1], "init"));
+      const t = parseInitResult(["ok", "a", 1, [["state_timeout", 5, "x"]]]);
+      expect(t).toMatchObject({ kind: "next", state: "a", data: 1 });
+      expect(t.actions.timeouts).toEqual([{ kind: "state_timeout", name: undefined, key: "state_timeout", ms: 5, content: "x" }]);
+      expect(parseInitResult(["stop", "nope"])).toMatchObject({ kind: "stop", reason: "nope", keepData: true });
+    });
+
+    it("refuses anything else, postpone included, naming init and the value", () => {
+      for (const bad of [["ok", "a"], ["ok", "a", 1, [], 2], ["stop"], ["stop", 1, 2], "ok", ["ok", "a", 1, ["postpone"]], ["ok", "a", 1, [["bogus"]]]]) {
+        expect(() => parseInitResult(bad)).toThrow(BadReturnError);
+        try {
+          parseInitResult(bad);
+        } catch (err) {
+          expect(err).toMatchObject({ name: "BadReturnError", callback: "init", value: bad });
+        }
+      }
+    });
+  });
+
+  describe("builders for trusted machines", () => {
+    it("build exactly what parsing the same GenStatem result gives", () => {
+      expect(KEEP).toEqual(parseResult(["keep_state_and_data"], "h"));
+      expect(nextState("b", { d: 1 })).toEqual(parseResult(["next_state", "b", { d: 1 }], "h"));
+      expect(stopWith("normal", 4)).toEqual(parseResult(["stop", "normal", 4], "h"));
+      expect(stopWith("normal")).toEqual(parseResult(["stop", "normal"], "h"));
+      const timeouts = timeoutsOnly([stateTimeout(5, "x"), genericTimeout(["a", 1], Infinity, null)]);
+      expect(keepWith(timeouts)).toEqual(parseResult(["keep_state_and_data", [["state_timeout", 5, "x"], [["timeout", ["a", 1]], Infinity, null]]], "h"));
+      expect(nextState("c", 2, timeouts)).toEqual(parseResult(["next_state", "c", 2, [["state_timeout", 5, "x"], [["timeout", ["a", 1]], Infinity, null]]], "h"));
     });
   });
 

@@ -9,18 +9,7 @@ import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import type { Proc } from "../runtime/process/process.ts";
 import type { Name } from "../runtime/names/names-types.ts";
-import {
-  type EventType,
-  genericTimeout,
-  KEEP,
-  keepWith,
-  nextState,
-  type ParsedActions,
-  stateTimeout,
-  stopWith,
-  timeoutsOnly,
-  type Transition,
-} from "../runtime/behaviours/statem-actions.ts";
+import { type EventType, genericTimeout, KEEP, keepWith, nextState, type ParsedActions, stateTimeout, stopWith, timeoutsOnly, type Transition } from "../runtime/behaviours/statem-actions.ts";
 import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";

@@ -48,4 +48,9 @@ export interface ClientData {
   /** performance.now() of the ping the heartbeat waits an answer for, or 0. */
   pingSentAt: number;
   meta: ClientMeta;
+  /** Frames received and sent since start (the Observer's rates), ping and pong included. */
+  framesIn: number;
+  framesOut: number;
+  /** The reason of the last lost connection or failed dial, as `handleDisconnect` was given it. */
+  lastDisconnect: unknown;
 }

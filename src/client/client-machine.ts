@@ -70,6 +70,9 @@ export class ClientMachine implements StatemCallbacks<Result> {
       firstDial: true,
       pingSentAt: 0,
       meta: { pid: proc.pid, name: host.name, url: redactUrl(this.options.url) },
+      framesIn: 0,
+      framesOut: 0,
+      lastDisconnect: undefined,
     };
     this.#data = data;
     proc.onExit(this);
@@ -129,12 +132,15 @@ export class ClientMachine implements StatemCallbacks<Result> {
     if (msg instanceof SendFrameAsync) return this.#sendAsync(msg.frame, state, data);
     if (msg instanceof FrameIn) {
       if (msg.conn !== data.conn) return KEEP;
+      data.framesIn++;
       telemetry.publishFrame("frameReceived", data.meta, msg.frame);
       this.#host.callback = "handleFrame";
       return this.#user(this.client.handleFrame(msg.frame, data.user), state, data);
     }
     if (msg instanceof PingIn) {
       if (msg.conn !== data.conn) return KEEP;
+      data.framesIn++;
+      data.framesOut++;
       telemetry.publishFrame("frameReceived", data.meta, ["ping", msg.payload]);
       // ws wrote the pong itself when the ping arrived: the one frame sent that #write does not see.
       telemetry.publishFrame("frameSent", data.meta, ["pong", msg.payload]);
@@ -208,6 +214,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.localClose = false;
     data.firstDial = false;
     data.closingReason = undefined;
+    data.lastDisconnect = reason;
     this.#host.callback = "handleDisconnect";
     const r = checkDisconnectResult(await this.client.handleDisconnect(reason, data.user, { attempt }));
     data.user = r[0] === "stop" ? r[2] : r[1];
@@ -366,6 +373,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
   #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {
     if (from === undefined) conn.write(frame);
     else conn.write(frame, (err) => (err == null ? replyValue(from) : replyError(from, err)));
+    data.framesOut++;
     telemetry.publishFrame("frameSent", data.meta, frame);
   }
 

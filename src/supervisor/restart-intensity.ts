@@ -55,6 +55,17 @@ export class RestartIntensity {
     return withinLimit;
   }
 
+  /**
+   * How many recorded restarts are still in the window at `nowMs`, without recording one (what the
+   * Observer shows).
+   */
+  inWindow(nowMs: number): number {
+    const threshold = nowMs - this.#windowMs;
+    let kept = 0;
+    while (kept < this.#count && this.#times[(this.#oldest + this.#count - 1 - kept) % this.#times.length]! >= threshold) kept++;
+    return kept;
+  }
+
   #push(nowMs: number): void {
     if (this.#maxRestarts === 0) return;
     if (this.#count === this.#maxRestarts) {

@@ -48,6 +48,8 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
   tracing = false;
   stats: { startTime: number; messagesIn: number; messagesOut: number } | undefined = undefined;
   lastEvent: unknown = undefined;
+  /** Messages handled since start, as `sys.statistics` counts them; read by the Observer's sampler. */
+  handled = 0;
   /** The user callback running now, for crash reports. */
   callback = "init";
 
@@ -134,6 +136,7 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     // init runs on a later turn, after the name is claimed and the link made.
     const proc = createProc(() => void boot());
     bp.proc = proc;
+    behaviours.set(proc, bp);
     bp.parent = parent?.alive ? parent : undefined;
     if (name !== undefined) {
       let holder: Pid | undefined;
@@ -214,6 +217,14 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     };
   });
 }
+
+/** The behaviour process a process runs, for introspection (the Observer). */
+export function behaviourOf(proc: Proc): BehaviourProcess | undefined {
+  return behaviours.get(proc);
+}
+
+/** Each behaviour process by its record; weak, so it never keeps an ended process in memory. */
+const behaviours = new WeakMap<Proc, BehaviourProcess>();
 
 /**
  * Starts a behaviour's module from either form of `start`/`startLink`: `Base.start(Module, arg,
@@ -327,6 +338,7 @@ function handle(bp: BehaviourProcess, msg: unknown): StepResult {
   if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) return { reason: msg[2] };
   // Kept as it is: it only becomes a readable event (eventOf) if a report or a trace shows it.
   bp.lastEvent = msg;
+  bp.handled++;
   if (bp.stats !== undefined) bp.stats.messagesIn++;
   // Redacted like a crash report: a trace is a log line too.
   if (bp.tracing) getLogger().info({ pid: String(bp.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");

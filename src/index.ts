@@ -79,6 +79,10 @@ export type {
 } from "./client/telemetry.ts";
 export type { SupervisorRestartEvent } from "./supervisor/reports.ts";
 
+// Observer
+export { Observer } from "./observer/observer.ts";
+export type { ObserverHandle, ObserverOptions, NodesProvider, NodesView, NodeView } from "./observer/observer.ts";
+
 // Logging
 export { setLogger, getLogger } from "./runtime/logger.ts";
 

@@ -1,0 +1,56 @@
+/**
+ * The telemetry feed: the `parley:*` channels, subscribed while the Observer runs, each event
+ * turned into redacted text at once (no payload is kept). `parley:frame:received` and
+ * `parley:frame:sent` are left out: subscribing to them would make every client build a payload
+ * per frame, and the client rows show frame rates from counters instead.
+ */
+import { channels } from "../runtime/telemetry.ts";
+import { forPage } from "./redaction.ts";
+import type { FeedEvent } from "./wire.ts";
+
+/** Events kept for a page that connects later. */
+const KEEP = 200;
+const PER_FRAME: ReadonlySet<string> = new Set(["parley:frame:received", "parley:frame:sent"]);
+
+export class TelemetryFeed {
+  #recent: FeedEvent[] = [];
+  #pending: FeedEvent[] = [];
+  #seq = 0;
+  readonly #subscriptions: Array<readonly [{ unsubscribe(fn: (msg: unknown, name: string | symbol) => void): unknown }, (msg: unknown, name: string | symbol) => void]> = [];
+
+  /** Subscribes to every channel but the per-frame ones. */
+  start(): void {
+    for (const channel of Object.values(channels)) {
+      const name = String(channel.name);
+      if (PER_FRAME.has(name)) continue;
+      const onMessage = (msg: unknown): void => this.add(name, forPage(msg));
+      channel.subscribe(onMessage);
+      this.#subscriptions.push([channel, onMessage]);
+    }
+  }
+
+  stop(): void {
+    for (const [channel, onMessage] of this.#subscriptions.splice(0)) channel.unsubscribe(onMessage);
+  }
+
+  /** Records an event (telemetry, or an action taken from the page). */
+  add(channel: string, text: string): void {
+    const event: FeedEvent = { seq: ++this.#seq, at: Date.now(), channel, text };
+    this.#recent.push(event);
+    if (this.#recent.length > KEEP) this.#recent.shift();
+    this.#pending.push(event);
+    if (this.#pending.length > KEEP) this.#pending.shift();
+  }
+
+  /** The events since the previous `takeNew`. */
+  takeNew(): FeedEvent[] {
+    const out = this.#pending;
+    this.#pending = [];
+    return out;
+  }
+
+  /** The last events, oldest first, for a page that just connected. */
+  recent(): readonly FeedEvent[] {
+    return this.#recent;
+  }
+}

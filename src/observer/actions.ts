@@ -4,10 +4,13 @@
  * call a program would make: `exit`, `sys.suspend`/`resume`/`trace`, `Parley.disconnect`/`connect`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { describeClient } from "../client/introspection.ts";
 import { Parley } from "../client/parley.ts";
+import { behaviourOf } from "../runtime/behaviours/behaviour-process.ts";
 import { sys } from "../runtime/behaviours/sys.ts";
 import { findProcess } from "../runtime/introspection.ts";
 import type { Pid } from "../runtime/process/pid.ts";
+import { lookup } from "../runtime/process/process.ts";
 import { exit } from "../runtime/process/spawn.ts";
 import { forPage } from "./redaction.ts";
 import type { ActionName, ActionRequest, ActionResult } from "./wire.ts";
@@ -29,6 +32,8 @@ export async function runAction(msg: Record<string, unknown>, token: string | un
   if (!sameToken(req.token, token)) return refuse(id, "refused: wrong or missing token");
   const pid = findProcess(req.pid);
   if (pid === undefined) return refuse(id, `no process ${req.pid}`);
+  const unfit = unfitTarget(req.action, pid);
+  if (unfit !== undefined) return refuse(id, `${describe(req)} refused: ${req.pid} is ${unfit}`);
   try {
     await perform(req, pid);
     return { type: "result", id, ok: true, message: describe(req) };
@@ -68,6 +73,16 @@ function perform(req: ActionRequest, pid: Pid): Promise<void> {
     case "disconnect":
       return Parley.disconnect(pid);
   }
+}
+
+/** Why `pid` cannot take `action` (a plain process has no `sys`, only a client connects), if so. */
+function unfitTarget(action: ActionName, pid: Pid): string | undefined {
+  if (action === "kill") return undefined;
+  const proc = lookup(pid);
+  const host = proc === undefined ? undefined : behaviourOf(proc);
+  if (host === undefined) return "a plain process, not a behaviour";
+  if ((action === "connect" || action === "disconnect") && describeClient(host) === undefined) return "not a WebSocket client";
+  return undefined;
 }
 
 /** The request, or what is wrong with it. */

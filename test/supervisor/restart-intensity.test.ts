@@ -19,6 +19,16 @@ class ReferenceModel {
     this.#restarts = [now, ...kept];
     return this.#restarts.length <= this.maxRestarts;
   }
+  /** Restarts still in the window at `now`, newest first until the first outside it; only the newest maxRestarts are kept. */
+  inWindow(now: number): number {
+    const threshold = now - this.maxSeconds * 1000;
+    let n = 0;
+    for (const t of this.#restarts) {
+      if (t < threshold) break;
+      n++;
+    }
+    return Math.min(n, this.maxRestarts);
+  }
 }
 
 const recordAll = (intensity: RestartIntensity, times: readonly number[]): boolean[] => times.map((t) => intensity.record(t));
@@ -94,6 +104,32 @@ describe("restart-intensity", () => {
           const intensity = new RestartIntensity(max, seconds);
           const model = new ReferenceModel(max, seconds);
           for (const now of sequence) expect(intensity.record(now)).toBe(model.record(now));
+        }),
+      );
+    });
+
+    it("inWindow counts the restarts still in the window without recording one", () => {
+      const intensity = new RestartIntensity(3, 5);
+      expect(intensity.inWindow(0)).toBe(0);
+      recordAll(intensity, [0, 1000, 2000]);
+      expect(intensity.inWindow(2000)).toBe(3);
+      expect(intensity.inWindow(5500)).toBe(2);
+      expect(intensity.inWindow(7001)).toBe(0);
+      // Reading changed nothing: a fourth restart at 2000 is still one too many.
+      expect(intensity.record(2000)).toBe(false);
+    });
+
+    it("inWindow agrees with OTP's count at any later time", () => {
+      const times = fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 40 });
+      fc.assert(
+        fc.property(fc.nat(12), fc.constantFrom(1, 2, 5), times, fc.integer({ min: 0, max: 8000 }), (max, seconds, sequence, later) => {
+          const intensity = new RestartIntensity(max, seconds);
+          const model = new ReferenceModel(max, seconds);
+          for (const now of sequence) {
+            intensity.record(now);
+            model.record(now);
+            expect(intensity.inWindow(now + later)).toBe(model.inWindow(now + later));
+          }
         }),
       );
     });

@@ -101,8 +101,8 @@ function supervisorNode(s, sups, byPid, seen) {
     { class: "sup-head" },
     pidLink(s.pid),
     el("strong", {}, s.name ?? s.module),
-    el("span", { class: "muted" }, `${s.module} · ${s.strategy}`),
     el("span", { class: `restarts${s.restarts > 0 ? " hot" : ""}`, title: `restarts within the last ${s.maxSeconds} s` }, `restarts ${s.restarts}/${s.maxRestarts} in ${s.maxSeconds}s`),
+    el("span", { class: "muted" }, `${s.module} · ${s.strategy}`),
   );
   const children = s.children.map((c) => {
     const sub = c.pid !== null ? sups.get(c.pid) : undefined;
@@ -114,7 +114,7 @@ function supervisorNode(s, sups, byPid, seen) {
       el("span", { class: `dot ${c.state}`, title: c.state }),
       c.pid ? pidLink(c.pid) : el("span", { class: "pid muted" }, c.state),
       el("span", {}, c.id ?? p?.name ?? ""),
-      el("span", { class: "muted" }, [p?.module, p?.state, c.restart].filter(Boolean).join(" · ")),
+      el("span", { class: "muted" }, [p?.module, p?.state, c.restart === "permanent" ? "" : c.restart].filter(Boolean).join(" · ")),
       p && p.mailbox > 0 ? el("span", { class: "badge" }, `mailbox ${p.mailbox}`) : "",
     );
   });
@@ -201,7 +201,7 @@ function renderFeed() {
     ...shown
       .slice(-200)
       .reverse()
-      .map((e) => el("li", {}, el("time", {}, new Date(e.at).toLocaleTimeString()), el("span", { class: "channel" }, e.channel), el("span", {}, e.text))),
+      .map((e) => el("li", {}, el("time", {}, new Date(e.at).toTimeString().slice(0, 8)), el("span", { class: "channel" }, e.channel), el("span", {}, e.text))),
   );
 }
 

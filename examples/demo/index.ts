@@ -17,8 +17,13 @@
  * later (the clients reconnect with backoff and resubscribe from their last seq + 1). It ends with
  * a summary and exit code 0 when every check passed, 1 otherwise.
  *
- * Usage: npm run demo [-- --duration 12] [-- --url ws://host:port/path [--symbol BTC]]
+ * With --observe, the Observer serves a live view of it all (the tree, every process, the clients'
+ * rates, the telemetry) and the demo prints its URL, with a fresh token in the fragment so the
+ * page can kill a client and watch it come back.
+ *
+ * Usage: npm run demo [-- --duration 12] [-- --url ws://host:port/path [--symbol BTC]] [-- --observe]
  */
+import { randomBytes } from "node:crypto";
 import diagnostics_channel from "node:diagnostics_channel";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
@@ -27,6 +32,7 @@ import {
   exit,
   GenServer,
   NoProcError,
+  Observer,
   Parley,
   Registry,
   type ReconnectScheduledMessage,
@@ -53,13 +59,15 @@ interface Args {
   readonly durationS: number;
   readonly url: string | undefined;
   readonly symbol: string;
+  readonly observe: boolean;
 }
 
-const USAGE = `usage: npm run demo -- [--duration SECONDS] [--url ws://host:port/path [--symbol BTC]]
+const USAGE = `usage: npm run demo -- [--duration SECONDS] [--url ws://host:port/path [--symbol BTC]] [--observe]
 
   --duration  how long to run, in seconds (default 12, at least 4 with the embedded server)
   --url       point one client at this server instead of starting the embedded market feed
-  --symbol    the symbol that client subscribes to (default BTC)`;
+  --symbol    the symbol that client subscribes to (default BTC)
+  --observe   serve the Observer on 127.0.0.1 and print its URL (with a token to act from the page)`;
 
 main().catch((err: unknown) => {
   if (process.stdout.isTTY) process.stdout.write("\x1b[?25h");
@@ -114,6 +122,10 @@ async function main(): Promise<void> {
     await DynamicSupervisor.startChild("feed_sup", [FeedClient, [symbol, feedOptions(symbol, url)]]);
   }
   view.event(`started ${symbols.length} feed client${symbols.length === 1 ? "" : "s"} under feed_sup`);
+  const token = randomBytes(16).toString("hex");
+  const observer = args.observe ? await Observer.start({ token }) : undefined;
+  // Printed before the view draws, so it stays above the table on a terminal.
+  if (observer !== undefined) console.log(`observer on ${observer.url}#token=${token}`);
 
   // The script, as fractions of the run.
   const duration = args.durationS;
@@ -170,6 +182,7 @@ async function main(): Promise<void> {
     await sleep(REFRESH_MS);
   }
 
+  await observer?.close();
   await Supervisor.stop("demo_sup", "shutdown", 10_000);
   diagnostics_channel.unsubscribe("parley:reconnect:scheduled", onRetry);
   diagnostics_channel.unsubscribe("parley:supervisor:restart", onRestart);
@@ -288,6 +301,7 @@ function parseCommandLine(): Args | undefined {
         duration: { type: "string" },
         url: { type: "string" },
         symbol: { type: "string" },
+        observe: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -307,7 +321,7 @@ function parseCommandLine(): Args | undefined {
   if (values.url !== undefined && !/^wss?:\/\//.test(values.url)) {
     return usageError(`--url must start with ws:// or wss://, got ${values.url}`);
   }
-  return { durationS, url: values.url, symbol: values.symbol ?? "BTC" };
+  return { durationS, url: values.url, symbol: values.symbol ?? "BTC", observe: values.observe === true };
 }
 
 function usageError(message: string): undefined {

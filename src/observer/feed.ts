@@ -5,7 +5,7 @@
  * per frame, and the client rows show frame rates from counters instead.
  */
 import { channels } from "../runtime/telemetry.ts";
-import { forPage } from "./redaction.ts";
+import { forPage, nameForPage } from "./redaction.ts";
 import type { FeedEvent } from "./wire.ts";
 
 /** Events kept for a page that connects later. */
@@ -23,7 +23,7 @@ export class TelemetryFeed {
     for (const channel of Object.values(channels)) {
       const name = String(channel.name);
       if (PER_FRAME.has(name)) continue;
-      const onMessage = (msg: unknown): void => this.add(name, forPage(msg));
+      const onMessage = (msg: unknown): void => this.add(name, eventText(msg));
       channel.subscribe(onMessage);
       this.#subscriptions.push([channel, onMessage]);
     }
@@ -53,4 +53,12 @@ export class TelemetryFeed {
   recent(): readonly FeedEvent[] {
     return this.#recent;
   }
+}
+
+/** A payload as one line: a client's name as the page shows names, then the other fields. */
+function eventText(msg: unknown): string {
+  if (msg === null || typeof msg !== "object" || !("name" in msg)) return forPage(msg);
+  const { name, ...rest } = msg as Record<string, unknown>;
+  const shown = nameForPage(name);
+  return shown === null ? forPage(rest) : `${shown} ${forPage(rest)}`;
 }

@@ -31,6 +31,13 @@ describe("npm run demo", () => {
     });
     afterAll(() => server.close());
 
+    it("--observe serves the Observer and prints its URL with a token", async () => {
+      const r = await runExample("examples/demo/index.ts", ["--url", server.url, "--symbol", "SOL", "--duration", "1", "--observe"], 60_000);
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stdout).toMatch(/^observer on http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32}$/m);
+      expect(r.stdout).toMatch(/^OK: 1 symbol, /m);
+    }, 90_000);
+
     it("points one client at the given server", async () => {
       const r = await runExample("examples/demo/index.ts", ["--url", server.url, "--symbol", "SOL", "--duration", "1.5"], 60_000);
       expect(r.code, describeRun(r)).toBe(0);

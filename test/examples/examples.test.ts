@@ -57,6 +57,16 @@ const EXAMPLES: readonly ExampleCase[] = [
     expect: [/^pong #PID<[\d.]+>\n42 \[ \[ 'log', 'first' \] \]\nnormal$/m, /^\[ 'EXIT', true, 'boom' \]\nkilled$/m],
   },
   {
+    file: "examples/observer.ts",
+    expect: [
+      /^observer on http:\/\/127\.0\.0\.1:\d+\/ \(act from the page: http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32}\)$/m,
+      /^\d+ processes$/m,
+      /^supervisor app \(one_for_one\): counter running, jobs running$/m,
+      /^supervisor jobs \(one_for_one\): no children$/m,
+      /^observer: done$/m,
+    ],
+  },
+  {
     file: "examples/telemetry.ts",
     expect: [
       /^parley:connect:start +quiet \{"attempt":0\}$/m,

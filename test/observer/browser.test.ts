@@ -65,7 +65,7 @@ describeInBrowser("Observer in chromium", (executablePath) => {
     await page.locator(`#trees .sup[data-pid="${String(sup)}"]`).waitFor();
     await page.locator(`#trees .sup[data-pid="${String(sup)}"] li.child[data-id="aggregator"]`).waitFor();
     const text = await page.locator("#trees").innerText();
-    expect(text).toMatch(/demo_sup\s+Supervisor · rest_for_one/);
+    expect(text).toMatch(/demo_sup\s+restarts 0\/3 in 5s\s+Supervisor · rest_for_one/);
     expect(text).toContain("feed_sup");
     expect(text).toContain("aggregator");
     expect(text).toMatch(/restarts 0\/3 in 5s/);

@@ -4,6 +4,7 @@
  * `parley:frame:sent` are left out: subscribing to them would make every client build a payload
  * per frame, and the client rows show frame rates from counters instead.
  */
+import diagnostics_channel from "node:diagnostics_channel";
 import { channels } from "../runtime/telemetry.ts";
 import { forPage, nameForPage } from "./redaction.ts";
 import type { FeedEvent } from "./wire.ts";
@@ -16,7 +17,7 @@ export class TelemetryFeed {
   #recent: FeedEvent[] = [];
   #pending: FeedEvent[] = [];
   #seq = 0;
-  readonly #subscriptions: Array<readonly [{ unsubscribe(fn: (msg: unknown, name: string | symbol) => void): unknown }, (msg: unknown, name: string | symbol) => void]> = [];
+  readonly #subscriptions: Array<readonly [string, (msg: unknown) => void]> = [];
 
   /** Subscribes to every channel but the per-frame ones. */
   start(): void {
@@ -24,13 +25,13 @@ export class TelemetryFeed {
       const name = String(channel.name);
       if (PER_FRAME.has(name)) continue;
       const onMessage = (msg: unknown): void => this.add(name, eventText(msg));
-      channel.subscribe(onMessage);
-      this.#subscriptions.push([channel, onMessage]);
+      diagnostics_channel.subscribe(name, onMessage);
+      this.#subscriptions.push([name, onMessage]);
     }
   }
 
   stop(): void {
-    for (const [channel, onMessage] of this.#subscriptions.splice(0)) channel.unsubscribe(onMessage);
+    for (const [name, onMessage] of this.#subscriptions.splice(0)) diagnostics_channel.unsubscribe(name, onMessage);
   }
 
   /** Records an event (telemetry, or an action taken from the page). */

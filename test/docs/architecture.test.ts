@@ -35,7 +35,7 @@ describe("architecture", () => {
     const named = [...section.matchAll(/`([\w-]+\.ts)`/g)].map((m) => m[1]!);
     const files = new Set([...graph.keys()].map((f) => f.slice(f.lastIndexOf("/") + 1)));
     expect(named.filter((f) => !files.has(f))).toEqual([]);
-    for (const room of ["runtime/process/", "runtime/names/", "runtime/behaviours/", "supervisor/", "client/"]) {
+    for (const room of ["runtime/process/", "runtime/names/", "runtime/behaviours/", "supervisor/", "client/", "observer/"]) {
       expect(section, room).toContain(room.slice(room.lastIndexOf("/", room.length - 2) + 1));
     }
   });

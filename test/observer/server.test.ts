@@ -1,13 +1,14 @@
 // The Observer's server from a page's side, with a Node WebSocket standing in for the browser:
 // files and headers, the origin check, updates, actions and their refusals, hostile input, close.
 import { createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Sampler } from "../../src/observer/sampler.ts";
 import { channels, GenServer, isAlive, link, Observer, type ObserverHandle, Parley, send, sys } from "../../src/index.ts";
 import type { From } from "../../src/runtime/behaviours/gen-call.ts";
 import { PageSocket, upgradeStatus } from "../helpers/observer.ts";
 import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 import { startServer } from "../helpers/ws-server.ts";
-import { Probe } from "../helpers/client.ts";
+import { Probe, quiet } from "../helpers/client.ts";
 
 useLogCapture();
 const { idle, inbox, killAfterTest } = useProcesses();
@@ -82,6 +83,28 @@ describe("Observer's WebSocket", () => {
     expect(second.at - first.at).toBeGreaterThanOrEqual(240);
     expect(third.at - second.at).toBeGreaterThanOrEqual(240);
     expect(first.processCount).toBeGreaterThanOrEqual(0);
+  });
+
+  it("samples only while a page is open", async () => {
+    const sample = vi.spyOn(Sampler.prototype, "sample");
+    try {
+      const o = await observer();
+      await quiet(300);
+      expect(sample).not.toHaveBeenCalled();
+      const p = await PageSocket.open(o.url);
+      await p.update();
+      await p.update();
+      const closed = new Promise<void>((resolve) => p.ws.once("close", () => resolve()));
+      p.ws.close();
+      await closed;
+      // The server sees the close on its side a moment later; after that, nothing samples.
+      await quiet(300);
+      const calls = sample.mock.calls.length;
+      await quiet(600);
+      expect(sample.mock.calls.length).toBe(calls);
+    } finally {
+      sample.mockRestore();
+    }
   });
 
   it("shows a new process and its mailbox as it grows", async () => {

@@ -7,9 +7,13 @@
 import { formatTerm } from "../runtime/format-term.ts";
 import { redact } from "../runtime/logger.ts";
 
-/** `value` as the page may show it. */
+/** `value` as the page may show it; never throws (a user's getter may). */
 export function forPage(value: unknown): string {
-  return formatTerm(redact(value));
+  try {
+    return formatTerm(redact(value));
+  } catch {
+    return "<unprintable>";
+  }
 }
 
 /**

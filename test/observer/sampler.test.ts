@@ -3,6 +3,7 @@ import { DynamicSupervisor, GenServer, Global, Parley, Registry, register, send,
 import type { From } from "../../src/runtime/behaviours/gen-call.ts";
 import type { Pid } from "../../src/runtime/process/pid.ts";
 import { Sampler } from "../../src/observer/sampler.ts";
+import { forPage } from "../../src/observer/redaction.ts";
 import type { ProcessRow } from "../../src/observer/wire.ts";
 import { Probe } from "../helpers/client.ts";
 import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
@@ -163,5 +164,18 @@ describe("Sampler", () => {
     const u = new Sampler(500, undefined).sample(0);
     expect(row(u.processes, pid).name).toBe("plain_name");
     expect(row(u.processes, via).name).toBe('via:["sampled_registry", "k"]');
+  });
+});
+
+describe("forPage", () => {
+  it("redacts secret-looking keys and never throws, even on a hostile getter", () => {
+    expect(forPage({ user: "ann", password: "SECRET", nested: { apiKey: "SECRET" } })).toBe('{user: "ann", password: "[redacted]", nested: {apiKey: "[redacted]"}}');
+    const hostile = Object.defineProperty({}, "boom", {
+      enumerable: true,
+      get() {
+        throw new Error("no");
+      },
+    });
+    expect(forPage(hostile)).toBe("<unprintable>");
   });
 });

@@ -82,6 +82,10 @@ class PendingCall implements From, Expirable {
   }
 
   procExited(_proc: Proc, reason: unknown): void {
+    this.down(reason);
+  }
+
+  down(reason: unknown): void {
     if (this.#finish()) this.#reject(new ExitError(reason, this.#dest));
   }
 

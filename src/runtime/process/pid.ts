@@ -32,11 +32,25 @@ export abstract class Identifier {
   }
 }
 
-/** A process identifier. Printed as `#PID<0.N.0>`, like Elixir. */
+/**
+ * A process identifier. Printed as `#PID<0.N.0>` like Elixir; a process on another node prints
+ * `#PID<I.N.0>` where `I` is that node's local index (`nodeOf` gives its name).
+ */
 export class Pid extends Identifier {
   readonly #brand = "Pid";
+  /** @internal */
+  constructor(
+    id: number,
+    /**
+     * The node this process lives on, when it is not this one: where its signals are routed.
+     * @internal
+     */
+    readonly home: Home | undefined = undefined,
+  ) {
+    super(id);
+  }
   override toString(): string {
-    return `#PID<0.${this.id}.0>`;
+    return `#PID<${this.home?.index ?? 0}.${this.id}.0>`;
   }
   /** `"Pid"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
@@ -46,7 +60,8 @@ export class Pid extends Identifier {
 
 /**
  * The slot of a call's tag that holds the call it answers, so a reply reaches it through any copy
- * of the From. A module symbol, not a property: nothing outside gen-call.ts can read or set it.
+ * of the From. A module symbol, not a property: only gen-call.ts and the distribution seam (a reply
+ * or a DOWN arriving from another node) read or set it.
  * @internal
  */
 export const CALL_SLOT: unique symbol = Symbol("call");
@@ -55,9 +70,20 @@ export const CALL_SLOT: unique symbol = Symbol("call");
 export class Ref extends Identifier {
   readonly #brand = "Ref";
   /** @internal */
-  [CALL_SLOT]: unknown = undefined;
+  constructor(
+    id: number,
+    /**
+     * The node that made this reference, when it is not this one: where a reply to it goes.
+     * @internal
+     */
+    readonly home: Home | undefined = undefined,
+  ) {
+    super(id);
+  }
+  /** @internal */
+  [CALL_SLOT]: CallWatch | undefined = undefined;
   override toString(): string {
-    return `#Reference<${this.id}>`;
+    return this.home === undefined ? `#Reference<${this.id}>` : `#Reference<${this.home.index}.${this.id}>`;
   }
   /** `"Ref"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
@@ -100,4 +126,45 @@ export function isPid(value: unknown): value is Pid {
 /** True when `value` is a reference. */
 export function isRef(value: unknown): value is Ref {
   return value instanceof Ref;
+}
+
+/**
+ * Another node, as the Pids and Refs it made name it: the runtime's one seam to distribution.
+ * Every signal the runtime cannot deliver in this process (its target lives on that node) goes
+ * through `route`; what arrives from that node comes back through the functions of `home.ts`.
+ * Without distribution no Home exists except unreachable ones (see `home.ts`).
+ * @internal
+ */
+export interface Home {
+  /** The node's name. */
+  readonly node: string;
+  /** A small number unique to this node and incarnation in this Node process, printed in its Pids. */
+  readonly index: number;
+  /** Sends one signal to that node. Never throws: a node that is down answers as Erlang's do. */
+  route(signal: Signal): void;
+}
+
+/**
+ * A signal for a process on another node. `to` is a Pid or, for `{ name, node }`, a name
+ * registered there. `link` is true for an exit propagated through a link, false for `exit(pid, r)`.
+ * @internal
+ */
+export type Signal =
+  | readonly ["send", to: Pid | string, msg: unknown]
+  | readonly ["link", from: Pid, to: Pid]
+  | readonly ["unlink", from: Pid, to: Pid]
+  | readonly ["exit", from: Pid, to: Pid, reason: unknown, link: boolean]
+  | readonly ["monitor", watcher: Pid, to: Pid | string, ref: Ref]
+  | readonly ["demonitor", watcher: Pid, ref: Ref]
+  | readonly ["down", watcher: Pid, ref: Ref, from: Pid, reason: unknown]
+  | readonly ["reply", to: Pid, tag: Ref, value: unknown];
+
+/**
+ * A call waiting for its answer, reached through its tag: a reply settles it, and so does the end
+ * of its target (`down`, with the exit reason, or `"noconnection"` when the target's node went down).
+ * @internal
+ */
+export interface CallWatch {
+  settle(value: unknown): void;
+  down(reason: unknown): void;
 }

@@ -1,0 +1,107 @@
+/**
+ * The errors of distribution: a node that cannot start or act (`NodeError`), a message that cannot
+ * cross to another node (`EncodeError`, at the sender), and bytes from the cluster that do not
+ * decode (`WireError`, at the receiver, where the message is dropped and reported). Each carries a
+ * stable `code` beside its `name`, for logs and telemetry subscribers that match on strings.
+ */
+import { ParleyError } from "../runtime/errors.ts";
+import { formatTerm } from "../runtime/format-term.ts";
+
+/**
+ * A node operation that failed: `Node.start` with a bad name, twice, against an unreachable broker
+ * or under a name already live in the cluster; an operation that needs a started node.
+ *
+ * `reason` is an Erlang-style term and `code` its tag: for `["name_in_use", "a"]` the code is
+ * `"name_in_use"`, for `"already_started"` it is `"already_started"`.
+ */
+export class NodeError extends ParleyError {
+  /** Always `"NodeError"`. */
+  override readonly name = "NodeError" as const;
+  /** The tag of `reason`: its first element when it is an array led by a string, itself when a string. */
+  readonly code: string;
+  constructor(
+    /**
+     * Why, e.g. `["bad_name", name]`, `"already_started"`, `["unreachable", url]`,
+     * `["name_in_use", name]`, `"not_started"`.
+     */
+    readonly reason: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(`node error: ${formatTerm(reason)}`, options);
+    this.code = codeOf(reason);
+  }
+}
+
+/** Why a value could not be encoded for another node. */
+export type EncodeErrorCode =
+  /** A function, symbol, class instance or other value outside what crosses. */
+  | "unsupported"
+  /** A value that contains itself. */
+  | "cycle"
+  /** Nested deeper than the codec's depth limit. */
+  | "too_deep"
+  /** Encoded, larger than the message size limit. */
+  | "too_large";
+
+/**
+ * A message for another node holds something that cannot cross (see API §7 "What crosses"):
+ * thrown by the sender before anything is sent. `path` points at the offending value inside the
+ * message, `$` being the message itself: `$[2].payload`, `$<Map>[0].value`.
+ */
+export class EncodeError extends ParleyError {
+  /** Always `"EncodeError"`. */
+  override readonly name = "EncodeError" as const;
+  constructor(
+    /** The offending value (for `"too_large"`, the whole message). */
+    readonly value: unknown,
+    /** Where it sits in the message: `$`, `$[0]`, `$.key`, `$["odd key"]`, `$<Map>[i].key`, `$<Set>[i]`. */
+    readonly path: string,
+    /** What is wrong with it. */
+    readonly code: EncodeErrorCode = "unsupported",
+    /** A word on the limit that was hit, for the message. */
+    detail?: string,
+  ) {
+    super(`cannot send ${formatTerm(value, 1)} at ${path} to another node: ${detail ?? MESSAGES[code]}`);
+  }
+}
+
+/** Why bytes from the cluster did not decode. */
+export type WireErrorCode =
+  /** Larger than the size limit; not decoded at all. */
+  | "too_large"
+  /** Not a message this codec writes: truncated, trailing bytes, an unknown or refused type. */
+  | "malformed";
+
+/**
+ * Bytes from the cluster that do not decode into a message. The node never crashes on them: the
+ * transport drops the message and reports it on telemetry.
+ */
+export class WireError extends ParleyError {
+  /** Always `"WireError"`. */
+  override readonly name = "WireError" as const;
+  constructor(
+    /** What is wrong with them. */
+    readonly code: WireErrorCode,
+    /** How many bytes arrived. */
+    readonly size: number,
+    /** What the decoder said. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`dropped ${size} bytes from the cluster (${code}): ${detail}`, options);
+  }
+}
+
+const MESSAGES: Record<EncodeErrorCode, string> = {
+  unsupported:
+    "only JSON values, undefined, bigint, Date, Map, Set, Uint8Array/Buffer, Error, Pid, Ref, arrays and plain objects cross",
+  cycle: "the value contains itself",
+  too_deep: "nested too deep",
+  too_large: "the message is too large",
+};
+
+function codeOf(reason: unknown): string {
+  if (typeof reason === "string") return reason;
+  if (Array.isArray(reason) && typeof reason[0] === "string") return reason[0];
+  return "node_error";
+}

@@ -2,13 +2,16 @@
  * Requests to behaviours: `call` (with its reply), `cast`, and the request records a behaviour's
  * loop recognises. A reply settles the caller's promise directly; once the call has timed out or
  * its target died, a late reply finds nothing to settle and is dropped (what OTP's aliases do).
+ * A call to another node goes through the target's Home as OTP's does: a monitor whose ref is the
+ * call's tag, then the request; the reply comes back to the tag's node and settles it by the tag.
  */
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "../errors.ts";
 import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
-import { type Dest, resolveProc, send } from "../names/names.ts";
-import { CALL_SLOT, makeRef, Pid, Ref } from "../process/pid.ts";
-import { currentProc, deliver, OUTSIDE, type Proc } from "../process/process.ts";
+import { type Dest, type RemoteAddress, resolveProc, resolveRemote, send } from "../names/names.ts";
+import { CALL_SLOT, type CallWatch, type Home, makeRef, Pid, Ref } from "../process/pid.ts";
+import { currentProc, deliver, OUTSIDE, Proc } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
+import { putTogether, registerCrossing, takeApart } from "../process/crossing.ts";
 
 /**
  * Who made a call, as `handleCall` and GenStatem's `["call", from]` event receive it: keep it and
@@ -44,16 +47,37 @@ export class SystemRequest {
   ) {}
 }
 
+// Requests cross to other nodes as [from pid, from tag, request] and [msg]; a nested crossing
+// request (a client's SendFrame inside a call) crosses as its own [name, parts].
+for (const type of [CallRequest, SystemRequest]) {
+  registerCrossing({
+    name: type.name,
+    type,
+    parts: (r) => [r.from.pid, r.from.tag, ...takeApart(r.request)],
+    rebuild: ([pid, tag, name, request]) => {
+      if (!(pid instanceof Pid) || !(tag instanceof Ref)) throw new TypeError(`a ${type.name} needs a Pid and a Ref, not ${String(pid)}, ${String(tag)}`);
+      return new type({ pid, tag }, putTogether(name, request));
+    },
+  });
+}
+registerCrossing({
+  name: "CastRequest",
+  type: CastRequest,
+  parts: (c) => [...takeApart(c.msg)],
+  rebuild: ([name, msg]) => new CastRequest(putTogether(name, msg)),
+});
+
 /**
  * A call in flight. It is also the call's From (what the server replies to), its deadline and its
  * exit hook on the target, so a call costs one object besides its promise.
  */
-class PendingCall implements From, Expirable {
+class PendingCall implements From, Expirable, CallWatch {
   deadline = 0;
   settled = false;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (err: unknown) => void;
-  readonly #target: Proc;
+  /** The target, or the node of a target on another node. */
+  readonly #target: Proc | Home;
   readonly #dest: Dest;
   readonly #timeoutMs: number;
 
@@ -62,7 +86,7 @@ class PendingCall implements From, Expirable {
     readonly tag: Ref,
     resolve: (value: unknown) => void,
     reject: (err: unknown) => void,
-    target: Proc,
+    target: Proc | Home,
     dest: Dest,
     timeoutMs: number,
   ) {
@@ -85,15 +109,31 @@ class PendingCall implements From, Expirable {
     this.down(reason);
   }
 
+  /**
+   * The target ended before replying. As OTP's gen:call: a target on a node that went down is
+   * `["nodedown", node]`, and one that was not alive is `NoProcError`, as for a local call.
+   */
   down(reason: unknown): void {
-    if (this.#finish()) this.#reject(new ExitError(reason, this.#dest));
+    if (!this.#finish()) return;
+    const target = this.#target;
+    if (target instanceof Proc) this.#reject(new ExitError(reason, this.#dest));
+    else if (reason === "noconnection") this.#reject(new ExitError(["nodedown", target.node], this.#dest));
+    else if (reason === "noproc") this.#reject(new NoProcError(this.#dest, this.#dest instanceof Pid ? "no process is alive at" : undefined));
+    else this.#reject(new ExitError(reason, this.#dest));
+  }
+
+  /** The request could not be sent: the call fails with why. */
+  fail(err: unknown): void {
+    if (this.#finish()) this.#reject(err);
   }
 
   #finish(): boolean {
     if (this.settled) return false;
     this.settled = true;
     this.tag[CALL_SLOT] = undefined;
-    this.#target.offExit(this);
+    const target = this.#target;
+    if (target instanceof Proc) target.offExit(this);
+    else target.route(["demonitor", this.pid, this.tag]);
     if (this.#timeoutMs !== Infinity) trimDeadlines(this.#timeoutMs);
     return true;
   }
@@ -115,6 +155,8 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
     return Promise.reject(err);
   }
   if (target === undefined) {
+    const remote = resolveRemote(dest);
+    if (remote !== undefined) return callRemote(remote, dest, request, timeoutMs, kind);
     return Promise.reject(new NoProcError(dest, dest instanceof Pid ? "no process is alive at" : undefined));
   }
   const proc = target;
@@ -132,7 +174,8 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
 }
 
 /**
- * Answers a call. Replying twice, or after the caller gave up, does nothing.
+ * Answers a call. Replying twice, or after the caller gave up, does nothing. A call made on
+ * another node is answered there, through the node that made the tag.
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
@@ -140,8 +183,34 @@ export function reply(from: From, value: unknown): void {
     throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
   }
   // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
-  const call = from.tag[CALL_SLOT];
-  if (call instanceof PendingCall) call.settle(value);
+  const tag = from.tag;
+  if (tag.home === undefined) tag[CALL_SLOT]?.settle(value);
+  else tag.home.route(["reply", from.pid, tag, value]);
+}
+
+/** A call to a process of another node: its node watches the target for the call's tag. */
+function callRemote(
+  [home, to]: RemoteAddress,
+  dest: Dest,
+  request: unknown,
+  timeoutMs: number,
+  kind: typeof CallRequest | typeof SystemRequest,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const tag = makeRef();
+    const from = new PendingCall(currentProc()?.pid ?? OUTSIDE, tag, resolve, reject, home, dest, timeoutMs);
+    tag[CALL_SLOT] = from;
+    if (timeoutMs !== Infinity) addDeadline(from, timeoutMs);
+    // Monitor first: on one connection the target's node sees it before the request.
+    home.route(["monitor", from.pid, to, tag]);
+    if (from.settled) return;
+    try {
+      home.route(["send", to, new kind({ pid: from.pid, tag }, request)]);
+    } catch (err) {
+      // The request cannot cross (EncodeError): nothing was sent, the call fails with it.
+      from.fail(err);
+    }
+  });
 }
 
 /**

@@ -1,17 +1,19 @@
 /**
  * Local names and destinations: `register`/`whereis`, and `send`, which accepts a Pid, a local
- * name, `{ global: term }` or `{ via: [module, term] }`.
+ * name, `{ global: term }`, `{ via: [module, term] }` or `{ name, node }`.
  */
 import { AlreadyRegisteredError, NoProcError, OptionsError } from "../errors.ts";
 import { Global } from "./global.ts";
 import type { Term, ViaModule } from "./names-types.ts";
-import { Pid } from "../process/pid.ts";
+import { type Home, Pid } from "../process/pid.ts";
 import { deliver, lookup, type Proc } from "../process/process.ts";
+import { homeOf } from "../process/home.ts";
 
 /**
- * Where a message or a call can go: a Pid, a local name (a string given to `register` or to a
- * `name` start option), a global name or a via name. A name is looked up each time, so after a
- * restart it reaches the new process.
+ * Where a message or a call can go: a Pid (of this node or another), a local name (a string given
+ * to `register` or to a `name` start option), a global name, a via name, or a local name on a
+ * given node (`{ name, node }`, Erlang's `{Name, Node}`). A name is looked up each time, so after
+ * a restart it reaches the new process.
  */
 export type Dest =
   | Pid
@@ -23,27 +25,48 @@ export type Dest =
   | {
       /** `[module, name]`: the name is looked up through the module, e.g. `[Registry, ["feeds", "btc"]]`. */
       readonly via: readonly [ViaModule, Term];
-    };
+    }
+  | NodeName;
+
+/** A name registered with `register` on the node `node` (this one included), as a `Dest`. */
+export interface NodeName {
+  /** The local name on that node. */
+  readonly name: string;
+  /** The node's name, as `Node.self()` gives it there. */
+  readonly node: string;
+}
+
+/** Where a process of another node is: its node's Home and its Pid or the name it has there. */
+export type RemoteAddress = readonly [Home, Pid | string];
 
 const localNames = new Map<string, Proc>();
 
 /**
  * Sends `msg` to `dest`. Delivery is asynchronous and in order per sender and receiver; a message
- * to a dead Pid is dropped, as in Erlang.
+ * to a dead Pid is dropped, as in Erlang, and so is one to a name on another node that nobody
+ * holds there (or to a node that is down).
  *
- * @throws NoProcError when `dest` is a name that no process holds.
+ * @throws NoProcError when `dest` is a name on this node that no process holds.
  * @throws OptionsError when `dest` is not one of the `Dest` forms.
+ * @throws EncodeError (from distribution) when `msg` cannot cross to another node.
  */
 export function send(dest: Dest, msg: unknown): void {
   if (dest instanceof Pid) {
     const proc = lookup(dest);
     if (proc !== undefined) deliver(proc, msg);
+    else dest.home?.route(["send", dest, msg]);
     return;
   }
   if (typeof dest === "string") {
     const proc = localNames.get(dest);
     if (proc === undefined) throw new NoProcError(dest);
     deliver(proc, msg);
+    return;
+  }
+  if (isNodeName(dest)) {
+    const home = homeOf(dest.node);
+    if (home === undefined) send(dest.name, msg);
+    else home.route(["send", dest.name, msg]);
     return;
   }
   const [module, name] = viaOf(dest);
@@ -57,6 +80,8 @@ export function send(dest: Dest, msg: unknown): void {
 export function whereis(dest: Dest): Pid | undefined {
   if (dest instanceof Pid) return lookup(dest) === undefined ? undefined : dest;
   if (typeof dest === "string") return localNames.get(dest)?.pid;
+  // A name on another node is only known there: ask it with a call or a monitor.
+  if (isNodeName(dest)) return homeOf(dest.node) === undefined ? localNames.get(dest.name)?.pid : undefined;
   const [module, name] = viaOf(dest);
   return module.whereisName(name);
 }
@@ -109,6 +134,29 @@ export function resolveProc(dest: Dest): Proc | undefined {
   if (typeof dest === "string") return localNames.get(dest);
   const pid = whereis(dest);
   return pid === undefined ? undefined : lookup(pid);
+}
+
+/**
+ * Where `dest` is when it is on another node (a remote Pid, `{ name, node }`, or a global or via
+ * name held by a remote process); undefined otherwise. Call it after `resolveProc` missed. @internal
+ */
+export function resolveRemote(dest: Dest): RemoteAddress | undefined {
+  if (dest instanceof Pid) return dest.home === undefined ? undefined : [dest.home, dest];
+  if (typeof dest === "string") return undefined;
+  if (isNodeName(dest)) {
+    const home = homeOf(dest.node);
+    return home === undefined ? undefined : [home, dest.name];
+  }
+  const pid = whereis(dest);
+  return pid?.home === undefined ? undefined : [pid.home, pid];
+}
+
+/** True when `dest` is `{ name, node }`: two strings, nothing else. */
+function isNodeName(dest: unknown): dest is NodeName {
+  if (dest === null || typeof dest !== "object" || !("node" in dest) || !("name" in dest)) return false;
+  const { name, node } = dest as { name: unknown; node: unknown };
+  if (typeof name === "string" && name.length > 0 && typeof node === "string" && node.length > 0 && Object.keys(dest).length === 2) return true;
+  throw new OptionsError("dest", dest, "{ name, node } with a non-empty string name and node");
 }
 
 function viaOf(dest: unknown): readonly [ViaModule, Term] {

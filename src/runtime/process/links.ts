@@ -5,15 +5,23 @@ import { exitSignal, linkProcs, lookup, requireProc, unlinkProcs } from "./proce
 
 /**
  * Links the current process to `pid`. Linking to a process that is not alive sends the caller an
- * exit signal with reason `"noproc"` (a message when it traps exits).
+ * exit signal with reason `"noproc"` (a message when it traps exits); to a process of a node that
+ * is down, `"noconnection"`.
  * @throws NoProcessContextError outside a process.
  */
 export function link(pid: Pid): void {
   const proc = requireProc("link");
   if (!isPid(pid)) throw new OptionsError("pid", pid, "a Pid");
   const target = lookup(pid);
-  if (target === undefined) exitSignal(proc, pid, "noproc", false);
-  else linkProcs(proc, target);
+  if (target !== undefined) {
+    linkProcs(proc, target);
+  } else if (pid.home !== undefined) {
+    // Recorded before the node answers, so a "noproc" or "noconnection" coming back finds the link.
+    (proc.links ??= new Set()).add(pid);
+    pid.home.route(["link", proc.pid, pid]);
+  } else {
+    exitSignal(proc, pid, "noproc", false);
+  }
 }
 
 /**
@@ -22,7 +30,8 @@ export function link(pid: Pid): void {
  */
 export function unlink(pid: Pid): void {
   const proc = requireProc("unlink");
-  const target = isPid(pid) ? lookup(pid) : undefined;
-  if (target === undefined) return;
-  unlinkProcs(proc, target);
+  if (!isPid(pid)) return;
+  const target = lookup(pid);
+  if (target !== undefined) unlinkProcs(proc, target);
+  else if (proc.links?.delete(pid) === true) pid.home?.route(["unlink", proc.pid, pid]);
 }

@@ -1,22 +1,31 @@
 /** Monitors: one-way watches that deliver a single `DOWN` message. */
 import { NoProcError } from "../errors.ts";
 import { makeRef, type Ref } from "./pid.ts";
-import { addMonitor, type DownMessage, deliver, type Proc, removeMessage, removeMonitor, requireProc } from "./process.ts";
-import { type Dest, resolveProc } from "../names/names.ts";
+import { addMonitor, type DownMessage, deliver, Proc, removeMessage, removeMonitor, requireProc } from "./process.ts";
+import { type Dest, type RemoteAddress, resolveProc, resolveRemote } from "../names/names.ts";
 
 /**
  * Watches `dest`. When it ends, the current process receives `["DOWN", ref, "process", pid, reason]`
  * once. A dead Pid or an unknown name delivers it at once with `"noproc"` (the name in place of the pid).
+ * A process of another node is watched by that node; when the node goes down (or is down or
+ * unknown already) the reason is `"noconnection"`. For `{ name, node }` the `DOWN` names
+ * `{ name, node }`, as Erlang's names `{Name, Node}`.
  * @throws NoProcessContextError outside a process.
  */
 export function monitor(dest: Dest): Ref {
   const watcher = requireProc("monitor");
   const ref = makeRef();
   const target = resolveTarget(dest);
+  if (target instanceof Proc) {
+    monitorProc(watcher, target, ref);
+    return ref;
+  }
   if (target === undefined) {
     deliver(watcher, ["DOWN", ref, "process", dest, "noproc"] satisfies DownMessage);
   } else {
-    monitorProc(watcher, target, ref);
+    const [home, to] = target;
+    (watcher.monitors ??= new Map()).set(ref, home);
+    home.route(["monitor", watcher.pid, to, ref]);
   }
   return ref;
 }
@@ -41,12 +50,12 @@ export function demonitor(ref: Ref, options?: { readonly flush?: boolean }): voi
 
 /** @internal */
 /**
- * The process behind `dest`, or undefined when nothing answers to it: for a monitor, a via name
- * whose registry is not running is an unknown name like any other, not an error.
+ * The process behind `dest`, where it is on another node, or undefined when nothing answers to
+ * it: for a monitor, a via name whose registry is not running is an unknown name like any other.
  */
-function resolveTarget(dest: Dest): Proc | undefined {
+function resolveTarget(dest: Dest): Proc | RemoteAddress | undefined {
   try {
-    return resolveProc(dest);
+    return resolveProc(dest) ?? resolveRemote(dest);
   } catch (err) {
     if (err instanceof NoProcError) return undefined;
     throw err;

@@ -156,7 +156,7 @@ export type Signal =
   | readonly ["exit", from: Pid, to: Pid, reason: unknown, link: boolean]
   | readonly ["monitor", watcher: Pid, to: Pid | string, ref: Ref]
   | readonly ["demonitor", watcher: Pid, ref: Ref]
-  | readonly ["down", watcher: Pid, ref: Ref, from: Pid, reason: unknown]
+  | readonly ["down", watcher: Pid, ref: Ref, reason: unknown]
   | readonly ["reply", to: Pid, tag: Ref, value: unknown];
 
 /**

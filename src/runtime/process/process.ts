@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { ExitError, NoProcessContextError } from "../errors.ts";
 import { isNormalReason, reportCrash } from "../logger.ts";
 import { Mailbox } from "./mailbox.ts";
-import { makePid, Pid, type Ref } from "./pid.ts";
+import { type Home, makePid, Pid, type Ref } from "./pid.ts";
 import { schedule, type Runnable } from "./scheduler.ts";
 import { isPromiseLike } from "../predicates.ts";
 
@@ -53,12 +53,12 @@ export class Proc implements Runnable {
   registeredName: string | undefined = undefined;
   // The collections below are created on first use: most processes never link, monitor or wait
   // twice at once, and an idle process should cost a few hundred bytes.
-  /** Linked processes. */
-  links: Set<Proc> | undefined = undefined;
-  /** Monitors this process holds: ref → target. */
-  monitors: Map<Ref, Proc> | undefined = undefined;
-  /** Monitors others hold on this process: ref → watcher. */
-  monitoredBy: Map<Ref, Proc> | undefined = undefined;
+  /** Linked processes: local ones by record, those of other nodes by Pid. */
+  links: Set<Proc | Pid> | undefined = undefined;
+  /** Monitors this process holds: ref → target, or the node of a target on another node. */
+  monitors: Map<Ref, Proc | Home> | undefined = undefined;
+  /** Monitors others hold on this process: ref → watcher (a Pid when it is on another node). */
+  monitoredBy: Map<Ref, Proc | Pid> | undefined = undefined;
   /** Pending receives, oldest first. */
   waiters: Waiter[] = NO_WAITERS;
   /** One hook is kept as it is; a Set only once there are several. */
@@ -150,7 +150,7 @@ export function deliver(proc: Proc, msg: unknown): void {
   if (proc.waiters.length !== 0) schedule(proc);
 }
 
-/** Links two live processes. */
+/** Links two live local processes. */
 export function linkProcs(a: Proc, b: Proc): void {
   if (a === b) return;
   (a.links ??= new Set()).add(b);
@@ -174,7 +174,8 @@ export function removeMonitor(watcher: Proc, ref: Ref): boolean {
   const target = watcher.monitors?.get(ref);
   if (target === undefined) return false;
   watcher.monitors!.delete(ref);
-  target.monitoredBy?.delete(ref);
+  if (target instanceof Proc) target.monitoredBy?.delete(ref);
+  else target.route(["demonitor", watcher.pid, ref]);
   return true;
 }
 
@@ -227,17 +228,31 @@ export function terminate(proc: Proc, reason: unknown): void {
   else if (hooks !== undefined) runHook(hooks, proc, reason);
   const { monitors, links, monitoredBy } = proc;
   proc.monitors = proc.links = proc.monitoredBy = undefined;
-  if (monitors !== undefined) for (const [ref, target] of monitors) target.monitoredBy?.delete(ref);
+  // Whatever is not a Proc lives on another node: the signal goes through its Home.
+  if (monitors !== undefined) {
+    for (const [ref, target] of monitors) {
+      if (target instanceof Proc) target.monitoredBy?.delete(ref);
+      else target.route(["demonitor", proc.pid, ref]);
+    }
+  }
   if (links !== undefined) {
     for (const linked of links) {
-      linked.links?.delete(proc);
-      linkSignals.push([linked, proc.pid, reason]);
+      if (linked instanceof Proc) {
+        linked.links?.delete(proc);
+        linkSignals.push([linked, proc.pid, reason]);
+      } else {
+        linked.home?.route(["exit", proc.pid, linked, reason, true]);
+      }
     }
   }
   if (monitoredBy !== undefined) {
     for (const [ref, watcher] of monitoredBy) {
-      watcher.monitors?.delete(ref);
-      deliver(watcher, ["DOWN", ref, "process", proc.pid, reason] satisfies DownMessage);
+      if (watcher instanceof Proc) {
+        watcher.monitors?.delete(ref);
+        deliver(watcher, ["DOWN", ref, "process", proc.pid, reason] satisfies DownMessage);
+      } else {
+        watcher.home?.route(["down", watcher, ref, reason]);
+      }
     }
   }
   if (sendingLinkSignals) return;

@@ -64,7 +64,9 @@ export function self(): Pid {
 export function exit(pid: Pid, reason: unknown): void {
   if (!isPid(pid)) throw new OptionsError("pid", pid, "a Pid");
   const target = lookup(pid);
-  if (target !== undefined) exitSignal(target, currentProc()?.pid ?? OUTSIDE, reason, true);
+  const from = currentProc()?.pid ?? OUTSIDE;
+  if (target !== undefined) exitSignal(target, from, reason, true);
+  else pid.home?.route(["exit", from, pid, reason, false]);
 }
 
 /**
@@ -79,7 +81,10 @@ export function trapExit(on: boolean): boolean {
   return previous;
 }
 
-/** True while the process behind `pid` runs. */
+/**
+ * True while the process behind `pid` runs on this node. Like Erlang's `is_process_alive`, it
+ * cannot answer for a process of another node: there it is false (monitor such a process instead).
+ */
 export function isAlive(pid: Pid): boolean {
   return isPid(pid) && lookup(pid) !== undefined;
 }

@@ -1,0 +1,212 @@
+// The cluster's name table in this process against a real nats-server, with a second, raw KV client
+// playing the other nodes (it writes entries as they would). Cross-process behaviour is in
+// global-names.test.ts.
+import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { nameKey, startClusterNames, type ClusterNames } from "../../src/dist/name-table.ts";
+import { joinWire, leaveWire, pidFromWire, pidToWire, type PeerHome } from "../../src/dist/remote-pids.ts";
+import { Global } from "../../src/runtime/names/global.ts";
+import type { Term } from "../../src/runtime/names/names-types.ts";
+import { Inbox } from "../../src/runtime/process/inbox.ts";
+import { monitor } from "../../src/runtime/process/monitors.ts";
+import type { Pid } from "../../src/runtime/process/pid.ts";
+import { receive } from "../../src/runtime/process/receive.ts";
+import { exit, spawn } from "../../src/runtime/process/spawn.ts";
+import { until } from "../helpers/client.ts";
+import { useLogCapture } from "../helpers/runtime.ts";
+import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
+import { startTcpRelay, type TcpRelay } from "../helpers/tcp-relay.ts";
+
+const SELF = { node: "a@test", incarnation: 11 };
+const PURGE_MS = 50;
+
+describeWithNats("cluster name table", () => {
+  const nats = useNats();
+  const logs = useLogCapture();
+  const cluster = uniqueCluster();
+  const gone = new Set<string>();
+  let relay: TcpRelay;
+  let nc: NatsConnection;
+  let raw: NatsConnection;
+  let kv: KV;
+  let table: ClusterNames;
+  let heldBeforeStart: Pid;
+
+  beforeAll(async () => {
+    joinWire(SELF.node, SELF.incarnation, peer);
+    heldBeforeStart = idle();
+    expect(Global.registerName("before-start", heldBeforeStart)).toBe(true);
+    relay = await startTcpRelay(Number(new URL(nats.url).port));
+    nc = await connect({ servers: `nats://127.0.0.1:${relay.port}` });
+    raw = await connect({ servers: nats.url });
+    table = await startClusterNames(nc, {
+      cluster,
+      self: SELF,
+      purgeMs: PURGE_MS,
+      reconcileMs: 500,
+      isGone: (node, inc) => gone.has(`${node}/${inc}`),
+    });
+    kv = await new Kvm(raw).open(`parley_${cluster}_names`);
+  });
+
+  afterAll(async () => {
+    await table?.close();
+    await nc?.close();
+    await raw?.close();
+    await relay?.close();
+    leaveWire();
+  });
+
+  it("claims the names the single-node table held when it starts", async () => {
+    expect(Global.whereisName("before-start")).toBe(heldBeforeStart);
+    expect(await holderInBucket("before-start")).toEqual(pidToWire(heldBeforeStart));
+  });
+
+  it("register claims a free name in the bucket, and the holder's exit releases it", async () => {
+    const pid = idle();
+    const changes = await watchName(["feed", "btc"]);
+    expect(await Global.register(["feed", "btc"], pid)).toBe(true);
+    expect(Global.whereisName(["feed", "btc"])).toBe(pid);
+    expect((await changes.next()).operation).toBe("PUT");
+    expect(await holderInBucket(["feed", "btc"])).toEqual(pidToWire(pid));
+    expect(Global.registeredNames()).toContainEqual(["feed", "btc"]);
+    exit(pid, "kill");
+    expect(Global.whereisName(["feed", "btc"])).toBeUndefined();
+    expect((await changes.next()).operation).toBe("DEL");
+    changes.stop();
+  });
+
+  it("a name another node claimed is seen here, and claims of it fail", async () => {
+    const remote = ["b@test", 3, 7] as const;
+    await kv.create(nameKey("from-b"), JSON.stringify({ name: "from-b", pid: remote }));
+    await until(() => Global.whereisName("from-b") !== undefined);
+    expect(Global.whereisName("from-b")).toBe(pidFromWire(remote));
+    expect(await Global.register("from-b", idle())).toBe(false);
+    expect(Global.registerName("from-b", idle())).toBe(false);
+    expect(() => Global.send("from-b", "hi")).not.toThrow();
+  });
+
+  it("of 50 concurrent registrations of one name exactly one wins", async () => {
+    const pids = Array.from({ length: 50 }, idle);
+    const results = await Promise.all(pids.map((pid) => Global.register("contended", pid)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = pids[results.indexOf(true)]!;
+    expect(Global.whereisName("contended")).toBe(winner);
+    expect(await holderInBucket("contended")).toEqual(pidToWire(winner));
+  });
+
+  it("registerName claims at once; when another node committed first, the local holder exits global_name_conflict", async () => {
+    const box = new Inbox();
+    const pid = idle();
+    box.run(() => monitor(pid));
+    relay.pause();
+    try {
+      expect(Global.registerName("raced", pid)).toBe(true);
+      expect(Global.whereisName("raced")).toBe(pid);
+      await kv.create(nameKey("raced"), JSON.stringify({ name: "raced", pid: ["c@test", 5, 9] }));
+    } finally {
+      relay.resume();
+    }
+    const down = await box.receive((m) => (Array.isArray(m) && m[0] === "DOWN" ? m : undefined), 5000);
+    expect(down[4]).toEqual(["global_name_conflict", "raced"]);
+    await until(() => Global.whereisName("raced") === pidFromWire(["c@test", 5, 9]));
+    box.close();
+  });
+
+  it("a release never removes a newer claim of the name", async () => {
+    const pid = idle();
+    expect(await Global.register("reclaimed", pid)).toBe(true);
+    const revision = (await kv.get(nameKey("reclaimed")))!.revision;
+    // Another node takes the name over (as if ours had been purged) before our holder exits.
+    await kv.delete(nameKey("reclaimed"), { previousSeq: revision });
+    await kv.create(nameKey("reclaimed"), JSON.stringify({ name: "reclaimed", pid: ["b@test", 3, 8] }));
+    await until(() => Global.whereisName("reclaimed") !== pid);
+    const changes = await watchName("reclaimed");
+    exit(pid, "kill");
+    // The release is a delete at our revision: it must leave the newer claim alone.
+    await expect(changes.next(300)).rejects.toThrow(/no change/);
+    changes.stop();
+    expect(await holderInBucket("reclaimed")).toEqual(["b@test", 3, 8]);
+  });
+
+  it("nodeDown purges that node's names here and in the bucket", async () => {
+    await kv.create(nameKey("on-d"), JSON.stringify({ name: "on-d", pid: ["d@test", 4, 1] }));
+    await until(() => Global.whereisName("on-d") !== undefined);
+    const changes = await watchName("on-d");
+    table.nodeDown("d@test");
+    expect(Global.whereisName("on-d")).toBeUndefined();
+    expect((await changes.next()).operation).toBe("DEL");
+    changes.stop();
+  });
+
+  it("entries of an incarnation known to be gone are purged within a heartbeat", async () => {
+    await kv.create(nameKey("on-e"), JSON.stringify({ name: "on-e", pid: ["e@test", 6, 1] }));
+    await until(() => Global.whereisName("on-e") !== undefined);
+    const changes = await watchName("on-e");
+    gone.add("e@test/6");
+    expect((await changes.next(PURGE_MS * 10)).operation).toBe("DEL");
+    expect(Global.whereisName("on-e")).toBeUndefined();
+    changes.stop();
+  });
+
+  it("drops entries that are not names, and keeps working", async () => {
+    await kv.put("bm90LWEtbmFtZQ", "{not json");
+    await kv.put(nameKey("mismatch"), JSON.stringify({ name: "other", pid: ["b@test", 3, 9] }));
+    await kv.put(nameKey("bad-pid"), JSON.stringify({ name: "bad-pid", pid: ["b@test", -1, "x"] }));
+    await kv.create(nameKey("after-bad"), JSON.stringify({ name: "after-bad", pid: ["b@test", 3, 10] }));
+    await until(() => Global.whereisName("after-bad") !== undefined);
+    expect(Global.whereisName("mismatch")).toBeUndefined();
+    expect(Global.whereisName("other")).toBeUndefined();
+    expect(Global.whereisName("bad-pid")).toBeUndefined();
+    expect(logs.lines.filter((l) => l.msg === "dropped a global name entry that is not one")).toHaveLength(3);
+  });
+
+  it("close releases this node's names in the bucket and keeps them on this node", async () => {
+    const pid = idle();
+    expect(await Global.register("kept", pid)).toBe(true);
+    const changes = await watchName("kept");
+    await table.close();
+    expect((await changes.next()).operation).toBe("DEL");
+    changes.stop();
+    expect(Global.whereisName("kept")).toBe(pid);
+    expect(Global.whereisName("from-b")).toBeUndefined();
+    expect(await Global.register("kept", idle())).toBe(false);
+  });
+
+  // A raw watch of one name's key: the next change to it, or a rejection after `timeoutMs`.
+  async function watchName(name: Term): Promise<{ next(timeoutMs?: number): Promise<KvEntry>; stop(): void }> {
+    const watch = await kv.watch({ key: nameKey(name), include: "updates" });
+    const it = watch[Symbol.asyncIterator]();
+    return {
+      next: (timeoutMs = 5000) =>
+        new Promise<KvEntry>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no change to ${JSON.stringify(name)} within ${timeoutMs} ms`)), timeoutMs);
+          it.next().then((r) => {
+            clearTimeout(timer);
+            if (r.done === true) reject(new Error("watch ended"));
+            else resolve(r.value);
+          }, reject);
+        }),
+      stop: () => watch.stop(),
+    };
+  }
+
+  async function holderInBucket(name: Term): Promise<unknown> {
+    const e = await kv.get(nameKey(name));
+    return e === null || e.operation !== "PUT" ? undefined : e.json<{ pid: unknown }>().pid;
+  }
+});
+
+// The peers' Homes: enough for Pids of other nodes to be interned; nothing is routed in this file.
+const homes = new Map<string, PeerHome>();
+function peer(node: string, incarnation: number): PeerHome {
+  const key = `${node}/${incarnation}`;
+  let home = homes.get(key);
+  if (home === undefined) homes.set(key, (home = { node, incarnation, index: homes.size + 1, route: () => undefined }));
+  return home;
+}
+
+function idle(): Pid {
+  return spawn(() => receive(() => undefined));
+}

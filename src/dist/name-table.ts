@@ -29,37 +29,52 @@ import { lookup, terminate } from "../runtime/process/process.ts";
 import { NodeError } from "./errors.ts";
 import { pidFromWire, pidToWire, type PidWire } from "./remote-pids.ts";
 
-/** What the cluster's name table needs from the node that starts it. */
+/** What the name table sees of the started node (the node's `Cluster` is one). */
+export interface NameTableHost {
+  /** This node's name. */
+  readonly node: string;
+  /** This node's current incarnation: it changes when the node rejoins after being cut off. */
+  readonly incarnation: number;
+  /** The node's NATS connection. */
+  readonly connection: NatsConnection;
+  /** Calls `listener` for every node incarnation declared down. */
+  onNodeDown(listener: (node: string, incarnation: number) => void): void;
+  /** Calls `listener` when this node rejoined as a new incarnation. */
+  onRejoin(listener: (incarnation: number) => void): void;
+}
+
+/** How the cluster's name table runs. */
 export interface ClusterNamesOptions {
   /** The cluster's namespace: the bucket is `parley_<cluster>_names`. */
   readonly cluster: string;
-  /** This node's name and incarnation. */
-  readonly self: { readonly node: string; readonly incarnation: number };
   /** How often the replica is checked for the entries of gone nodes (the heartbeat). */
   readonly purgeMs: number;
   /** How often the replica is checked against the bucket's keys. */
   readonly reconcileMs: number;
-  /** True when that incarnation of that node is known to be gone (declared down or restarted). */
+  /**
+   * True when that incarnation of that node is known to be gone: declared down, never heard from
+   * within `nodedownAfterMs`, or an older incarnation of this node.
+   */
   readonly isGone: (node: string, incarnation: number) => boolean;
   /** JetStream replicas of the bucket: 1 on a single server, 3 or 5 on a NATS cluster. Default 1. */
   readonly replicas?: number;
 }
 
 /**
- * Opens (or creates) the cluster's bucket, loads the replica, claims the names the single-node
- * table held (a name another node holds makes its local holder exit `["global_name_conflict",
- * name]`), and installs the table behind `Global`.
+ * Opens (or creates) the cluster's bucket, loads the replica, installs the table behind `Global`,
+ * and claims the names the single-node table held (a name another node holds makes its local
+ * holder exit `["global_name_conflict", name]`).
  * @throws {NodeError} `["name_table_unreachable", bucket]` when the bucket cannot be opened.
  */
-export async function startClusterNames(nc: NatsConnection, opts: ClusterNamesOptions): Promise<ClusterNames> {
+export async function startClusterNames(host: NameTableHost, opts: ClusterNamesOptions): Promise<ClusterNames> {
   const bucket = `parley_${opts.cluster}_names`;
   let kv: KV;
   try {
-    kv = await new Kvm(nc).create(bucket, { history: 1, replicas: opts.replicas ?? 1 });
+    kv = await new Kvm(host.connection).create(bucket, { history: 1, replicas: opts.replicas ?? 1 });
   } catch (err) {
     throw new NodeError(["name_table_unreachable", bucket], { cause: err });
   }
-  const table = new ClusterNames(kv, opts);
+  const table = new ClusterNames(kv, host, opts);
   await table.load();
   const held = singleNodeTable.drain();
   setNameTable(table);
@@ -76,13 +91,15 @@ export async function startClusterNames(nc: NatsConnection, opts: ClusterNamesOp
 interface Entry {
   readonly name: Term;
   readonly pid: Pid;
-  readonly wire: PidWire;
+  /** The holder's wire form; a local holder's changes when this node rejoins as a new incarnation. */
+  wire: PidWire;
   revision: number;
 }
 
 /** The cluster's name table on this node. */
 export class ClusterNames implements NameTable {
   readonly #kv: KV;
+  readonly #host: NameTableHost;
   readonly #opts: ClusterNamesOptions;
   readonly #replica = new Map<string, Entry>();
   #watch: { stop(): void } | undefined;
@@ -90,9 +107,12 @@ export class ClusterNames implements NameTable {
   #closed = false;
 
   /** @internal */
-  constructor(kv: KV, opts: ClusterNamesOptions) {
+  constructor(kv: KV, host: NameTableHost, opts: ClusterNamesOptions) {
     this.#kv = kv;
+    this.#host = host;
     this.#opts = opts;
+    host.onNodeDown((node, incarnation) => this.nodeDown(node, incarnation));
+    host.onRejoin(() => void this.#rejoined());
   }
 
   registerName(name: Term, pid: Pid): boolean {
@@ -298,7 +318,29 @@ export class ClusterNames implements NameTable {
   }
 
   #isLocal(wire: PidWire): boolean {
-    return wire[0] === this.#opts.self.node && wire[1] === this.#opts.self.incarnation;
+    return wire[0] === this.#host.node && wire[1] === this.#host.incarnation;
+  }
+
+  /**
+   * This node came back as a new incarnation: the others purge the entries of the old one, so each
+   * name a local process still holds moves to the new incarnation's wire form, by an update on the
+   * revision seen (or a new claim if it was purged already). A name lost meanwhile ends its holder.
+   */
+  async #rejoined(): Promise<void> {
+    const own = [...this.#replica].filter(([, e]) => e.wire[0] === this.#host.node && e.revision > 0);
+    await Promise.all(
+      own.map(async ([key, entry]) => {
+        entry.wire = pidToWire(entry.pid);
+        const value = JSON.stringify({ name: entry.name, pid: entry.wire });
+        try {
+          entry.revision = await this.#kv.update(key, value, entry.revision);
+        } catch {
+          entry.revision = 0;
+          const won = await this.#commit(key, entry).catch(() => false);
+          if (!won) conflict(entry.name, entry.pid);
+        }
+      }),
+    );
   }
 }
 

@@ -4,7 +4,7 @@
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { nameKey, startClusterNames, type ClusterNames } from "../../src/dist/name-table.ts";
+import { nameKey, startClusterNames, type ClusterNames, type NameTableHost } from "../../src/dist/name-table.ts";
 import { joinWire, leaveWire, pidFromWire, pidToWire, type PeerHome } from "../../src/dist/remote-pids.ts";
 import { Global } from "../../src/runtime/names/global.ts";
 import type { Term } from "../../src/runtime/names/names-types.ts";
@@ -31,6 +31,9 @@ describeWithNats("cluster name table", () => {
   let raw: NatsConnection;
   let kv: KV;
   let table: ClusterNames;
+  let host: NameTableHost & { incarnation: number };
+  const downListeners: Array<(node: string, incarnation: number) => void> = [];
+  const rejoinListeners: Array<(incarnation: number) => void> = [];
   let heldBeforeStart: Pid;
 
   beforeAll(async () => {
@@ -39,10 +42,10 @@ describeWithNats("cluster name table", () => {
     expect(Global.registerName("before-start", heldBeforeStart)).toBe(true);
     relay = await startTcpRelay(Number(new URL(nats.url).port));
     nc = await connect({ servers: `nats://127.0.0.1:${relay.port}` });
+    host = { ...SELF, connection: nc, onNodeDown: (l) => downListeners.push(l), onRejoin: (l) => rejoinListeners.push(l) };
     raw = await connect({ servers: nats.url });
-    table = await startClusterNames(nc, {
+    table = await startClusterNames(host, {
       cluster,
-      self: SELF,
       purgeMs: PURGE_MS,
       reconcileMs: 500,
       isGone: (node, inc) => gone.has(`${node}/${inc}`),
@@ -130,11 +133,11 @@ describeWithNats("cluster name table", () => {
     expect(await holderInBucket("reclaimed")).toEqual(["b@test", 3, 8]);
   });
 
-  it("nodeDown purges that node's names here and in the bucket", async () => {
+  it("a node declared down loses its names here and in the bucket here and in the bucket", async () => {
     await kv.create(nameKey("on-d"), JSON.stringify({ name: "on-d", pid: ["d@test", 4, 1] }));
     await until(() => Global.whereisName("on-d") !== undefined);
     const changes = await watchName("on-d");
-    table.nodeDown("d@test");
+    for (const listener of downListeners) listener("d@test", 4);
     expect(Global.whereisName("on-d")).toBeUndefined();
     expect((await changes.next()).operation).toBe("DEL");
     changes.stop();
@@ -160,6 +163,20 @@ describeWithNats("cluster name table", () => {
     expect(Global.whereisName("other")).toBeUndefined();
     expect(Global.whereisName("bad-pid")).toBeUndefined();
     expect(logs.lines.filter((l) => l.msg === "dropped a global name entry that is not one")).toHaveLength(3);
+  });
+
+  it("after a rejoin, this node's names move to its new incarnation", async () => {
+    const pid = idle();
+    expect(await Global.register("moves", pid)).toBe(true);
+    const changes = await watchName("moves");
+    host.incarnation = SELF.incarnation + 1;
+    joinWire(SELF.node, host.incarnation, peer);
+    for (const listener of rejoinListeners) listener(host.incarnation);
+    const moved = await changes.next();
+    expect(moved.operation).toBe("PUT");
+    expect(moved.json<{ pid: unknown }>().pid).toEqual([SELF.node, SELF.incarnation + 1, pidToWire(pid)[2]]);
+    expect(Global.whereisName("moves")).toBe(pid);
+    changes.stop();
   });
 
   it("close releases this node's names in the bucket and keeps them on this node", async () => {

@@ -83,6 +83,12 @@ export type { SupervisorRestartEvent } from "./supervisor/reports.ts";
 export { Observer } from "./observer/observer.ts";
 export type { ObserverHandle, ObserverOptions, NodesProvider, NodesView, NodeView } from "./observer/observer.ts";
 
+// Distribution
+export { Node, nodeOf } from "./dist/node.ts";
+export type { NodeOptions } from "./dist/node.ts";
+export type { NodeName } from "./runtime/names/names.ts";
+export type { NodeUpEvent, NodeDownEvent, NodeDroppedEvent } from "./dist/telemetry.ts";
+
 // Logging
 export { setLogger, getLogger } from "./runtime/logger.ts";
 

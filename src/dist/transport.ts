@@ -1,0 +1,132 @@
+/**
+ * The node's one NATS connection, and the cluster's subjects. One connection per node keeps every
+ * sender→receiver pair in order (NATS delivers one publisher's messages to a subscriber in order).
+ * Loaded only by `Node.start` (dynamic import), so a single-node program never loads the client.
+ *
+ * Subjects, all under `parley.<cluster>.`:
+ * - `n.<node>.<incarnation>`: signals for one node incarnation (messages, links, monitors, replies);
+ * - `hb`: heartbeats, hellos and goodbyes of every node;
+ * - `who.<node>`: request/reply, answered by the live node of that name (name checks, probes).
+ */
+import { connect, type NatsConnection, type Msg } from "@nats-io/transport-node";
+import { NodeError } from "./errors.ts";
+
+/** The subjects of one cluster. */
+export class Subjects {
+  /** Every subject of the cluster starts with this. */
+  readonly prefix: string;
+  /** Heartbeats, hellos and goodbyes. */
+  readonly heartbeat: string;
+  constructor(cluster: string) {
+    this.prefix = `parley.${cluster}.`;
+    this.heartbeat = `${this.prefix}hb`;
+  }
+  /** Where one incarnation of a node receives its signals. */
+  node(name: string, incarnation: number): string {
+    return `${this.prefix}n.${name}.${incarnation}`;
+  }
+  /** Answered by the live node named `name`. */
+  who(name: string): string {
+    return `${this.prefix}who.${name}`;
+  }
+}
+
+/** What the connection reports about itself. */
+export type LinkEvent = "disconnected" | "reconnected";
+
+/** A handler for the messages of one subject: the bytes, and the subject to answer on, if any. */
+export type Handler = (data: Uint8Array, subject: string, reply: string | undefined) => void;
+
+/** The node's NATS connection. */
+export class Transport {
+  readonly #nc: NatsConnection;
+
+  private constructor(nc: NatsConnection) {
+    this.#nc = nc;
+  }
+
+  /**
+   * Connects to the first reachable of `servers`.
+   * @throws NodeError `["unreachable", url]` when none answers within `timeoutMs`.
+   */
+  static async open(servers: readonly string[], options: Record<string, unknown>, timeoutMs: number, name: string, reconnectWaitMs: number): Promise<Transport> {
+    try {
+      const nc = await connect({
+        ...options,
+        servers: [...servers],
+        name,
+        timeout: timeoutMs,
+        // Our own heartbeats would come back to us otherwise.
+        noEcho: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: reconnectWaitMs,
+        reconnectJitter: 0,
+        pingInterval: Math.max(1000, reconnectWaitMs * 4),
+      });
+      return new Transport(nc);
+    } catch (err) {
+      throw new NodeError(["unreachable", servers.join(",")], { cause: err });
+    }
+  }
+
+  /** The NATS connection, for JetStream users (the global name table). */
+  get connection(): NatsConnection {
+    return this.#nc;
+  }
+
+  /** Publishes `data` (never reused by the caller: the client keeps a reference until it flushes). */
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.#nc.publish(subject, data, reply === undefined ? undefined : { reply });
+  }
+
+  /** Calls `handler` for every message on `subject`, in arrival order, until the connection closes. */
+  subscribe(subject: string, handler: Handler): { unsubscribe(): void } {
+    return this.#nc.subscribe(subject, {
+      callback: (err: Error | null, msg: Msg) => {
+        if (err === null) handler(msg.data, msg.subject, msg.reply);
+      },
+    });
+  }
+
+  /**
+   * Sends a request and collects the answers that arrive until none came for `stallMs` (at most
+   * `maxWaitMs`); no responders gives none.
+   */
+  async gather(subject: string, data: Uint8Array, stallMs: number, maxWaitMs: number): Promise<Uint8Array[]> {
+    const answers: Uint8Array[] = [];
+    try {
+      const replies = await this.#nc.requestMany(subject, data, { strategy: "stall", stall: stallMs, maxWait: maxWaitMs });
+      for await (const msg of replies) {
+        // The end of a no-responders exchange is an empty status message.
+        if (msg.data.length > 0) answers.push(msg.data);
+      }
+    } catch {
+      // No responders, or the connection went away: nobody answered.
+    }
+    return answers;
+  }
+
+  /** Waits until the server has seen everything published so far. */
+  flush(): Promise<void> {
+    return this.#nc.flush();
+  }
+
+  /** Calls `listener` when the connection to the broker is lost and when it is back. */
+  watch(listener: (event: LinkEvent) => void): void {
+    void (async () => {
+      for await (const status of this.#nc.status()) {
+        if (status.type === "disconnect") listener("disconnected");
+        else if (status.type === "reconnect") listener("reconnected");
+      }
+    })();
+  }
+
+  /** Sends what is queued and closes. */
+  async close(): Promise<void> {
+    try {
+      await this.#nc.drain();
+    } catch {
+      await this.#nc.close();
+    }
+  }
+}

@@ -11,9 +11,11 @@
  * - **`registerName`** (the synchronous form) claims at once in the replica and confirms in the
  *   bucket a round trip later; if another node won, the winner keeps the name and the local
  *   process exits `["global_name_conflict", name]`.
+ * - **Holders on other nodes are monitored**, as `:global` does: when one ends, or its node goes
+ *   down (or was down already: a stale entry of a dead incarnation), its name leaves the replica at
+ *   once and every survivor deletes it on the revision it saw; one delete succeeds.
  * - The watch alone would do, but a watcher can miss what happened while it was away, so every
- *   `reconcileMs` the replica is checked against the bucket's keys; every `purgeMs` (a heartbeat)
- *   the entries of node incarnations known to be gone are purged, beside `nodeDown` at once.
+ *   `reconcileMs` the replica is checked against the bucket's keys.
  *
  * Key: the name's structural key (`termKey`) in base64url. Value: JSON `{ name, pid }` with the
  * Pid's wire form; an entry that is not that, or whose name does not match its key, is dropped.
@@ -24,21 +26,19 @@ import { getLogger } from "../runtime/logger.ts";
 import { setNameTable, singleNodeTable, type NameTable } from "../runtime/names/global.ts";
 import type { Term } from "../runtime/names/names-types.ts";
 import { termKey } from "../runtime/names/term-key.ts";
-import { isPid, type Pid } from "../runtime/process/pid.ts";
+import { demonitor, monitor } from "../runtime/process/monitors.ts";
+import { isPid, type Pid, type Ref } from "../runtime/process/pid.ts";
 import { lookup, terminate } from "../runtime/process/process.ts";
+import { send } from "../runtime/names/names.ts";
+import { receive } from "../runtime/process/receive.ts";
+import { exit, spawn } from "../runtime/process/spawn.ts";
 import { NodeError } from "./errors.ts";
 import { pidFromWire, pidToWire, type PidWire } from "./remote-pids.ts";
 
 /** What the name table sees of the started node (the node's `Cluster` is one). */
 export interface NameTableHost {
-  /** This node's name. */
-  readonly node: string;
-  /** This node's current incarnation: it changes when the node rejoins after being cut off. */
-  readonly incarnation: number;
   /** The node's NATS connection. */
   readonly connection: NatsConnection;
-  /** Calls `listener` for every node incarnation declared down. */
-  onNodeDown(listener: (node: string, incarnation: number) => void): void;
   /** Calls `listener` when this node rejoined as a new incarnation. */
   onRejoin(listener: (incarnation: number) => void): void;
 }
@@ -47,15 +47,8 @@ export interface NameTableHost {
 export interface ClusterNamesOptions {
   /** The cluster's namespace: the bucket is `parley_<cluster>_names`. */
   readonly cluster: string;
-  /** How often the replica is checked for the entries of gone nodes (the heartbeat). */
-  readonly purgeMs: number;
-  /** How often the replica is checked against the bucket's keys. */
+  /** How often the replica is checked against the bucket's keys, in ms. */
   readonly reconcileMs: number;
-  /**
-   * True when that incarnation of that node is known to be gone: declared down, never heard from
-   * within `nodedownAfterMs`, or an older incarnation of this node.
-   */
-  readonly isGone: (node: string, incarnation: number) => boolean;
   /** JetStream replicas of the bucket: 1 on a single server, 3 or 5 on a NATS cluster. Default 1. */
   readonly replicas?: number;
 }
@@ -89,19 +82,26 @@ export async function startClusterNames(host: NameTableHost, opts: ClusterNamesO
 
 /** A name in the replica: who holds it and the revision that says so (0 while a local claim is in flight). */
 interface Entry {
+  readonly key: string;
   readonly name: Term;
   readonly pid: Pid;
   /** The holder's wire form; a local holder's changes when this node rejoins as a new incarnation. */
   wire: PidWire;
   revision: number;
+  /** The monitor of a holder on another node. */
+  monitor?: Ref;
 }
 
 /** The cluster's name table on this node. */
 export class ClusterNames implements NameTable {
   readonly #kv: KV;
-  readonly #host: NameTableHost;
   readonly #opts: ClusterNamesOptions;
   readonly #replica = new Map<string, Entry>();
+  // Entries that are not names, by key → revision: the reconcile sees their keys again, and a
+  // hostile entry is reported once, not at every reconcile.
+  readonly #rejected = new Map<string, number>();
+  // The process that monitors holders on other nodes: ["watch", entry] / ["unwatch", entry].
+  readonly #watcher: Pid;
   #watch: { stop(): void } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -109,9 +109,8 @@ export class ClusterNames implements NameTable {
   /** @internal */
   constructor(kv: KV, host: NameTableHost, opts: ClusterNamesOptions) {
     this.#kv = kv;
-    this.#host = host;
     this.#opts = opts;
-    host.onNodeDown((node, incarnation) => this.nodeDown(node, incarnation));
+    this.#watcher = spawn(() => watchHolders((entry) => this.#purge(entry)));
     host.onRejoin(() => void this.#rejoined());
   }
 
@@ -119,7 +118,7 @@ export class ClusterNames implements NameTable {
     const key = nameKey(name);
     if (!this.#claimable(key, pid)) return false;
     const entry = this.#claimLocally(key, name, pid);
-    this.#commit(key, entry).then(
+    this.#commit(entry).then(
       (won) => {
         if (!won) conflict(name, pid);
       },
@@ -135,15 +134,12 @@ export class ClusterNames implements NameTable {
   async register(name: Term, pid: Pid): Promise<boolean> {
     const key = nameKey(name);
     if (!this.#claimable(key, pid)) return false;
-    return this.#commit(key, this.#claimLocally(key, name, pid));
+    return this.#commit(this.#claimLocally(key, name, pid));
   }
 
   unregisterName(name: Term): void {
-    const key = nameKey(name);
-    const entry = this.#replica.get(key);
-    if (entry === undefined) return;
-    this.#replica.delete(key);
-    if (entry.revision > 0) this.#release(key, entry.revision);
+    const entry = this.#replica.get(nameKey(name));
+    if (entry !== undefined) this.#purge(entry);
   }
 
   whereisName(name: Term): Pid | undefined {
@@ -158,17 +154,6 @@ export class ClusterNames implements NameTable {
   }
 
   /**
-   * `node` (only its incarnation `incarnation`, when given) went down: its names leave the replica
-   * at once, and the bucket on the revisions seen (every survivor tries; one delete succeeds).
-   */
-  nodeDown(node: string, incarnation?: number): void {
-    for (const [key, entry] of this.#replica) {
-      const [n, inc] = entry.wire;
-      if (n === node && (incarnation === undefined || inc === incarnation)) this.#purge(key, entry);
-    }
-  }
-
-  /**
    * Leaves the cluster's table (`Node.stop`): releases this node's names in the bucket, puts the
    * single-node table back behind `Global`, and registers there the names this node's processes
    * still hold.
@@ -178,10 +163,12 @@ export class ClusterNames implements NameTable {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#watch?.stop();
-    const own = [...this.#replica].filter(([, e]) => this.#isLocal(e.wire));
-    await Promise.all(own.map(([key, e]) => (e.revision > 0 ? this.#deleteAt(key, e.revision) : undefined)));
+    exit(this.#watcher, "kill");
+    const own = [...this.#replica.values()].filter((e) => e.pid.home === undefined);
+    this.#replica.clear();
+    await Promise.all(own.map((e) => (e.revision > 0 ? this.#deleteAt(e.key, e.revision) : undefined)));
     setNameTable(undefined);
-    for (const [, e] of own) singleNodeTable.registerName(e.name, e.pid);
+    for (const e of own) singleNodeTable.registerName(e.name, e.pid);
   }
 
   /** Loads the replica from the bucket and starts the watch and the reconcile timer. @internal */
@@ -194,12 +181,7 @@ export class ClusterNames implements NameTable {
       if (!this.#closed) getLogger().warn({ err }, "the global name watch ended; the reconcile keeps the replica");
     });
     await this.#reconcile();
-    const every = Math.max(1, Math.round(this.#opts.reconcileMs / this.#opts.purgeMs));
-    let tick = 0;
-    this.#timer = setInterval(() => {
-      if (++tick % every === 0) void this.#reconcile().catch(() => undefined);
-      else this.#purgeGone();
-    }, this.#opts.purgeMs);
+    this.#timer = setInterval(() => void this.#reconcile().catch(() => undefined), this.#opts.reconcileMs);
     this.#timer.unref();
   }
 
@@ -209,31 +191,27 @@ export class ClusterNames implements NameTable {
   }
 
   #claimLocally(key: string, name: Term, pid: Pid): Entry {
-    const entry: Entry = { name, pid, wire: pidToWire(pid), revision: 0 };
+    const entry: Entry = { key, name, pid, wire: pidToWire(pid), revision: 0 };
     this.#replica.set(key, entry);
-    lookup(pid)?.onExit(() => {
-      if (this.#replica.get(key) !== entry) return;
-      this.#replica.delete(key);
-      if (entry.revision > 0) this.#release(key, entry.revision);
-    });
+    lookup(pid)?.onExit(() => this.#purge(entry));
     return entry;
   }
 
   /** Creates the key; true when this claim won. A claim released while in flight is deleted again. */
-  async #commit(key: string, entry: Entry): Promise<boolean> {
+  async #commit(entry: Entry): Promise<boolean> {
     let revision: number;
     try {
-      revision = await this.#kv.create(key, JSON.stringify({ name: entry.name, pid: entry.wire }));
+      revision = await this.#kv.create(entry.key, JSON.stringify({ name: entry.name, pid: entry.wire }));
     } catch (err) {
-      if (this.#replica.get(key) === entry) this.#replica.delete(key);
+      if (this.#replica.get(entry.key) === entry) this.#replica.delete(entry.key);
       if (isWrongSequence(err)) {
-        await this.#fetch(key).catch(() => undefined);
+        await this.#fetch(entry.key).catch(() => undefined);
         return false;
       }
       throw new NodeError(["name_table_unreachable", entry.name], { cause: err });
     }
-    if (this.#replica.get(key) !== entry) {
-      this.#release(key, revision);
+    if (this.#replica.get(entry.key) !== entry) {
+      void this.#deleteAt(entry.key, revision);
       return false;
     }
     entry.revision = Math.max(entry.revision, revision);
@@ -242,8 +220,10 @@ export class ClusterNames implements NameTable {
 
   #apply(e: KvEntry): void {
     const current = this.#replica.get(e.key);
+    if (this.#rejected.get(e.key) === e.revision) return;
+    this.#rejected.delete(e.key);
     if (e.operation !== "PUT") {
-      if (current !== undefined && current.revision > 0 && current.revision < e.revision) this.#replica.delete(e.key);
+      if (current !== undefined && current.revision > 0 && current.revision < e.revision) this.#forget(current);
       return;
     }
     if (current !== undefined && current.revision >= e.revision) return;
@@ -255,8 +235,9 @@ export class ClusterNames implements NameTable {
       return;
     }
     // Otherwise a claim in flight here lost to this one, and #commit's failure ends its holder.
-    if (this.#opts.isGone(entry.wire[0], entry.wire[1])) this.#purge(e.key, entry);
-    else this.#replica.set(e.key, entry);
+    if (current !== undefined) this.#forget(current);
+    this.#replica.set(e.key, entry);
+    if (entry.pid.home !== undefined) send(this.#watcher, ["watch", entry]);
   }
 
   #parse(e: KvEntry): Entry | undefined {
@@ -266,8 +247,9 @@ export class ClusterNames implements NameTable {
       const name = value.name as Term;
       if (nameKey(name) !== e.key) throw new TypeError(`the name ${JSON.stringify(name)} does not match the key`);
       const pid = pidFromWire(value.pid);
-      return { name, pid, wire: value.pid as PidWire, revision: e.revision };
+      return { key: e.key, name, pid, wire: value.pid as PidWire, revision: e.revision };
     } catch (err) {
+      this.#rejected.set(e.key, e.revision);
       getLogger().warn({ key: e.key, revision: e.revision, err }, "dropped a global name entry that is not one");
       return undefined;
     }
@@ -278,34 +260,32 @@ export class ClusterNames implements NameTable {
     if (e !== null) this.#apply(e);
   }
 
-  /** Checks the replica against the bucket: missed deletes, missed puts, gone nodes' entries. */
+  /** Checks the replica against the bucket: deletes and puts the watch missed. */
   async #reconcile(): Promise<void> {
     if (this.#closed) return;
     const status = await this.#kv.status();
     const upTo = status.streamInfo.state.last_seq;
     const keys = new Set<string>();
     for await (const key of await this.#kv.keys()) keys.add(key);
-    for (const [key, entry] of this.#replica) {
+    for (const entry of this.#replica.values()) {
       // Revisions after upTo were committed after the listing began: keep them.
-      if (entry.revision > 0 && entry.revision <= upTo && !keys.has(key)) this.#replica.delete(key);
+      if (entry.revision > 0 && entry.revision <= upTo && !keys.has(entry.key)) this.#forget(entry);
     }
+    for (const key of this.#rejected.keys()) if (!keys.has(key)) this.#rejected.delete(key);
     await Promise.all([...keys].filter((k) => !this.#replica.has(k)).map((k) => this.#fetch(k)));
-    this.#purgeGone();
   }
 
-  #purgeGone(): void {
-    for (const [key, entry] of this.#replica) {
-      if (entry.revision > 0 && this.#opts.isGone(entry.wire[0], entry.wire[1])) this.#purge(key, entry);
-    }
+  /** Takes `entry` out of the replica (if still there) and stops monitoring its holder. */
+  #forget(entry: Entry): void {
+    if (this.#replica.get(entry.key) === entry) this.#replica.delete(entry.key);
+    if (entry.monitor !== undefined && !this.#closed) send(this.#watcher, ["unwatch", entry]);
   }
 
-  #purge(key: string, entry: Entry): void {
-    if (this.#replica.get(key) === entry) this.#replica.delete(key);
-    if (entry.revision > 0) this.#release(key, entry.revision);
-  }
-
-  #release(key: string, revision: number): void {
-    void this.#deleteAt(key, revision);
+  /** Forgets `entry` and deletes it from the bucket on its revision (its holder ended or released it). */
+  #purge(entry: Entry): void {
+    if (this.#replica.get(entry.key) !== entry) return;
+    this.#forget(entry);
+    if (entry.revision > 0) void this.#deleteAt(entry.key, entry.revision);
   }
 
   /** Deletes `key` only at `revision`; a newer claim (or a delete by another survivor) wins. */
@@ -317,26 +297,22 @@ export class ClusterNames implements NameTable {
     }
   }
 
-  #isLocal(wire: PidWire): boolean {
-    return wire[0] === this.#host.node && wire[1] === this.#host.incarnation;
-  }
-
   /**
    * This node came back as a new incarnation: the others purge the entries of the old one, so each
    * name a local process still holds moves to the new incarnation's wire form, by an update on the
    * revision seen (or a new claim if it was purged already). A name lost meanwhile ends its holder.
    */
   async #rejoined(): Promise<void> {
-    const own = [...this.#replica].filter(([, e]) => e.wire[0] === this.#host.node && e.revision > 0);
+    const own = [...this.#replica.values()].filter((e) => e.pid.home === undefined && e.revision > 0);
     await Promise.all(
-      own.map(async ([key, entry]) => {
+      own.map(async (entry) => {
         entry.wire = pidToWire(entry.pid);
         const value = JSON.stringify({ name: entry.name, pid: entry.wire });
         try {
-          entry.revision = await this.#kv.update(key, value, entry.revision);
+          entry.revision = await this.#kv.update(entry.key, value, entry.revision);
         } catch {
           entry.revision = 0;
-          const won = await this.#commit(key, entry).catch(() => false);
+          const won = await this.#commit(entry).catch(() => false);
           if (!won) conflict(entry.name, entry.pid);
         }
       }),
@@ -347,6 +323,31 @@ export class ClusterNames implements NameTable {
 /** The bucket key of a global name: its structural key (`termKey`) in base64url. */
 export function nameKey(name: Term): string {
   return Buffer.from(termKey(name)).toString("base64url");
+}
+
+/**
+ * The body of the process that monitors holders on other nodes: a DOWN (the holder ended, its node
+ * went down, or was down already) calls `down` with the entry, once.
+ */
+async function watchHolders(down: (entry: Entry) => void): Promise<never> {
+  const watched = new Map<Ref, Entry>();
+  for (;;) {
+    const msg = (await receive()) as readonly [string, ...unknown[]];
+    if (msg[0] === "watch") {
+      const entry = msg[1] as Entry;
+      entry.monitor = monitor(entry.pid);
+      watched.set(entry.monitor, entry);
+    } else if (msg[0] === "unwatch") {
+      const entry = msg[1] as Entry;
+      if (entry.monitor !== undefined && watched.delete(entry.monitor)) demonitor(entry.monitor);
+    } else if (msg[0] === "DOWN") {
+      const entry = watched.get(msg[1] as Ref);
+      if (entry !== undefined) {
+        watched.delete(msg[1] as Ref);
+        down(entry);
+      }
+    }
+  }
 }
 
 function isWrongSequence(err: unknown): boolean {

@@ -10,7 +10,8 @@ import { Global } from "../../src/runtime/names/global.ts";
 import type { Term } from "../../src/runtime/names/names-types.ts";
 import { Inbox } from "../../src/runtime/process/inbox.ts";
 import { monitor } from "../../src/runtime/process/monitors.ts";
-import type { Pid } from "../../src/runtime/process/pid.ts";
+import type { Pid, Signal } from "../../src/runtime/process/pid.ts";
+import { downArrived } from "../../src/runtime/process/home.ts";
 import { receive } from "../../src/runtime/process/receive.ts";
 import { exit, spawn } from "../../src/runtime/process/spawn.ts";
 import { until } from "../helpers/client.ts";
@@ -19,20 +20,17 @@ import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-relay.ts";
 
 const SELF = { node: "a@test", incarnation: 11 };
-const PURGE_MS = 50;
 
 describeWithNats("cluster name table", () => {
   const nats = useNats();
   const logs = useLogCapture();
   const cluster = uniqueCluster();
-  const gone = new Set<string>();
   let relay: TcpRelay;
   let nc: NatsConnection;
   let raw: NatsConnection;
   let kv: KV;
   let table: ClusterNames;
-  let host: NameTableHost & { incarnation: number };
-  const downListeners: Array<(node: string, incarnation: number) => void> = [];
+  let host: NameTableHost;
   const rejoinListeners: Array<(incarnation: number) => void> = [];
   let heldBeforeStart: Pid;
 
@@ -42,13 +40,11 @@ describeWithNats("cluster name table", () => {
     expect(Global.registerName("before-start", heldBeforeStart)).toBe(true);
     relay = await startTcpRelay(Number(new URL(nats.url).port));
     nc = await connect({ servers: `nats://127.0.0.1:${relay.port}` });
-    host = { ...SELF, connection: nc, onNodeDown: (l) => downListeners.push(l), onRejoin: (l) => rejoinListeners.push(l) };
+    host = { connection: nc, onRejoin: (l) => rejoinListeners.push(l) };
     raw = await connect({ servers: nats.url });
     table = await startClusterNames(host, {
       cluster,
-      purgeMs: PURGE_MS,
       reconcileMs: 500,
-      isGone: (node, inc) => gone.has(`${node}/${inc}`),
     });
     kv = await new Kvm(raw).open(`parley_${cluster}_names`);
   });
@@ -133,24 +129,32 @@ describeWithNats("cluster name table", () => {
     expect(await holderInBucket("reclaimed")).toEqual(["b@test", 3, 8]);
   });
 
-  it("a node declared down loses its names here and in the bucket here and in the bucket", async () => {
+  it("a holder whose node goes down loses its name here and in the bucket", async () => {
     await kv.create(nameKey("on-d"), JSON.stringify({ name: "on-d", pid: ["d@test", 4, 1] }));
-    await until(() => Global.whereisName("on-d") !== undefined);
+    await until(() => Global.whereisName("on-d") !== undefined && monitorsOf("d@test").length > 0);
     const changes = await watchName("on-d");
-    for (const listener of downListeners) listener("d@test", 4);
-    expect(Global.whereisName("on-d")).toBeUndefined();
+    nodeGoesDown("d@test");
+    await until(() => Global.whereisName("on-d") === undefined);
     expect((await changes.next()).operation).toBe("DEL");
     changes.stop();
   });
 
-  it("entries of an incarnation known to be gone are purged within a heartbeat", async () => {
-    await kv.create(nameKey("on-e"), JSON.stringify({ name: "on-e", pid: ["e@test", 6, 1] }));
-    await until(() => Global.whereisName("on-e") !== undefined);
+  it("an entry of a node that is down already (a stale incarnation) is purged when seen", async () => {
+    down.add("e@test");
     const changes = await watchName("on-e");
-    gone.add("e@test/6");
-    expect((await changes.next(PURGE_MS * 10)).operation).toBe("DEL");
+    await kv.create(nameKey("on-e"), JSON.stringify({ name: "on-e", pid: ["e@test", 6, 1] }));
+    expect((await changes.next()).operation).toBe("PUT");
+    expect((await changes.next()).operation).toBe("DEL");
     expect(Global.whereisName("on-e")).toBeUndefined();
     changes.stop();
+  });
+
+  it("a holder on another node that ends loses its name, even before its node releases it", async () => {
+    await kv.create(nameKey("on-f"), JSON.stringify({ name: "on-f", pid: ["f@test", 2, 1] }));
+    await until(() => Global.whereisName("on-f") !== undefined && monitorsOf("f@test").length > 0);
+    const [, watcher, , ref] = monitorsOf("f@test")[0]!;
+    downArrived(watcher, ref, Global.whereisName("on-f"), "normal");
+    await until(() => Global.whereisName("on-f") === undefined);
   });
 
   it("drops entries that are not names, and keeps working", async () => {
@@ -169,9 +173,8 @@ describeWithNats("cluster name table", () => {
     const pid = idle();
     expect(await Global.register("moves", pid)).toBe(true);
     const changes = await watchName("moves");
-    host.incarnation = SELF.incarnation + 1;
-    joinWire(SELF.node, host.incarnation, peer);
-    for (const listener of rejoinListeners) listener(host.incarnation);
+    joinWire(SELF.node, SELF.incarnation + 1, peer);
+    for (const listener of rejoinListeners) listener(SELF.incarnation + 1);
     const moved = await changes.next();
     expect(moved.operation).toBe("PUT");
     expect(moved.json<{ pid: unknown }>().pid).toEqual([SELF.node, SELF.incarnation + 1, pidToWire(pid)[2]]);
@@ -215,13 +218,37 @@ describeWithNats("cluster name table", () => {
   }
 });
 
-// The peers' Homes: enough for Pids of other nodes to be interned; nothing is routed in this file.
+// The peers' Homes: other nodes as far as this file needs them. A monitor of a process on a node
+// in `down` answers DOWN "noconnection" at once; the others are kept for nodeGoesDown.
 const homes = new Map<string, PeerHome>();
+const down = new Set<string>();
+const monitors: Array<Extract<Signal, readonly ["monitor", ...unknown[]]>> = [];
 function peer(node: string, incarnation: number): PeerHome {
   const key = `${node}/${incarnation}`;
   let home = homes.get(key);
-  if (home === undefined) homes.set(key, (home = { node, incarnation, index: homes.size + 1, route: () => undefined }));
+  if (home === undefined) {
+    const made: PeerHome = {
+      node,
+      incarnation,
+      index: homes.size + 1,
+      route: (signal) => {
+        if (signal[0] !== "monitor") return;
+        if (down.has(node)) downArrived(signal[1], signal[3], signal[2], "noconnection");
+        else monitors.push(signal);
+      },
+    };
+    homes.set(key, (home = made));
+  }
   return home;
+}
+
+function monitorsOf(node: string): typeof monitors {
+  return monitors.filter((m) => (m[2] as Pid).home?.node === node);
+}
+
+function nodeGoesDown(node: string): void {
+  down.add(node);
+  for (const [, watcher, pid, ref] of monitorsOf(node)) downArrived(watcher, ref, pid, "noconnection");
 }
 
 function idle(): Pid {

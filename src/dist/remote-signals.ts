@@ -15,7 +15,7 @@ import {
   monitorArrived,
   unlinkArrived,
 } from "../runtime/process/home.ts";
-import { Pid, Ref, type Signal } from "../runtime/process/pid.ts";
+import { CALL_SLOT, Pid, Ref, type Signal } from "../runtime/process/pid.ts";
 import { deliver, lookup, type Proc } from "../runtime/process/process.ts";
 import { resolveProc } from "../runtime/names/names.ts";
 import { encodeEnvelope } from "./codec.ts";
@@ -34,7 +34,10 @@ export function signalBytes(node: string, incarnation: number, signal: Signal): 
   switch (signal[0]) {
     case "send": {
       const [name, payload] = takeApart(signal[2]);
-      return encodeEnvelope([Kind.send, node, incarnation, signal[1], name], payload);
+      if (name === null) return encodeEnvelope([Kind.send, node, incarnation, signal[1], null], payload);
+      // A request's parts end with the user's value: it goes last, so an EncodeError's path is its own.
+      const parts = payload as unknown[];
+      return encodeEnvelope([Kind.send, node, incarnation, signal[1], name, ...parts.slice(0, -1)], parts[parts.length - 1]);
     }
     case "link":
       return encodeEnvelope([Kind.link, node, incarnation, signal[1], signal[2]], undefined);
@@ -62,9 +65,9 @@ export function signalArrived(peer: Peer, envelope: readonly unknown[]): void {
   const payload = envelope[envelope.length - 1];
   switch (kind) {
     case Kind.send: {
-      expectLength(envelope, 6);
+      if (envelope.length < 6) throw new TypeError(`a send has at least 6 fields, not ${envelope.length}`);
       const to = envelope[3];
-      const msg = putTogether(envelope[4], payload);
+      const msg = envelope[4] === null ? (expectLength(envelope, 6), payload) : putTogether(envelope[4], envelope.slice(5));
       const proc = typeof to === "string" ? resolveProc(to) : lookup(localPid(to, "to"));
       if (proc !== undefined) deliver(proc, msg);
       return;
@@ -116,7 +119,7 @@ export function signalArrived(peer: Peer, envelope: readonly unknown[]): void {
     case Kind.reply: {
       expectLength(envelope, 6);
       localPid(envelope[3], "to");
-      localRef(envelope[4]).call?.settle(payload);
+      localRef(envelope[4])[CALL_SLOT]?.settle(payload);
       return;
     }
     default:

@@ -2,6 +2,7 @@
  * GenServer: a process that keeps state and answers calls, casts and plain messages, one at a time.
  */
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
+import { abcast, multiCall } from "./multi-call.ts";
 import { type StartOptions, startModule } from "./behaviour-process.ts";
 import { ServerProcess } from "./gen-server-process.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
@@ -225,5 +226,18 @@ export abstract class GenServer<State = unknown> {
    */
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);
+  }
+
+  /**
+   * Calls the server registered as `name` on each of `nodes` (Erlang's `multi_call`): resolves
+   * `[[node, reply]...], badNodes]`. See {@link multiCall}.
+   */
+  static multiCall(nodes: readonly string[], name: string, request: unknown, timeoutMs = 5000): Promise<[Array<[string, unknown]>, string[]]> {
+    return multiCall(nodes, name, request, timeoutMs);
+  }
+
+  /** Casts to the server registered as `name` on each of `nodes` (Erlang's `abcast`); never fails. */
+  static abcast(nodes: readonly string[], name: string, msg: unknown): void {
+    abcast(nodes, name, msg);
   }
 }

@@ -12,7 +12,10 @@ export interface Crossing<T extends object = object> {
   readonly name: string;
   /** The class. */
   readonly type: abstract new (...args: never[]) => T;
-  /** Its parts: values that cross (a nested crossing instance through {@link takeApart}). */
+  /**
+   * Its parts: values that cross (a nested crossing instance through {@link takeApart}). The user's
+   * value (a call's request, a cast's message) comes last, so an encoding error names its path from it.
+   */
   parts(value: T): unknown[];
   /** Rebuilds it from parts that came from another node. Throws when the parts are not what `parts` makes. */
   rebuild(parts: readonly unknown[]): T;

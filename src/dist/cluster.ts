@@ -200,7 +200,7 @@ export class Cluster implements ClusterHandle {
     }
     if (this.membership.heard(node, incarnation) === undefined) {
       // A node we declared down still beats: tell it, so it rejoins as a new incarnation.
-      if (node !== this.node) this.#transport.publish(this.subjects.node(node, incarnation), encode(["fenced", this.node, this.incarnation]));
+      if (node !== this.node) this.#transport.publish(this.subjects.node(node, incarnation), encode(["fenced", this.node, this.incarnation, incarnation]));
       return;
     }
     if (kind === "hello" && reply !== undefined) this.#transport.publish(reply, encode(["hb", this.node, this.incarnation]));
@@ -219,7 +219,8 @@ export class Cluster implements ClusterHandle {
       return;
     }
     if (envelope[0] === "fenced") {
-      this.#rejoin();
+      // Only for the incarnation it names: one that already rejoined ignores the notices still coming.
+      if (envelope[3] === this.incarnation) this.#rejoin();
       return;
     }
     const peer = this.membership.heard(envelope[1], envelope[2]);
@@ -255,7 +256,7 @@ export class Cluster implements ClusterHandle {
    */
   #rejoin(): void {
     if (this.#stopped) return;
-    this.membership.downAll("noconnection");
+    this.membership.restart();
     this.incarnation = newIncarnation();
     this.#listen();
     this.#lastBeat = performance.now();

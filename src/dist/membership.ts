@@ -94,6 +94,17 @@ export class Membership {
     for (const peer of this.#peers.values()) this.declare(peer, reason);
   }
 
+  /**
+   * Declares every peer down and forgets them: this node was cut off and rejoins, so the fault was
+   * its own; a peer heard again under the same incarnation gets a new Peer (its old Pids stay dead
+   * with the old one, the new ones reach it).
+   */
+  restart(): void {
+    this.downAll("noconnection");
+    this.#peers.clear();
+    this.#live.clear();
+  }
+
   /** The names of the nodes that are up and were heard from. */
   list(): string[] {
     const names: string[] = [];

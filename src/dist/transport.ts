@@ -76,6 +76,8 @@ export class Transport {
 
   /** Publishes `data` (never reused by the caller: the client keeps a reference until it flushes). */
   publish(subject: string, data: Uint8Array, reply?: string): void {
+    // Closed (the node stopped while an answer was on its way): lost, as any message may be.
+    if (this.#nc.isClosed() || this.#nc.isDraining()) return;
     this.#nc.publish(subject, data, reply === undefined ? undefined : { reply });
   }
 

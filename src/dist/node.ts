@@ -11,6 +11,7 @@ import { isPlainObject } from "../runtime/predicates.ts";
 import { NodeError } from "./errors.ts";
 import { watchNode, watchNodes } from "./node-monitors.ts";
 import { NODE_NAME } from "./remote-pids.ts";
+import { startGlobalNames } from "./global-names.ts";
 import type { Cluster, ClusterHandle, ClusterOptions } from "./cluster.ts";
 
 /** Options of {@link Node.start}. */
@@ -137,17 +138,11 @@ export function nodeOf(dest: Pid | Ref): string {
 /**
  * A part of distribution that runs on a started node (the global name table): started after the
  * node joined, stopped (in reverse order) before it leaves.
- * @internal
  */
-export type NodeService = (cluster: ClusterHandle) => Promise<() => Promise<void>>;
-
-/** Registers a service every `Node.start` runs. @internal */
-export function addNodeService(service: NodeService): void {
-  services.push(service);
-}
+type NodeService = (cluster: ClusterHandle) => Promise<() => Promise<void>>;
 
 let state: Cluster | "starting" | undefined;
-const services: NodeService[] = [];
+const services: readonly NodeService[] = [startGlobalNames];
 const stops: Array<() => Promise<void>> = [];
 
 function checkOptions(options: NodeOptions): ClusterOptions {

@@ -1,5 +1,6 @@
 // Node: start, self, list, alive, monitor, monitorNodes, stop, nodeOf, and the bad inputs of
 // Node.start, across real node processes on a real nats-server.
+import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, expect, it } from "vitest";
 import { Inbox, isPid } from "../../src/index.ts";
 import { Node, nodeOf } from "../../src/dist/node.ts";
@@ -62,6 +63,38 @@ describeWithNats("Node", () => {
     await box.run(() => Node.monitor("nobody"));
     expect(await box.receive(undefined, 1000)).toEqual(["nodedown", "nobody"]);
     box.close();
+  });
+
+  it("publishes parley:node:up and parley:node:down", async () => {
+    const cluster = uniqueCluster("tele");
+    const events: Array<[string, unknown]> = [];
+    const up = (e: unknown): void => void events.push(["up", e]);
+    const down = (e: unknown): void => void events.push(["down", e]);
+    diagnostics_channel.subscribe("parley:node:up", up);
+    diagnostics_channel.subscribe("parley:node:down", down);
+    try {
+      await Node.start("t", { servers: nats.url, cluster, heartbeatMs: 100, nodedownAfterMs: 500 });
+      const box = new Inbox();
+      await box.run(() => Node.monitorNodes());
+      const a = await startNode("a", { url: nats.url, cluster });
+      await box.receive(undefined, 2000);
+      await a.kill();
+      await box.receive(undefined, 2000);
+      const b = await startNode("b", { url: nats.url, cluster });
+      await box.receive(undefined, 2000);
+      await b.stop();
+      await box.receive(undefined, 2000);
+      expect(events).toEqual([
+        ["up", { node: "a" }],
+        ["down", { node: "a", reason: "noconnection" }],
+        ["up", { node: "b" }],
+        ["down", { node: "b", reason: "stopped" }],
+      ]);
+      box.close();
+    } finally {
+      diagnostics_channel.unsubscribe("parley:node:up", up);
+      diagnostics_channel.unsubscribe("parley:node:down", down);
+    }
   });
 
   it("a node that stops is down for the others at once", async () => {

@@ -39,13 +39,14 @@ export function encode(value: unknown, maxBytes = MAX_MESSAGE_BYTES): Uint8Array
 }
 
 /**
- * Encodes `[...head, payload]`: the transport's own fields (kind, addresses, tags) and a user's
- * message, whose `EncodeError` path starts at the message (`$`), not at the envelope.
+ * Encodes `[...head, payload]`: the transport's own fields (kind, addresses, tags: strings,
+ * numbers, Pids and Refs) and a user's message, which alone is checked, and whose `EncodeError`
+ * path starts at the message (`$`), not at the envelope.
  * @throws {EncodeError} as {@link encode}.
  */
 export function encodeEnvelope(head: readonly unknown[], payload: unknown, maxBytes = MAX_MESSAGE_BYTES): Uint8Array {
-  const prepared = prepareRoot(payload);
-  return pack([...head.map(prepareRoot), prepared], payload, maxBytes);
+  // The head is the transport's own: strings, numbers, Pids and Refs, never checked again.
+  return pack([...head, prepareRoot(payload)], payload, maxBytes);
 }
 
 /**
@@ -129,6 +130,9 @@ function pack(prepared: unknown, original: unknown, maxBytes: number): Uint8Arra
 }
 
 function prepareRoot(value: unknown): unknown {
+  // Most messages are a string or a number: no walk to set up for them.
+  const type = typeof value;
+  if (type === "string" || type === "number" || type === "boolean" || type === "undefined" || value === null) return value;
   return prepare(value, new Walk());
 }
 

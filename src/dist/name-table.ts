@@ -82,6 +82,9 @@ export async function startClusterNames(host: NameTableHost, opts: ClusterNamesO
 
 /** A name in the replica: who holds it and the revision that says so (0 while a local claim is in flight). */
 interface Entry {
+  /** The name's structural key (`termKey`): what the replica is keyed by. */
+  readonly term: string;
+  /** Its key in the bucket. */
   readonly key: string;
   readonly name: Term;
   readonly pid: Pid;
@@ -115,9 +118,9 @@ export class ClusterNames implements NameTable {
   }
 
   registerName(name: Term, pid: Pid): boolean {
-    const key = nameKey(name);
-    if (!this.#claimable(key, pid)) return false;
-    const entry = this.#claimLocally(key, name, pid);
+    const term = termKey(name);
+    if (!this.#claimable(term, pid)) return false;
+    const entry = this.#claimLocally(term, name, pid);
     this.#commit(entry).then(
       (won) => {
         if (!won) conflict(name, pid);
@@ -132,18 +135,18 @@ export class ClusterNames implements NameTable {
   }
 
   async register(name: Term, pid: Pid): Promise<boolean> {
-    const key = nameKey(name);
-    if (!this.#claimable(key, pid)) return false;
-    return this.#commit(this.#claimLocally(key, name, pid));
+    const term = termKey(name);
+    if (!this.#claimable(term, pid)) return false;
+    return this.#commit(this.#claimLocally(term, name, pid));
   }
 
   unregisterName(name: Term): void {
-    const entry = this.#replica.get(nameKey(name));
+    const entry = this.#replica.get(termKey(name));
     if (entry !== undefined) this.#purge(entry);
   }
 
   whereisName(name: Term): Pid | undefined {
-    return this.#replica.get(nameKey(name))?.pid;
+    return this.#replica.get(termKey(name))?.pid;
   }
 
   registeredNames(): Term[] {
@@ -185,14 +188,14 @@ export class ClusterNames implements NameTable {
     this.#timer.unref();
   }
 
-  #claimable(key: string, pid: Pid): boolean {
-    if (this.#closed || this.#replica.has(key) || !isPid(pid) || pid.home !== undefined) return false;
+  #claimable(term: string, pid: Pid): boolean {
+    if (this.#closed || this.#replica.has(term) || !isPid(pid) || pid.home !== undefined) return false;
     return lookup(pid)?.alive === true;
   }
 
-  #claimLocally(key: string, name: Term, pid: Pid): Entry {
-    const entry: Entry = { key, name, pid, wire: pidToWire(pid), revision: 0 };
-    this.#replica.set(key, entry);
+  #claimLocally(term: string, name: Term, pid: Pid): Entry {
+    const entry: Entry = { term, key: keyOfTerm(term), name, pid, wire: pidToWire(pid), revision: 0 };
+    this.#replica.set(term, entry);
     lookup(pid)?.onExit(() => this.#purge(entry));
     return entry;
   }
@@ -203,14 +206,14 @@ export class ClusterNames implements NameTable {
     try {
       revision = await this.#kv.create(entry.key, JSON.stringify({ name: entry.name, pid: entry.wire }));
     } catch (err) {
-      if (this.#replica.get(entry.key) === entry) this.#replica.delete(entry.key);
+      if (this.#replica.get(entry.term) === entry) this.#replica.delete(entry.term);
       if (isWrongSequence(err)) {
         await this.#fetch(entry.key).catch(() => undefined);
         return false;
       }
       throw new NodeError(["name_table_unreachable", entry.name], { cause: err });
     }
-    if (this.#replica.get(entry.key) !== entry) {
+    if (this.#replica.get(entry.term) !== entry) {
       void this.#deleteAt(entry.key, revision);
       return false;
     }
@@ -219,7 +222,9 @@ export class ClusterNames implements NameTable {
   }
 
   #apply(e: KvEntry): void {
-    const current = this.#replica.get(e.key);
+    // A key that is not the canonical one of its term (a peer's forgery) touches nothing here.
+    const found = this.#replica.get(termOfKey(e.key));
+    const current = found?.key === e.key ? found : undefined;
     if (this.#rejected.get(e.key) === e.revision) return;
     this.#rejected.delete(e.key);
     if (e.operation !== "PUT") {
@@ -236,7 +241,7 @@ export class ClusterNames implements NameTable {
     }
     // Otherwise a claim in flight here lost to this one, and #commit's failure ends its holder.
     if (current !== undefined) this.#forget(current);
-    this.#replica.set(e.key, entry);
+    this.#replica.set(entry.term, entry);
     if (entry.pid.home !== undefined) send(this.#watcher, ["watch", entry]);
   }
 
@@ -245,9 +250,10 @@ export class ClusterNames implements NameTable {
       const value = JSON.parse(e.string()) as { name?: Term; pid?: unknown };
       if (value === null || typeof value !== "object" || !("name" in value)) throw new TypeError("not { name, pid }");
       const name = value.name as Term;
-      if (nameKey(name) !== e.key) throw new TypeError(`the name ${JSON.stringify(name)} does not match the key`);
+      const term = termKey(name);
+      if (keyOfTerm(term) !== e.key) throw new TypeError(`the name ${JSON.stringify(name)} does not match the key`);
       const pid = pidFromWire(value.pid);
-      return { key: e.key, name, pid, wire: value.pid as PidWire, revision: e.revision };
+      return { term, key: e.key, name, pid, wire: value.pid as PidWire, revision: e.revision };
     } catch (err) {
       this.#rejected.set(e.key, e.revision);
       getLogger().warn({ key: e.key, revision: e.revision, err }, "dropped a global name entry that is not one");
@@ -272,18 +278,18 @@ export class ClusterNames implements NameTable {
       if (entry.revision > 0 && entry.revision <= upTo && !keys.has(entry.key)) this.#forget(entry);
     }
     for (const key of this.#rejected.keys()) if (!keys.has(key)) this.#rejected.delete(key);
-    await Promise.all([...keys].filter((k) => !this.#replica.has(k)).map((k) => this.#fetch(k)));
+    await Promise.all([...keys].filter((k) => !this.#replica.has(termOfKey(k))).map((k) => this.#fetch(k)));
   }
 
   /** Takes `entry` out of the replica (if still there) and stops monitoring its holder. */
   #forget(entry: Entry): void {
-    if (this.#replica.get(entry.key) === entry) this.#replica.delete(entry.key);
+    if (this.#replica.get(entry.term) === entry) this.#replica.delete(entry.term);
     if (entry.monitor !== undefined && !this.#closed) send(this.#watcher, ["unwatch", entry]);
   }
 
   /** Forgets `entry` and deletes it from the bucket on its revision (its holder ended or released it). */
   #purge(entry: Entry): void {
-    if (this.#replica.get(entry.key) !== entry) return;
+    if (this.#replica.get(entry.term) !== entry) return;
     this.#forget(entry);
     if (entry.revision > 0) void this.#deleteAt(entry.key, entry.revision);
   }
@@ -322,7 +328,16 @@ export class ClusterNames implements NameTable {
 
 /** The bucket key of a global name: its structural key (`termKey`) in base64url. */
 export function nameKey(name: Term): string {
-  return Buffer.from(termKey(name)).toString("base64url");
+  return keyOfTerm(termKey(name));
+}
+
+function keyOfTerm(term: string): string {
+  return Buffer.from(term).toString("base64url");
+}
+
+// Any bucket key maps to some string; a key that is not ours never matches a parsed entry's term.
+function termOfKey(key: string): string {
+  return Buffer.from(key, "base64url").toString();
 }
 
 /**

@@ -127,11 +127,14 @@ export class Cluster implements ClusterHandle {
 
   /** Checks the name, subscribes, installs the directory and greets the cluster. */
   async join(): Promise<void> {
-    const taken = await this.#transport.gather(this.subjects.who(this.node), encode(["who", this.node]), 20, 1000);
-    if (taken.length > 0) throw new NodeError(["name_in_use", this.node]);
+    // Answer for the name before asking who has it: of two nodes starting under one name at the
+    // same instant, the later question meets the earlier answerer, so never both start.
     this.#transport.subscribe(this.subjects.who(this.node), (_data, _subject, reply) => {
       if (reply !== undefined) this.#transport.publish(reply, encode(["hb", this.node, this.incarnation]));
     });
+    await this.#transport.flush();
+    const taken = await this.#transport.gather(this.subjects.who(this.node), encode(["who", this.node]), 20, 1000);
+    if (taken.length > 0) throw new NodeError(["name_in_use", this.node]);
     this.#transport.subscribe(this.subjects.heartbeat, (data, subject, reply) => this.#beatArrived(data, subject, reply));
     this.#listen();
     setDirectory({ self: this.node, home: (node) => this.membership.live(node) ?? unreachable(node) });

@@ -110,6 +110,13 @@ describeWithNats("Node", () => {
     box.close();
   });
 
+  it("of two nodes starting under one name at once, never both start", async () => {
+    const cluster = uniqueCluster("dup");
+    const outcomes = await Promise.allSettled([startNode("dup", { url: nats.url, cluster }), startNode("dup", { url: nats.url, cluster })]);
+    expect(outcomes.filter((o) => o.status === "fulfilled").length).toBeLessThanOrEqual(1);
+    for (const o of outcomes) if (o.status === "rejected") expect(String(o.reason)).toMatch(/name_in_use/);
+  });
+
   it("rejects bad names, a second start, an unreachable broker and a name in use", async () => {
     const cluster = uniqueCluster("bad");
     for (const bad of ["", "a b", "x".repeat(65), "a*", 42]) {

@@ -1,19 +1,33 @@
 // `npm run bench`: every figure, each beside its target; client figures as ratios against raw `ws`
-// measured in the same run. Nothing here is asserted: the test suite never times anything.
+// and distribution figures against raw NATS, each measured in the same run. `npm run bench -- dist`
+// (or runtime, supervisor, client) runs only those sections. Nothing here is asserted: the test
+// suite never times anything.
 import os from "node:os";
 import { runClientBench } from "./client.ts";
+import { runDistBench } from "./dist.ts";
 import { runOtpBench } from "./otp.ts";
 import { runRuntimeBench } from "./runtime.ts";
 import { runSupervisorBench } from "./supervisor.ts";
 
+const SECTIONS: Record<string, readonly [title: string, run: () => Promise<string[]>]> = {
+  runtime: ["runtime", runRuntimeBench],
+  supervisor: ["supervisor", runSupervisorBench],
+  otp: ["Task, asyncStream, Registry PubSub", runOtpBench],
+  client: ["client (echo server in a separate process on 127.0.0.1)", runClientBench],
+  dist: ["distribution (two node processes, one nats-server on 127.0.0.1)", runDistBench],
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown bench section ${unknown.join(", ")}; known: ${Object.keys(SECTIONS).join(", ")}`);
+  process.exit(2);
+}
 const gc = typeof (globalThis as { gc?: unknown }).gc === "function";
 console.log(`parley-ts bench: node ${process.version}, ${os.cpus().length} cpus, ${os.platform()}${gc ? "" : " (no --expose-gc: memory figures are noisy)"}`);
-console.log("\n== runtime ==");
-for (const line of await runRuntimeBench()) console.log(line);
-console.log("\n== supervisor ==");
-for (const line of await runSupervisorBench()) console.log(line);
-console.log("\n== Task, asyncStream, Registry PubSub ==");
-for (const line of await runOtpBench()) console.log(line);
-console.log("\n== client (echo server in a separate process on 127.0.0.1) ==");
-for (const line of await runClientBench()) console.log(line);
+for (const name of asked.length > 0 ? asked : Object.keys(SECTIONS)) {
+  const [title, run] = SECTIONS[name]!;
+  console.log(`\n== ${title} ==`);
+  for (const line of await run()) console.log(line);
+}
 process.exit(0);

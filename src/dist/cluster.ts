@@ -79,6 +79,7 @@ export class Cluster implements ClusterHandle {
   readonly #downListeners: Array<(node: string, incarnation: number) => void> = [];
   readonly #rejoinListeners: Array<(incarnation: number) => void> = [];
   #inbox: { unsubscribe(): void } | undefined;
+  #bounces: { unsubscribe(): void } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastBeat = performance.now();
   #cutOffSince: number | undefined;
@@ -156,11 +157,25 @@ export class Cluster implements ClusterHandle {
     leaveWire();
   }
 
-  /** Subscribes to this incarnation's subject and makes its Pids and Refs crossable. */
+  /** Subscribes to this incarnation's subjects and makes its Pids and Refs crossable. */
   #listen(): void {
     this.#inbox?.unsubscribe();
+    this.#bounces?.unsubscribe();
     joinWire(this.node, this.incarnation, this.membership.resolve);
     this.#inbox = this.#transport.subscribe(this.subjects.node(this.node, this.incarnation), (data, subject) => this.#signalArrived(data, subject));
+    const bounces = this.subjects.bounces(this.node, this.incarnation);
+    this.#bounces = this.#transport.bounces(bounces, (subject) => this.#bounced(subject.slice(bounces.length + 1)));
+  }
+
+  /**
+   * A monitor or link found nobody listening on `target`'s subject ("node.incarnation"): that
+   * incarnation is gone (killed, or cut off), so it is down now rather than after `nodedownAfterMs`.
+   */
+  #bounced(target: string): void {
+    const dot = target.lastIndexOf(".");
+    const incarnation = Number(target.slice(dot + 1));
+    const peer = this.membership.known(target.slice(0, dot), incarnation);
+    if (peer !== undefined) this.membership.declare(peer, "noconnection");
   }
 
   /** Asks every live node to answer at once, so `Node.list()` is right when `Node.start` resolves. */
@@ -239,7 +254,10 @@ export class Cluster implements ClusterHandle {
   }
 
   #sendSignal = (peer: Peer, signal: Signal): void => {
-    this.#transport.publish(peer.subject, signalBytes(this.node, this.incarnation, signal));
+    const bytes = signalBytes(this.node, this.incarnation, signal);
+    // A monitor (every call makes one) or a link to a node that died answers "no responders" at once.
+    const watched = signal[0] === "monitor" || signal[0] === "link";
+    this.#transport.publish(peer.subject, bytes, watched ? `${this.subjects.bounces(this.node, this.incarnation)}.${peer.node}.${peer.incarnation}` : undefined);
   };
 
   #linkChanged(event: "disconnected" | "reconnected"): void {

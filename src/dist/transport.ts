@@ -6,7 +6,9 @@
  * Subjects, all under `parley.<cluster>.`:
  * - `n.<node>.<incarnation>`: signals for one node incarnation (messages, links, monitors, replies);
  * - `hb`: heartbeats, hellos and goodbyes of every node;
- * - `who.<node>`: request/reply, answered by the live node of that name (name checks, probes).
+ * - `who.<node>`: request/reply, answered by the live node of that name (name checks, probes);
+ * - `b.<node>.<incarnation>.<peer>.<peerIncarnation>`: where the broker answers "no responders"
+ *   when a monitor or link went to a peer incarnation that no longer listens (it died).
  */
 import { connect, type NatsConnection, type Msg } from "@nats-io/transport-node";
 import { NodeError } from "./errors.ts";
@@ -28,6 +30,10 @@ export class Subjects {
   /** Answered by the live node named `name`. */
   who(name: string): string {
     return `${this.prefix}who.${name}`;
+  }
+  /** Where "no responders" for signals of `name`'s `incarnation` come back (append `.<peer>.<inc>`). */
+  bounces(name: string, incarnation: number): string {
+    return `${this.prefix}b.${name}.${incarnation}`;
   }
 }
 
@@ -86,6 +92,18 @@ export class Transport {
     return this.#nc.subscribe(subject, {
       callback: (err: Error | null, msg: Msg) => {
         if (err === null) handler(msg.data, msg.subject, msg.reply);
+      },
+    });
+  }
+
+  /**
+   * Calls `handler` with the subject of every "no responders" answer (status 503) arriving under
+   * `prefix` (a message published with such a reply subject found no subscriber).
+   */
+  bounces(prefix: string, handler: (subject: string) => void): { unsubscribe(): void } {
+    return this.#nc.subscribe(`${prefix}.>`, {
+      callback: (err: Error | null, msg: Msg) => {
+        if (err === null && msg.data.length === 0 && msg.headers?.code === 503) handler(msg.subject);
       },
     });
   }

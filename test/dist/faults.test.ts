@@ -50,6 +50,21 @@ describeWithNats("distribution faults", () => {
     box.close();
   });
 
+  it("a call to a node killed a moment ago fails at once ('no responders'), long before nodedownAfterMs", async () => {
+    const name = uniqueCluster("bounce");
+    const a = await startNode("a", { url: nats.url, cluster: name, nodedownAfterMs: 20_000 });
+    await Node.start("t", { servers: nats.url, cluster: name, heartbeatMs: 100, nodedownAfterMs: 20_000 });
+    const echo = pidOf(await a.request("spawnEcho", ["e"]));
+    expect(await GenServer.call(echo, "alive")).toEqual(["echo", "alive"]);
+    const box = new Inbox();
+    await box.run(() => Node.monitorNodes());
+    await a.kill("SIGKILL");
+    // nodedownAfterMs is 20 s and the test's limit 5 s: only the broker's answer can end this call.
+    await expect(GenServer.call(echo, "dead?", 60_000)).rejects.toMatchObject({ reason: ["nodedown", "a"] });
+    expect(await box.receive(undefined, 1000)).toEqual(["nodedown", "a"]);
+    box.close();
+  });
+
   it("a node restarted under its name is a new incarnation: its old Pids never reach the new one", async () => {
     const name = uniqueCluster("inc");
     let a = await startNode("a", { url: nats.url, cluster: name });

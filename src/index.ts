@@ -110,4 +110,4 @@ export {
 export { NotConnectedError, InvalidFrameError, QueueFullError, UpgradeError } from "./client/errors.ts";
 export { NotFoundError, MaxChildrenError, ChildRunningError } from "./supervisor/errors.ts";
 export { NodeError, EncodeError, WireError } from "./dist/errors.ts";
-export type { EncodeErrorCode, WireErrorCode } from "./dist/errors.ts";
+export type { EncodeErrorKind, WireErrorKind } from "./dist/errors.ts";

@@ -21,7 +21,7 @@
  */
 import { createRequire } from "node:module";
 import { isPid, isRef, Pid, Ref } from "../runtime/process/pid.ts";
-import { EncodeError, WireError, type EncodeErrorCode } from "./errors.ts";
+import { EncodeError, WireError, type EncodeErrorKind } from "./errors.ts";
 import { pidFromWire, pidToWire, refFromWire, refToWire } from "./remote-pids.ts";
 
 /** The largest message that crosses, encoded, in bytes (1 MiB), both ways. */
@@ -140,8 +140,8 @@ function prepareRoot(value: unknown): unknown {
 class Walk {
   readonly ancestors = new Set<object>();
   readonly path: string[] = [];
-  fail(value: unknown, code: EncodeErrorCode, detail?: string): never {
-    throw new EncodeError(value, `$${this.path.join("")}`, code, detail);
+  fail(value: unknown, kind: EncodeErrorKind, detail?: string): never {
+    throw new EncodeError(value, `$${this.path.join("")}`, kind, detail);
   }
 }
 

@@ -2,7 +2,7 @@
  * The errors of distribution: a node that cannot start or act (`NodeError`), a message that cannot
  * cross to another node (`EncodeError`, at the sender), and bytes from the cluster that do not
  * decode (`WireError`, at the receiver, where the message is dropped and reported). Each carries a
- * stable `code` beside its `name`, for logs and telemetry subscribers that match on strings.
+ * stable `code` beside its `name`; `EncodeError` and `WireError` say what went wrong in `kind`.
  */
 import { ParleyError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
@@ -11,29 +11,28 @@ import { formatTerm } from "../runtime/format-term.ts";
  * A node operation that failed: `Node.start` with a bad name, twice, against an unreachable broker
  * or under a name already live in the cluster; an operation that needs a started node.
  *
- * `reason` is an Erlang-style term and `code` its tag: for `["name_in_use", "a"]` the code is
- * `"name_in_use"`, for `"already_started"` it is `"already_started"`.
+ * `reason` is an Erlang-style term, as Erlang's `net_kernel` would give it.
  */
 export class NodeError extends ParleyError {
   /** Always `"NodeError"`. */
   override readonly name = "NodeError" as const;
-  /** The tag of `reason`: its first element when it is an array led by a string, itself when a string. */
-  readonly code: string;
+  /** Always `"ERR_NODE"`. */
+  readonly code = "ERR_NODE" as const;
   constructor(
     /**
-     * Why, e.g. `["bad_name", name]`, `"already_started"`, `["unreachable", url]`,
-     * `["name_in_use", name]`, `"not_started"`.
+     * Why: `["bad_name", name]`, `"already_started"`, `["unreachable", url]`,
+     * `["name_in_use", name]`, or `["name_table_unreachable", name]` (a global name's claim could
+     * not be decided: no JetStream quorum).
      */
     readonly reason: unknown,
     options?: { cause?: unknown },
   ) {
     super(`node error: ${formatTerm(reason)}`, options);
-    this.code = codeOf(reason);
   }
 }
 
 /** Why a value could not be encoded for another node. */
-export type EncodeErrorCode =
+export type EncodeErrorKind =
   /** A function, symbol, class instance or other value outside what crosses. */
   | "unsupported"
   /** A value that contains itself. */
@@ -51,22 +50,24 @@ export type EncodeErrorCode =
 export class EncodeError extends ParleyError {
   /** Always `"EncodeError"`. */
   override readonly name = "EncodeError" as const;
+  /** Always `"ERR_ENCODE"`. */
+  readonly code = "ERR_ENCODE" as const;
   constructor(
     /** The offending value (for `"too_large"`, the whole message). */
     readonly value: unknown,
     /** Where it sits in the message: `$`, `$[0]`, `$.key`, `$["odd key"]`, `$<Map>[i].key`, `$<Set>[i]`. */
     readonly path: string,
     /** What is wrong with it. */
-    readonly code: EncodeErrorCode = "unsupported",
+    readonly kind: EncodeErrorKind = "unsupported",
     /** A word on the limit that was hit, for the message. */
     detail?: string,
   ) {
-    super(`cannot send ${formatTerm(value, 1)} at ${path} to another node: ${detail ?? MESSAGES[code]}`);
+    super(`cannot send ${formatTerm(value, 1)} at ${path} to another node: ${detail ?? MESSAGES[kind]}`);
   }
 }
 
 /** Why bytes from the cluster did not decode. */
-export type WireErrorCode =
+export type WireErrorKind =
   /** Larger than the size limit; not decoded at all. */
   | "too_large"
   /** Not a message this codec writes: truncated, trailing bytes, an unknown or refused type. */
@@ -79,29 +80,25 @@ export type WireErrorCode =
 export class WireError extends ParleyError {
   /** Always `"WireError"`. */
   override readonly name = "WireError" as const;
+  /** Always `"ERR_WIRE"`. */
+  readonly code = "ERR_WIRE" as const;
   constructor(
     /** What is wrong with them. */
-    readonly code: WireErrorCode,
+    readonly kind: WireErrorKind,
     /** How many bytes arrived. */
     readonly size: number,
     /** What the decoder said. */
     readonly detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`dropped ${size} bytes from the cluster (${code}): ${detail}`, options);
+    super(`dropped ${size} bytes from the cluster (${kind}): ${detail}`, options);
   }
 }
 
-const MESSAGES: Record<EncodeErrorCode, string> = {
+const MESSAGES: Record<EncodeErrorKind, string> = {
   unsupported:
     "only JSON values, undefined, bigint, Date, Map, Set, Uint8Array/Buffer, Error, Pid, Ref, arrays and plain objects cross",
   cycle: "the value contains itself",
   too_deep: "nested too deep",
   too_large: "the message is too large",
 };
-
-function codeOf(reason: unknown): string {
-  if (typeof reason === "string") return reason;
-  if (Array.isArray(reason) && typeof reason[0] === "string") return reason[0];
-  return "node_error";
-}

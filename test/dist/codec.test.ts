@@ -160,7 +160,7 @@ describe("what cannot cross", () => {
       fc.property(poisoned, ([v, path, bad]) => {
         const err = catchError(() => encode(v));
         expect(err).toBeInstanceOf(EncodeError);
-        expect(err).toMatchObject({ name: "EncodeError", code: "unsupported", path });
+        expect(err).toMatchObject({ name: "EncodeError", kind: "unsupported", path });
         expect((err as EncodeError).value).toBe(bad);
       }),
     );
@@ -173,19 +173,19 @@ describe("what cannot cross", () => {
   it("refuses a value that contains itself", () => {
     const loop: Record<string, unknown> = { a: [1] };
     (loop["a"] as unknown[]).push(loop);
-    expect(catchError(() => encode(loop))).toMatchObject({ name: "EncodeError", code: "cycle", path: "$.a[1]" });
+    expect(catchError(() => encode(loop))).toMatchObject({ name: "EncodeError", kind: "cycle", path: "$.a[1]" });
   });
 
   it("refuses nesting beyond the depth limit", () => {
     let deep: unknown = 1;
     for (let i = 0; i <= MAX_DEPTH; i++) deep = [deep];
-    expect(catchError(() => encode(deep))).toMatchObject({ name: "EncodeError", code: "too_deep" });
+    expect(catchError(() => encode(deep))).toMatchObject({ name: "EncodeError", kind: "too_deep" });
   });
 
   it("refuses a message over the size limit", () => {
     const big = new Uint8Array(MAX_MESSAGE_BYTES);
-    expect(catchError(() => encode({ big }))).toMatchObject({ name: "EncodeError", code: "too_large", path: "$" });
-    expect(catchError(() => encode("x".repeat(100), 50))).toMatchObject({ code: "too_large" });
+    expect(catchError(() => encode({ big }))).toMatchObject({ name: "EncodeError", kind: "too_large", path: "$" });
+    expect(catchError(() => encode("x".repeat(100), 50))).toMatchObject({ kind: "too_large" });
   });
 
   it("refuses an own __proto__ key, which would not arrive as sent", () => {
@@ -196,7 +196,7 @@ describe("what cannot cross", () => {
   it("refuses a Pid when this node is not started", () => {
     leaveWire();
     try {
-      expect(catchError(() => encode([localPid]))).toMatchObject({ name: "EncodeError", code: "unsupported" });
+      expect(catchError(() => encode([localPid]))).toMatchObject({ name: "EncodeError", kind: "unsupported" });
     } finally {
       joinWire("a@test", 7, peer);
     }
@@ -286,17 +286,17 @@ describe("hostile bytes", () => {
     ["a truncated string", [0xa5, 0x61]],
     ["an array claiming 2^32-1 items", [0xdd, 0xff, 0xff, 0xff, 0xff]],
   ])("%s is refused with WireError", (_what, bytes) => {
-    expect(catchError(() => decode(Uint8Array.from(bytes)))).toMatchObject({ name: "WireError", code: "malformed" });
+    expect(catchError(() => decode(Uint8Array.from(bytes)))).toMatchObject({ name: "WireError", kind: "malformed" });
   });
 
   it("nesting deep enough to overflow the stack is a WireError", () => {
     const bytes = new Uint8Array(500_000).fill(0x91);
-    expect(catchError(() => decode(bytes))).toMatchObject({ name: "WireError", code: "malformed" });
+    expect(catchError(() => decode(bytes))).toMatchObject({ name: "WireError", kind: "malformed" });
   });
 
   it("bytes over the size limit are not decoded", () => {
     const err = catchError(() => decode(new Uint8Array(MAX_MESSAGE_BYTES + 1)));
-    expect(err).toMatchObject({ name: "WireError", code: "too_large", size: MAX_MESSAGE_BYTES + 1 });
+    expect(err).toMatchObject({ name: "WireError", kind: "too_large", size: MAX_MESSAGE_BYTES + 1 });
   });
 });
 

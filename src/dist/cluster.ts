@@ -43,11 +43,6 @@ export interface ClusterHandle {
   readonly connection: NatsConnection;
   /** The names of the other live nodes. */
   list(): string[];
-  /**
-   * True when that incarnation of that node is gone: declared down, an older incarnation of a live
-   * node or of this one, or never heard from while this node listened for `nodedownAfterMs`.
-   */
-  isGone(node: string, incarnation: number): boolean;
   /** Calls `listener` for every node declared down, after its monitors fired. */
   onNodeDown(listener: (node: string, incarnation: number) => void): void;
   /** Calls `listener` when this node rejoined as a new incarnation after being cut off. */
@@ -84,7 +79,6 @@ export class Cluster implements ClusterHandle {
   #lastBeat = performance.now();
   #cutOffSince: number | undefined;
   #stopped = false;
-  readonly #joinedAt = performance.now();
 
   constructor(
     readonly node: string,
@@ -108,14 +102,6 @@ export class Cluster implements ClusterHandle {
 
   list(): string[] {
     return this.membership.list();
-  }
-
-  isGone(node: string, incarnation: number): boolean {
-    if (node === this.node) return incarnation !== this.incarnation;
-    const known = this.membership.known(node, incarnation);
-    if (known !== undefined) return known.state === "down";
-    if (this.membership.live(node) !== undefined) return true;
-    return performance.now() - this.#joinedAt > this.options.nodedownAfterMs;
   }
 
   onNodeDown(listener: (node: string, incarnation: number) => void): void {

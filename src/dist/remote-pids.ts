@@ -66,11 +66,6 @@ export function refFromWire(wire: unknown): Ref {
   return fromWire(wire, "Ref", exportedRefs, remoteRefs, (id, home) => new Ref(id, home));
 }
 
-/** This node's name and incarnation while it is started. @internal */
-export function localIdentity(): { readonly node: string; readonly incarnation: number } | undefined {
-  return local;
-}
-
 type Identified = Pid | Ref;
 type Interned<T extends Identified> = Map<number, WeakRef<T>>;
 

@@ -23,7 +23,7 @@ import { EncodeError } from "./errors.ts";
 import type { Peer } from "./peer.ts";
 
 /** Envelope kinds, as numbers on the wire. */
-export const Kind = { send: 0, link: 1, unlink: 2, exit: 3, monitor: 4, demonitor: 5, down: 6, reply: 7 } as const;
+const Kind = { send: 0, link: 1, unlink: 2, exit: 3, monitor: 4, demonitor: 5, down: 6, reply: 7 } as const;
 
 /**
  * Encodes `signal` from this node (`node`, `incarnation`).

@@ -16,7 +16,7 @@ import { termKey } from "./term-key.ts";
  * its process exits.
  *
  * On a single node the names are this Node process's. On a node started with `Node.start` they are
- * the cluster's: {@link Global.register} claims a name atomically across every node;
+ * the cluster's: `Global.register` claims a name atomically across every node;
  * `registerName` claims it at once and is confirmed within one heartbeat (if another node won,
  * the local process exits `["global_name_conflict", name]`); `whereisName` and `send` read a
  * local replica of the cluster's table, so they cost no round trip.

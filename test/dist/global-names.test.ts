@@ -3,7 +3,7 @@
 // release when the holder or its whole node goes away.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
-import { startNode, useNodeProcesses, type NodeProcess } from "../helpers/node-process.ts";
+import { startNode, useNodeProcesses, type NodeCommandError, type NodeProcess } from "../helpers/node-process.ts";
 
 const HEARTBEAT = 100;
 const NODEDOWN = 500;
@@ -51,6 +51,24 @@ describeWithNats("global names across nodes", () => {
     expect(await b.request("call", [{ global: ["feed", "btc"] }, "hello"])).toEqual(["echo", "hello"]);
     await b.request("send", [{ global: ["feed", "btc"] }, { tick: 1 }]);
     expect(await a.next("feed")).toEqual(["info", { tick: 1 }]);
+  });
+
+  it("start with a { global } name held on another node rejects StartError already_started with the remote pid", async () => {
+    const holder = await a.request("spawnEcho", ["dup", { global: "dup" }]);
+    await b.request("awaitGlobal", ["dup", true, HEARTBEAT + SLACK]);
+    const err = await b.request("spawnEcho", ["dup2", { global: "dup" }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ remoteName: "StartError", reason: ["already_started", holder] });
+  });
+
+  it("of concurrent starts under one { global } name on three nodes, one starts and the others reject already_started", async () => {
+    const outcomes = await Promise.all(
+      [a, b, c].map((node) => node.request("spawnEcho", ["both", { global: "both" }]).then((pid) => ["started", pid] as const, (err: NodeCommandError) => ["rejected", err] as const)),
+    );
+    const started = outcomes.filter(([what]) => what === "started");
+    expect(started).toHaveLength(1);
+    const winner = started[0]![1];
+    for (const [what, err] of outcomes) if (what === "rejected") expect(err).toMatchObject({ remoteName: "StartError", reason: ["already_started", winner] });
+    for (const node of [a, b, c]) expect(await node.request("awaitGlobal", ["both", true, HEARTBEAT + SLACK])).toEqual(winner);
   });
 
   it("a holder that exits releases its name on every node", async () => {

@@ -7,7 +7,7 @@
  */
 import { CallRequest, CastRequest, SystemRequest } from "./gen-call.ts";
 import { OptionsError, StartError } from "../errors.ts";
-import { Global } from "../names/global.ts";
+import { claimGlobal } from "../names/global.ts";
 import { getLogger, isNormalReason, redact, reportCrash } from "../logger.ts";
 import { type Name, validateName } from "../names/names-types.ts";
 import { register, whereis } from "../names/names.ts";
@@ -138,10 +138,14 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     bp.proc = proc;
     behaviours.set(proc, bp);
     bp.parent = parent?.alive ? parent : undefined;
+    // A { global } name is claimed now but decided by the name table (the cluster's, once the
+    // node is distributed): init waits for the decision.
+    let claim: Promise<Pid | undefined> | undefined;
     if (name !== undefined) {
       let holder: Pid | undefined;
       try {
-        holder = claimName(name, proc.pid);
+        if (typeof name === "object" && "global" in name) claim = claimGlobal(name.global, proc.pid);
+        else holder = claimName(name, proc.pid);
       } catch (err) {
         // A via module may throw (Registry with a registry that is not running). The new process
         // must end here like on a taken name: left alone, it would stay in the table and its
@@ -184,6 +188,20 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     };
     proc.onExit(onEarlyExit);
     const boot = async (): Promise<void> => {
+      if (claim !== undefined) {
+        let holder: Pid | undefined;
+        try {
+          holder = await claim;
+        } catch (err) {
+          holder = proc.pid;
+          if (!settled) fail(err, err);
+        }
+        if (settled || holder !== undefined) {
+          if (!settled) fail(["already_started", holder]);
+          terminate(proc, "normal");
+          return;
+        }
+      }
       let stop: Stop | undefined;
       let cause: unknown;
       try {
@@ -253,15 +271,15 @@ export function startModule<M>(
   return startProcess(bp, arg, options as StartOptions | undefined, link);
 }
 
-/** Registers `pid` under `name`; returns the current holder when the name is taken. */
-function claimName(name: Name, pid: Pid): Pid | undefined {
+/** Registers `pid` under a local or via name; returns the current holder when the name is taken. */
+function claimName(name: Exclude<Name, { readonly global: unknown }>, pid: Pid): Pid | undefined {
   if (typeof name === "string") {
     const holder = whereis(name);
     if (holder !== undefined) return holder;
     register(name, pid);
     return undefined;
   }
-  const [module, term] = "global" in name ? [Global, name.global] : name.via;
+  const [module, term] = name.via;
   if (module.registerName(term, pid)) return undefined;
   // Taken: report the holder, or the caller's own pid if the module will not say.
   return module.whereisName(term) ?? pid;

@@ -73,6 +73,19 @@ export const Global: ViaModule & {
 };
 
 /**
+ * Claims `name` for a process being started: registers it at once (so the name answers from now
+ * on) and resolves undefined once the table has decided `pid` holds it, or the holder when the
+ * name is taken (`pid` itself when the table will not say). On a distributed node the decision
+ * is the cluster's, so `start` with a `{ global }` name waits for it before `init` runs.
+ * @throws NodeError (rejects) when the cluster's table cannot decide.
+ * @internal
+ */
+export async function claimGlobal(name: Term, pid: Pid): Promise<Pid | undefined> {
+  if (await table.register(name, pid)) return undefined;
+  return table.whereisName(name) ?? pid;
+}
+
+/**
  * Where global names live: the contract between {@link Global} and a table. The single-node table
  * is the default; distribution installs the cluster's.
  * @internal

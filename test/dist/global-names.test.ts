@@ -80,6 +80,18 @@ describeWithNats("global names across nodes", () => {
     expect(await c.request("awaitGlobal", ["short-lived", false, HEARTBEAT + SLACK])).toBeUndefined();
   });
 
+  it("Node.stop releases the node's names at once, and its processes keep them on their own node", async () => {
+    const d = await startNode("d", { url: nats.url, cluster, heartbeatMs: HEARTBEAT, nodedownAfterMs: NODEDOWN });
+    const pid = await d.request("spawnIdle");
+    expect(await d.request("registerGlobal", ["on-d", pid])).toBe(true);
+    await a.request("awaitGlobal", ["on-d", true, HEARTBEAT + SLACK]);
+    await d.request("nodeStop");
+    expect(await a.request("awaitGlobal", ["on-d", false, HEARTBEAT + SLACK])).toBeUndefined();
+    // Pids no longer cross from d (it left), so ask for the names its single-node table holds.
+    expect(await d.request("registeredGlobalNames")).toEqual(["on-d"]);
+    await d.stop();
+  });
+
   it("SIGKILL of the holder's node releases its names within nodedownAfterMs and a heartbeat", async () => {
     const pid = await c.request("spawnIdle");
     expect(await c.request("registerGlobal", ["on-c", pid])).toBe(true);

@@ -13,6 +13,7 @@ import {
   exitArrived,
   linkArrived,
   monitorArrived,
+  selfNode,
   unlinkArrived,
 } from "../runtime/process/home.ts";
 import { CALL_SLOT, Pid, Ref, type Signal } from "../runtime/process/pid.ts";
@@ -140,8 +141,9 @@ function expectLength(envelope: readonly unknown[], length: number): void {
   if (envelope.length !== length) throw new TypeError(`signal kind ${String(envelope[0])} has ${envelope.length} fields, not ${length}`);
 }
 
+/** A Pid of this node: of its current incarnation, or of an earlier one (dead here, as Erlang's are). */
 function localPid(value: unknown, field: string): Pid {
-  if (value instanceof Pid && value.home === undefined) return value;
+  if (value instanceof Pid && (value.home === undefined || value.home.node === selfNode())) return value;
   throw new TypeError(`${field} must be a Pid of this node, not ${String(value)}`);
 }
 
@@ -151,7 +153,7 @@ function peerPid(value: unknown, peer: Peer, field: string): Pid {
 }
 
 function localRef(value: unknown): Ref {
-  if (value instanceof Ref && value.home === undefined) return value;
+  if (value instanceof Ref && (value.home === undefined || value.home.node === selfNode())) return value;
   throw new TypeError(`ref must be a Ref of this node, not ${String(value)}`);
 }
 

@@ -177,6 +177,8 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * Answers a call. Replying twice, or after the caller gave up, does nothing. A call made on
  * another node is answered there, through the node that made the tag.
  * @throws OptionsError when `from` is not a From.
+ * @throws EncodeError (from distribution) when the caller is on another node and `value` cannot
+ *   cross; in a callback that crashes the server with that error, naming the path of the value.
  */
 export function reply(from: From, value: unknown): void {
   if (from === null || typeof from !== "object" || !(from.pid instanceof Pid) || !(from.tag instanceof Ref)) {
@@ -252,8 +254,9 @@ export function replyChecked(from: From, answer: () => unknown): void {
 }
 
 /**
- * Sends `msg` as a cast to the behaviour at `dest`. Like Elixir's `GenServer.cast`, it never fails:
- * a cast to a name nobody holds is dropped.
+ * Sends `msg` as a cast to the behaviour at `dest`. Like Elixir's `GenServer.cast`, it never fails
+ * for want of a receiver: a cast to a name nobody holds, or to a node that is down, is dropped.
+ * @throws EncodeError (from distribution) when `msg` cannot cross to the node of `dest`.
  */
 export function cast(dest: Dest, msg: unknown): void {
   try {

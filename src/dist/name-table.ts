@@ -80,6 +80,12 @@ export async function startClusterNames(host: NameTableHost, opts: ClusterNamesO
   return table;
 }
 
+type Watch = Awaited<ReturnType<KV["watch"]>>;
+
+// How long a watch that ended waits before it is opened again: long enough not to spin on a broker
+// that refuses, short enough that names stay visible within about a heartbeat.
+const REWATCH_MS = 100;
+
 /** A name in the replica: who holds it and the revision that says so (0 while a local claim is in flight). */
 interface Entry {
   /** The name's structural key (`termKey`): what the replica is keyed by. */
@@ -105,7 +111,7 @@ export class ClusterNames implements NameTable {
   readonly #rejected = new Map<string, number>();
   // The process that monitors holders on other nodes: ["watch", entry] / ["unwatch", entry].
   readonly #watcher: Pid;
-  #watch: { stop(): void } | undefined;
+  #watch: Watch | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -176,16 +182,37 @@ export class ClusterNames implements NameTable {
 
   /** Loads the replica from the bucket and starts the watch and the reconcile timer. @internal */
   async load(): Promise<void> {
-    const watch = await this.#kv.watch({ include: "updates" });
-    this.#watch = watch;
-    void (async () => {
-      for await (const e of watch) this.#apply(e);
-    })().catch((err: unknown) => {
-      if (!this.#closed) getLogger().warn({ err }, "the global name watch ended; the reconcile keeps the replica");
-    });
+    this.#watch = await this.#kv.watch({ include: "updates" });
+    void this.#follow(this.#watch);
     await this.#reconcile();
     this.#timer = setInterval(() => void this.#reconcile().catch(() => undefined), this.#opts.reconcileMs);
     this.#timer.unref();
+  }
+
+  /**
+   * Applies the watch's entries; when the watch ends while the table is open (the broker went away
+   * for long enough to lose it), opens a new one and reconciles the gap, retrying every
+   * `reconcileMs` until the broker answers.
+   */
+  async #follow(watch: Watch): Promise<void> {
+    for (;;) {
+      try {
+        for await (const e of watch) this.#apply(e);
+      } catch (err) {
+        if (!this.#closed) getLogger().warn({ err }, "the global name watch failed; opening a new one");
+      }
+      if (this.#closed) return;
+      await pause(REWATCH_MS);
+      const next = await this.#kv.watch({ include: "updates" }).catch(() => undefined);
+      if (next === undefined) {
+        await pause(this.#opts.reconcileMs);
+        continue;
+      }
+      if (this.#closed) return next.stop();
+      this.#watch = next;
+      watch = next;
+      await this.#reconcile().catch(() => undefined);
+    }
   }
 
   #claimable(term: string, pid: Pid): boolean {
@@ -363,6 +390,10 @@ async function watchHolders(down: (entry: Entry) => void): Promise<never> {
       }
     }
   }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function isWrongSequence(err: unknown): boolean {

@@ -16,7 +16,7 @@ import { receive } from "../../src/runtime/process/receive.ts";
 import { exit, spawn } from "../../src/runtime/process/spawn.ts";
 import { until } from "../helpers/client.ts";
 import { useLogCapture } from "../helpers/runtime.ts";
-import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
+import { describeWithNats, natsRestartable, uniqueCluster, useNats } from "../helpers/nats.ts";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-relay.ts";
 
 const SELF = { node: "a@test", incarnation: 11 };
@@ -39,9 +39,9 @@ describeWithNats("cluster name table", () => {
     heldBeforeStart = idle();
     expect(Global.registerName("before-start", heldBeforeStart)).toBe(true);
     relay = await startTcpRelay(Number(new URL(nats.url).port));
-    nc = await connect({ servers: `nats://127.0.0.1:${relay.port}` });
+    nc = await connect({ servers: `nats://127.0.0.1:${relay.port}`, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
     host = { connection: nc, onRejoin: (l) => rejoinListeners.push(l) };
-    raw = await connect({ servers: nats.url });
+    raw = await connect({ servers: nats.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
     table = await startClusterNames(host, {
       cluster,
       reconcileMs: 500,
@@ -182,6 +182,21 @@ describeWithNats("cluster name table", () => {
     changes.stop();
   });
 
+  it.skipIf(!natsRestartable)("after a broker restart the replica follows the bucket again", async () => {
+    const reconnected = nextReconnect(raw);
+    await nats.server.restart();
+    await reconnected;
+    await backOnline(kv);
+    const changes = await watchName("after-restart");
+    await kv.create(nameKey("after-restart"), JSON.stringify({ name: "after-restart", pid: ["b@test", 3, 11] }));
+    expect((await changes.next()).operation).toBe("PUT");
+    changes.stop();
+    await until(() => Global.whereisName("after-restart") !== undefined, 3000);
+    const pid = idle();
+    expect(await Global.register("mine-after-restart", pid)).toBe(true);
+    expect(await holderInBucket("mine-after-restart")).toEqual(pidToWire(pid));
+  });
+
   it("close releases this node's names in the bucket and keeps them on this node", async () => {
     const pid = idle();
     expect(await Global.register("kept", pid)).toBe(true);
@@ -210,6 +225,23 @@ describeWithNats("cluster name table", () => {
         }),
       stop: () => watch.stop(),
     };
+  }
+
+  async function nextReconnect(conn: NatsConnection): Promise<void> {
+    for await (const status of conn.status()) if (status.type === "reconnect") return;
+  }
+
+  // Resolves once JetStream answers again (it may still be recovering just after a reconnect).
+  async function backOnline(bucket: KV): Promise<void> {
+    const deadline = performance.now() + 10_000;
+    for (;;) {
+      try {
+        await bucket.status();
+        return;
+      } catch (err) {
+        if (performance.now() > deadline) throw err;
+      }
+    }
   }
 
   async function holderInBucket(name: Term): Promise<unknown> {

@@ -3,7 +3,7 @@
  * is up, signals for its processes are encoded and published on its subject; once it is down it
  * stays down (a restarted node is another Peer), and answers as a node that is down does.
  */
-import { answerAsDown, downArrived, downObject, forgetHome } from "../runtime/process/home.ts";
+import { answerAsDown, demonitorArrived, downArrived, downObject, forgetHome } from "../runtime/process/home.ts";
 import type { Pid, Ref, Signal } from "../runtime/process/pid.ts";
 import type { Proc } from "../runtime/process/process.ts";
 import type { PeerHome } from "./remote-pids.ts";
@@ -48,6 +48,16 @@ export class Peer implements PeerHome {
       case "down":
         this.inMonitors.delete(signal[2]);
         break;
+      case "reply": {
+        // A call's monitor ends with its reply on both sides (the caller drops its own when the
+        // reply comes from this node), which saves the caller's demonitor.
+        const target = this.inMonitors.get(signal[2]);
+        if (target !== undefined) {
+          this.inMonitors.delete(signal[2]);
+          demonitorArrived(target, signal[2]);
+        }
+        break;
+      }
     }
     this.send(this, signal);
   }

@@ -120,7 +120,10 @@ export function signalArrived(peer: Peer, envelope: readonly unknown[]): void {
     case Kind.reply: {
       expectLength(envelope, 6);
       localPid(envelope[3], "to");
-      localRef(envelope[4])[CALL_SLOT]?.settle(payload);
+      const tag = localRef(envelope[4]);
+      // The replying node dropped the call's monitor as it replied (see Peer.route).
+      peer.outMonitors.delete(tag);
+      tag[CALL_SLOT]?.settle(payload);
       return;
     }
     default:

@@ -16,7 +16,7 @@ import { Node } from "../../src/dist/node.ts";
 import { EncodeError } from "../../src/dist/errors.ts";
 import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
 import { NodeCommandError, startNode, useNodeProcesses, type NodeProcess } from "../helpers/node-process.ts";
-import { FAST, pidOf, tokenOf } from "./support.ts";
+import { FAST, pidOf, synced, tokenOf } from "./support.ts";
 
 /** A door that opens with the right code: GenStatem calls across nodes. */
 class Door extends GenStatem<"locked" | "open", string> {
@@ -86,8 +86,7 @@ describeWithNats("remote calls", () => {
     // An idle process never answers; its end is the call's answer.
     const idle = pidOf(await a.request("spawnIdle"));
     const pending = GenServer.call(idle, "never answered", 5000).catch((e: unknown) => e);
-    // Answered by a after the call reached it (one connection, in order): then end the target.
-    await GenServer.call({ name: "echo", node: "a" }, "sync");
+    await synced("a");
     await a.request("exit", [tokenOf(idle), ["shutdown", "by test"]]);
     expect(await pending).toMatchObject({ name: "ExitError", reason: ["shutdown", "by test"] });
   });

@@ -6,7 +6,7 @@ import { Node } from "../../src/dist/node.ts";
 import { EncodeError } from "../../src/dist/errors.ts";
 import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
 import { startNode, useNodeProcesses, type NodeProcess } from "../helpers/node-process.ts";
-import { FAST, pidOf, tokenOf } from "./support.ts";
+import { FAST, pidOf, synced, tokenOf } from "./support.ts";
 
 describeWithNats("remote signals", () => {
   const nats = useNats();
@@ -93,6 +93,7 @@ describeWithNats("remote signals", () => {
     const box = new Inbox();
     const pid = await reporter("r3");
     const ref = await box.run(() => monitor(pid));
+    await synced("a");
     // From a, in this order: a message to us, then the end of the process we watch.
     await a.request("send", [tokenOf(box.pid), "last words"]);
     await a.request("exit", [tokenOf(pid), "kill"]);

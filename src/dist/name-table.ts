@@ -26,13 +26,13 @@ import { getLogger } from "../runtime/logger.ts";
 import { setNameTable, singleNodeTable, type NameTable } from "../runtime/names/global.ts";
 import type { Term } from "../runtime/names/names-types.ts";
 import { termKey } from "../runtime/names/term-key.ts";
-import { demonitor, monitor } from "../runtime/process/monitors.ts";
-import { isPid, type Pid, type Ref } from "../runtime/process/pid.ts";
+import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { lookup, terminate } from "../runtime/process/process.ts";
 import { send } from "../runtime/names/names.ts";
-import { receive } from "../runtime/process/receive.ts";
 import { exit, spawn } from "../runtime/process/spawn.ts";
 import { NodeError } from "./errors.ts";
+import { watchHolders, type Holder } from "./holder-watch.ts";
+import { keyOfTerm, termOfKey } from "./name-keys.ts";
 import { pidFromWire, pidToWire, type PidWire } from "./remote-pids.ts";
 
 /** What the name table sees of the started node (the node's `Cluster` is one). */
@@ -87,7 +87,7 @@ type Watch = Awaited<ReturnType<KV["watch"]>>;
 const REWATCH_MS = 100;
 
 /** A name in the replica: who holds it and the revision that says so (0 while a local claim is in flight). */
-interface Entry {
+interface Entry extends Holder {
   /** The name's structural key (`termKey`): what the replica is keyed by. */
   readonly term: string;
   /** Its key in the bucket. */
@@ -97,8 +97,6 @@ interface Entry {
   /** The holder's wire form; a local holder's changes when this node rejoins as a new incarnation. */
   wire: PidWire;
   revision: number;
-  /** The monitor of a holder on another node. */
-  monitor?: Ref;
 }
 
 /** The cluster's name table on this node. */
@@ -119,7 +117,7 @@ export class ClusterNames implements NameTable {
   constructor(kv: KV, host: NameTableHost, opts: ClusterNamesOptions) {
     this.#kv = kv;
     this.#opts = opts;
-    this.#watcher = spawn(() => watchHolders((entry) => this.#purge(entry)));
+    this.#watcher = spawn(() => watchHolders<Entry>((entry) => this.#purge(entry)));
     host.onRejoin(() => void this.#rejoined());
   }
 
@@ -350,45 +348,6 @@ export class ClusterNames implements NameTable {
         }
       }),
     );
-  }
-}
-
-/** The bucket key of a global name: its structural key (`termKey`) in base64url. */
-export function nameKey(name: Term): string {
-  return keyOfTerm(termKey(name));
-}
-
-function keyOfTerm(term: string): string {
-  return Buffer.from(term).toString("base64url");
-}
-
-// Any bucket key maps to some string; a key that is not ours never matches a parsed entry's term.
-function termOfKey(key: string): string {
-  return Buffer.from(key, "base64url").toString();
-}
-
-/**
- * The body of the process that monitors holders on other nodes: a DOWN (the holder ended, its node
- * went down, or was down already) calls `down` with the entry, once.
- */
-async function watchHolders(down: (entry: Entry) => void): Promise<never> {
-  const watched = new Map<Ref, Entry>();
-  for (;;) {
-    const msg = (await receive()) as readonly [string, ...unknown[]];
-    if (msg[0] === "watch") {
-      const entry = msg[1] as Entry;
-      entry.monitor = monitor(entry.pid);
-      watched.set(entry.monitor, entry);
-    } else if (msg[0] === "unwatch") {
-      const entry = msg[1] as Entry;
-      if (entry.monitor !== undefined && watched.delete(entry.monitor)) demonitor(entry.monitor);
-    } else if (msg[0] === "DOWN") {
-      const entry = watched.get(msg[1] as Ref);
-      if (entry !== undefined) {
-        watched.delete(msg[1] as Ref);
-        down(entry);
-      }
-    }
   }
 }
 

@@ -4,7 +4,8 @@
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { nameKey, startClusterNames, type ClusterNames, type NameTableHost } from "../../src/dist/name-table.ts";
+import { nameKey } from "../../src/dist/name-keys.ts";
+import { startClusterNames, type ClusterNames, type NameTableHost } from "../../src/dist/name-table.ts";
 import { joinWire, leaveWire, pidFromWire, pidToWire, type PeerHome } from "../../src/dist/remote-pids.ts";
 import { Global } from "../../src/runtime/names/global.ts";
 import type { Term } from "../../src/runtime/names/names-types.ts";

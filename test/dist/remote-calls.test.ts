@@ -73,6 +73,9 @@ describeWithNats("remote calls", () => {
     expect(await sys.getState(echo)).toBe("e2");
     expect(await sys.getState({ name: "echo", node: "b" })).toBe("echo-b");
     await GenStatem.stop(door);
+    // GenServer.stop of a remote server waits until it exited there.
+    await GenServer.stop(echo, "normal");
+    await expect(GenServer.call(echo, "gone?")).rejects.toThrow(NoProcError);
   });
 
   it("rejects NoProcError for a dead remote Pid or a name nobody holds there", async () => {

@@ -229,7 +229,7 @@ export class Cluster implements ClusterHandle {
     }
     const peer = this.membership.heard(envelope[1], envelope[2]);
     if (peer === undefined) {
-      publish(nodeChannels.dropped, { subject, size: data.length, code: "fenced", detail: `from ${envelope[1]}, declared down` });
+      publish(nodeChannels.dropped, { subject, size: data.length, kind: "fenced", detail: `from ${envelope[1]}, declared down` });
       return;
     }
     try {
@@ -278,8 +278,8 @@ export class Cluster implements ClusterHandle {
   }
 
   #dropped(subject: string, size: number, err: unknown): void {
-    const code = err instanceof WireError ? err.code : "bad_envelope";
-    publish(nodeChannels.dropped, { subject, size, code, detail: err instanceof Error ? err.message : String(err) });
+    const kind = err instanceof WireError ? err.kind : "bad_envelope";
+    publish(nodeChannels.dropped, { subject, size, kind, detail: err instanceof Error ? err.message : String(err) });
   }
 }
 

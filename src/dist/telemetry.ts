@@ -39,8 +39,8 @@ export interface NodeDroppedEvent {
   readonly subject: string;
   /** Its size in bytes. */
   readonly size: number;
-  /** A short code: the `WireError` code, or `"bad_envelope"`, `"fenced"`. */
-  readonly code: string;
+  /** What kind of drop: the `WireError` kind (`"malformed"`, `"too_large"`), `"bad_envelope"` or `"fenced"`. */
+  readonly kind: string;
   /** What was wrong. */
   readonly detail: string;
 }

@@ -166,7 +166,7 @@ describeWithNats("distribution faults", () => {
       expect(await box.receive(undefined, 2000)).toBe("still here");
       await nc.close();
       expect(dropped.length).toBeGreaterThanOrEqual(hostile.length + 1);
-      expect(dropped.every((e) => e.subject.startsWith(`parley.${name}.`) && typeof e.code === "string" && e.size > 0)).toBe(true);
+      expect(dropped.every((e) => e.subject.startsWith(`parley.${name}.`) && typeof e.kind === "string" && e.size > 0)).toBe(true);
       expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
       // Still a working node.
       const echo = pidOf(await a.request("spawnEcho", ["e"]));

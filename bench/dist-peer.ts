@@ -19,7 +19,7 @@ class Echo extends GenServer<null> {
 
 const node = process.argv[2] ?? "bench-b";
 const servers = process.env["PARLEY_NATS_URL"] ?? "nats://127.0.0.1:4222";
-await Node.start(node, { servers, cluster: process.env["PARLEY_CLUSTER"] ?? "bench", heartbeatMs: 100, nodedownAfterMs: 500 });
+await Node.start(node, { servers, cluster: process.env["PARLEY_CLUSTER"] ?? "bench", heartbeatMs: 250, nodedownAfterMs: 1500 });
 
 const sink = spawn(async () => {
   let left = Infinity;

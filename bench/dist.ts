@@ -17,8 +17,10 @@ const PAYLOAD = "x".repeat(32);
 // Senders yield to the event loop every BATCH messages, both sides alike: a loop that blocks the
 // loop for longer than nodedownAfterMs stops the heartbeats, and the peer rightly declares it down.
 const BATCH = 2_000;
-const HEARTBEAT_MS = 100;
-const NODEDOWN_MS = 500;
+// Wider than the tests' (100/500): on a shared machine a bench that starves a node's event loop
+// for half a second gets it declared down, and its messages are then rightly dropped.
+const HEARTBEAT_MS = 250;
+const NODEDOWN_MS = 1500;
 const PEER = fileURLToPath(new URL("./dist-peer.ts", import.meta.url));
 
 /** Runs every distribution figure; one printed line each. */
@@ -64,8 +66,9 @@ async function remoteMessages(): Promise<number> {
         send(sink, PAYLOAD);
         if (i % BATCH === BATCH - 1) await yieldTurn();
       }
-      await box.receive((m) => (Array.isArray(m) && m[0] === "done" ? m : undefined), 60_000);
-      return perSecond(n, start);
+      // Delivery is at most once: if the sink never hears all of them, say so instead of hanging.
+      const done = await box.receive((m) => (Array.isArray(m) && m[0] === "done" ? m : undefined), 20_000).catch(() => undefined);
+      return done === undefined ? Number.NaN : perSecond(n, start);
     };
     await round(10_000);
     return await round(MESSAGES);

@@ -17,7 +17,7 @@ import { receive } from "../../src/runtime/process/receive.ts";
 import { exit, spawn } from "../../src/runtime/process/spawn.ts";
 import { until } from "../helpers/client.ts";
 import { useLogCapture } from "../helpers/runtime.ts";
-import { describeWithNats, natsRestartable, uniqueCluster, useNats } from "../helpers/nats.ts";
+import { describeWithNats, natsRestartable, startNats, uniqueCluster, useNats } from "../helpers/nats.ts";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-relay.ts";
 
 const SELF = { node: "a@test", incarnation: 11 };
@@ -208,6 +208,40 @@ describeWithNats("cluster name table", () => {
     expect(Global.whereisName("kept")).toBe(pid);
     expect(Global.whereisName("from-b")).toBeUndefined();
     expect(await Global.register("kept", idle())).toBe(false);
+  });
+
+  it("a table that cannot reach the broker refuses claims: register rejects NodeError, registerName's holder exits", async () => {
+    const lost = await connect({ servers: nats.url });
+    const cut = await startClusterNames({ connection: lost, onRejoin: () => undefined }, { cluster, reconcileMs: 500 });
+    await lost.close();
+    const pid = idle();
+    await expect(cut.register("unreachable", pid)).rejects.toMatchObject({ name: "NodeError", reason: ["name_table_unreachable", "unreachable"] });
+    expect(cut.whereisName("unreachable")).toBeUndefined();
+    const box = new Inbox();
+    const claimed = idle();
+    box.run(() => monitor(claimed));
+    expect(cut.registerName("undecided", claimed)).toBe(true);
+    const downMsg = await box.receive((m) => (Array.isArray(m) && m[0] === "DOWN" ? m : undefined), 5000);
+    expect(downMsg[4]).toEqual(["global_name_conflict", "undecided"]);
+    expect(logs.lines.some((l) => l.msg === "global name claim failed: the name table is unreachable")).toBe(true);
+    box.close();
+    await cut.close();
+  });
+
+  // A server of our own without JetStream: not possible on PARLEY_NATS_URL's.
+  it.skipIf(!natsRestartable)("Node.start's table rejects NodeError when the broker has no JetStream", async () => {
+    const plain = await startNats({ jetstream: false });
+    const nc2 = await connect({ servers: plain.url });
+    try {
+      await expect(startClusterNames({ connection: nc2, onRejoin: () => undefined }, { cluster, reconcileMs: 500 })).rejects.toMatchObject({
+        name: "NodeError",
+        reason: ["name_table_unreachable", `parley_${cluster}_names`],
+      });
+      expect(Global.whereisName("kept")).toBeDefined();
+    } finally {
+      await nc2.close();
+      await plain.close();
+    }
   });
 
   // A raw watch of one name's key: the next change to it, or a rejection after `timeoutMs`.

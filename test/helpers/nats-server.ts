@@ -32,15 +32,18 @@ export const natsAvailable: boolean = EXTERNAL_URL !== undefined || hasBinary();
 /** True when the tests own the broker and may stop and restart it (false with PARLEY_NATS_URL). */
 export const natsRestartable: boolean = EXTERNAL_URL === undefined && natsAvailable;
 
-/** Starts a JetStream nats-server on a free loopback port, or wraps PARLEY_NATS_URL. */
-export async function startNats(): Promise<NatsServer> {
-  if (EXTERNAL_URL !== undefined) return external(EXTERNAL_URL);
+/**
+ * Starts a JetStream nats-server on a free loopback port, or wraps PARLEY_NATS_URL. With
+ * `jetstream: false`, a server without JetStream, always one of its own.
+ */
+export async function startNats({ jetstream = true }: { readonly jetstream?: boolean } = {}): Promise<NatsServer> {
+  if (EXTERNAL_URL !== undefined && jetstream) return external(EXTERNAL_URL);
   const dir = mkdtempSync(join(tmpdir(), "parley-nats-"));
   // A port found free can be taken before nats-server binds it; try a few.
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {
-      return await ownServer(port, dir);
+      return await ownServer(port, dir, jetstream);
     } catch (err) {
       if (attempt >= 3) {
         rmSync(dir, { recursive: true, force: true });
@@ -57,8 +60,8 @@ export function uniqueCluster(prefix = "t"): string {
 
 let nextCluster = 1;
 
-async function ownServer(port: number, dir: string): Promise<NatsServer> {
-  let child = await launch(port, dir);
+async function ownServer(port: number, dir: string, jetstream: boolean): Promise<NatsServer> {
+  let child = await launch(port, dir, jetstream);
   const url = `nats://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     await terminate(child);
@@ -68,7 +71,7 @@ async function ownServer(port: number, dir: string): Promise<NatsServer> {
     stop,
     async restart() {
       await terminate(child);
-      child = await launch(port, dir);
+      child = await launch(port, dir, jetstream);
     },
     async close() {
       await terminate(child);
@@ -90,9 +93,10 @@ process.on("exit", () => {
   for (const child of live) child.kill("SIGKILL");
 });
 
-function launch(port: number, dir: string): Promise<ChildProcess> {
+function launch(port: number, dir: string, jetstream: boolean): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BINARY, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", dir], {
+    const args = ["-a", "127.0.0.1", "-p", String(port), ...(jetstream ? ["-js", "-sd", dir] : [])];
+    const child = spawn(BINARY, args, {
       stdio: ["ignore", "ignore", "pipe"],
     });
     live.add(child);

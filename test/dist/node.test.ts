@@ -36,9 +36,13 @@ describeWithNats("Node", () => {
     expect(nodeOf(remote)).toBe("a");
     expect(nodeOf(box.pid)).toBe("t");
     expect(() => nodeOf("x" as never)).toThrow(OptionsError);
+    const ref = await box.run(() => monitor(remote));
     await Node.stop();
     expect(Node.self()).toBe("nonode@nohost");
     expect(Node.alive()).toBe(false);
+    // Leaving, every other node is down here: monitors of their processes fire.
+    expect(await box.receive(undefined, 1000)).toEqual(["DOWN", ref, "process", remote, "noconnection"]);
+    expect(Node.list()).toEqual([]);
     box.close();
   });
 

@@ -24,7 +24,7 @@ import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../runtime/logger.ts";
 import { setNameTable, singleNodeTable, type NameTable } from "../runtime/names/global.ts";
-import type { Term } from "../runtime/names/names-types.ts";
+import { validateName, type Term } from "../runtime/names/names-types.ts";
 import { termKey } from "../runtime/names/term-key.ts";
 import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { lookup, terminate } from "../runtime/process/process.ts";
@@ -121,7 +121,9 @@ export class ClusterNames implements NameTable {
     host.onRejoin(() => void this.#rejoined());
   }
 
+  /** @throws OptionsError when `name` is not a JSON-like term (only those cross to other nodes). */
   registerName(name: Term, pid: Pid): boolean {
+    validateName({ global: name });
     const term = termKey(name);
     if (!this.#claimable(term, pid)) return false;
     const entry = this.#claimLocally(term, name, pid);
@@ -138,7 +140,9 @@ export class ClusterNames implements NameTable {
     return true;
   }
 
+  /** @throws OptionsError (rejects) when `name` is not a JSON-like term. */
   async register(name: Term, pid: Pid): Promise<boolean> {
+    validateName({ global: name });
     const term = termKey(name);
     if (!this.#claimable(term, pid)) return false;
     return this.#commit(this.#claimLocally(term, name, pid));

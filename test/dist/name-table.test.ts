@@ -87,6 +87,12 @@ describeWithNats("cluster name table", () => {
     expect(() => Global.send("from-b", "hi")).not.toThrow();
   });
 
+  it("a name that is not a JSON-like term is refused with OptionsError naming it", async () => {
+    const fn = (): number => 1;
+    await expect(Global.register(fn as never, idle())).rejects.toMatchObject({ name: "OptionsError", value: { global: fn } });
+    expect(() => Global.registerName(["ok", Number.NaN] as never, idle())).toThrow(/expected .*JSON-like/);
+  });
+
   it("of 50 concurrent registrations of one name exactly one wins", async () => {
     const pids = Array.from({ length: 50 }, idle);
     const results = await Promise.all(pids.map((pid) => Global.register("contended", pid)));

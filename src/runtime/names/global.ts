@@ -33,6 +33,8 @@ export const Global: ViaModule & {
    * @returns true when `pid` now holds `name`; false when the name is taken or `pid` is not a live
    *   process of this node.
    * @throws NodeError (rejects) when the cluster's table cannot be reached to decide.
+   * @throws OptionsError (rejects) on a distributed node when `name` is not a JSON-like term:
+   *   only those cross to other nodes.
    */
   register(name: Term, pid: Pid): Promise<boolean>;
   /** Every global name in use (on a distributed node: in the cluster), in registration order. */

@@ -4,8 +4,9 @@
  *
  * Liveness: every `heartbeatMs` the node publishes a heartbeat and declares down the peers it has
  * not heard from for `nodedownAfterMs`. A node that finds it was cut off for as long (the broker
- * was away, its event loop stalled, or a peer tells it that it was declared down) rejoins as a new
- * incarnation: it declares every peer down, as they did with it, so both sides agree on what died.
+ * was away, or a peer tells it that it was declared down, e.g. after its event loop stalled)
+ * rejoins as a new incarnation: it declares every peer down, as they did with it, so both sides
+ * agree on what died.
  */
 import { randomInt } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -127,6 +128,7 @@ export class Cluster implements ClusterHandle {
     setDirectory({ self: this.node, home: (node) => this.membership.live(node) ?? unreachable(node) });
     this.#transport.watch((event) => this.#linkChanged(event));
     await this.#greet();
+    this.#lastBeat = performance.now();
     this.#timer = setInterval(() => this.#beat(), this.options.heartbeatMs);
     this.#timer.unref();
   }
@@ -173,16 +175,14 @@ export class Cluster implements ClusterHandle {
 
   #beat(): void {
     const now = performance.now();
-    // Stalled (a frozen event loop, SIGSTOP) for as long as a peer waits: the others dropped us.
+    // This node stalled (a frozen event loop, SIGSTOP): the peers' heartbeats wait unread, so their
+    // silence is ours. No sweep this time; a peer that declared this node down answers the
+    // heartbeat with a notice, and the node rejoins then.
     const stalled = now - this.#lastBeat > this.options.nodedownAfterMs;
     this.#lastBeat = now;
-    if (stalled) {
-      this.#rejoin();
-      return;
-    }
     // Cut off from the broker, peers still fall silent: they are declared down as they would be.
     if (this.#cutOffSince === undefined) this.#transport.publish(this.subjects.heartbeat, encode(["hb", this.node, this.incarnation]));
-    this.membership.sweep();
+    if (!stalled) this.membership.sweep();
   }
 
   #beatArrived(data: Uint8Array, subject: string, reply: string | undefined): void {

@@ -22,6 +22,7 @@ export class Membership {
   /** The live incarnation of each node name. */
   readonly #live = new Map<string, Peer>();
   #nextIndex = 1;
+  #lastHeard: Peer | undefined;
 
   constructor(
     /** This node's name: an incarnation of it other than ours is always down. */
@@ -59,6 +60,12 @@ export class Membership {
    * declared down (fenced: its messages are dropped).
    */
   heard(node: string, incarnation: number): Peer | undefined {
+    // Most messages come in runs from one peer: skip the lookup (and its key string) for those.
+    const last = this.#lastHeard;
+    if (last !== undefined && last.incarnation === incarnation && last.node === node && last.state === "up") {
+      last.lastSeen = performance.now();
+      return last;
+    }
     if (node === this.self) return undefined;
     const peer = this.resolve(node, incarnation);
     if (peer.state === "down") return undefined;
@@ -72,6 +79,7 @@ export class Membership {
       peer.announced = true;
       this.events.up(peer);
     }
+    this.#lastHeard = peer;
     return peer;
   }
 
@@ -103,6 +111,7 @@ export class Membership {
     this.downAll("noconnection");
     this.#peers.clear();
     this.#live.clear();
+    this.#lastHeard = undefined;
   }
 
   /** The names of the nodes that are up and were heard from. */

@@ -263,15 +263,27 @@ export class ClusterNames implements NameTable {
     if (current !== undefined && current.revision >= e.revision) return;
     const entry = this.#parse(e);
     if (entry === undefined) return;
-    // Our own claim, seen before its create answered: the same entry, now with its revision.
-    if (current !== undefined && current.revision === 0 && current.pid === entry.pid) {
+    // The same holder (our claim seen before its create or update answered): keep the entry, whose
+    // holder's exit hook or monitor refers to it, with the newer revision.
+    if (current !== undefined && current.pid === entry.pid) {
       current.revision = e.revision;
+      current.wire = entry.wire;
       return;
     }
     // Otherwise a claim in flight here lost to this one, and #commit's failure ends its holder.
     if (current !== undefined) this.#forget(current);
-    this.#replica.set(entry.term, entry);
-    if (entry.pid.home !== undefined) send(this.#watcher, ["watch", entry]);
+    if (entry.pid.home !== undefined) {
+      this.#replica.set(entry.term, entry);
+      send(this.#watcher, ["watch", entry]);
+      return;
+    }
+    // A name of this node's that this table did not claim (its release failed while the broker
+    // was away): kept while its holder lives, deleted once it is gone.
+    const holder = lookup(entry.pid);
+    if (holder?.alive === true) {
+      this.#replica.set(entry.term, entry);
+      holder.onExit(() => this.#purge(entry));
+    } else if (entry.revision > 0) void this.#deleteAt(entry.key, entry.revision);
   }
 
   #parse(e: KvEntry): Entry | undefined {

@@ -164,6 +164,24 @@ describeWithNats("cluster name table", () => {
     await until(() => Global.whereisName("on-f") === undefined);
   });
 
+  it("an entry of this node's that its table did not claim is kept while its holder lives, deleted once it is gone", async () => {
+    const dead = idle();
+    exit(dead, "kill");
+    const stale = await watchName("stale-local");
+    await kv.create(nameKey("stale-local"), JSON.stringify({ name: "stale-local", pid: pidToWire(dead) }));
+    expect((await stale.next()).operation).toBe("PUT");
+    expect((await stale.next()).operation).toBe("DEL");
+    stale.stop();
+    const alive = idle();
+    const kept = await watchName("kept-local");
+    await kv.create(nameKey("kept-local"), JSON.stringify({ name: "kept-local", pid: pidToWire(alive) }));
+    expect((await kept.next()).operation).toBe("PUT");
+    await until(() => Global.whereisName("kept-local") === alive);
+    exit(alive, "kill");
+    expect((await kept.next()).operation).toBe("DEL");
+    kept.stop();
+  });
+
   it("drops entries that are not names, and keeps working", async () => {
     await kv.put("bm90LWEtbmFtZQ", "{not json");
     await kv.put(nameKey("mismatch"), JSON.stringify({ name: "other", pid: ["b@test", 3, 9] }));

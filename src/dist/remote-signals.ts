@@ -20,11 +20,12 @@ import { CALL_SLOT, Pid, Ref, type Signal } from "../runtime/process/pid.ts";
 import { deliver, lookup, type Proc } from "../runtime/process/process.ts";
 import { resolveProc } from "../runtime/names/names.ts";
 import { encodeEnvelope } from "./codec.ts";
-import { EncodeError } from "./errors.ts";
+import { EncodeError, type EncodeErrorKind } from "./errors.ts";
 import type { Peer } from "./peer.ts";
 
 /** Envelope kinds, as numbers on the wire. */
-const Kind = { send: 0, link: 1, unlink: 2, exit: 3, monitor: 4, demonitor: 5, down: 6, reply: 7 } as const;
+const Kind = { send: 0, link: 1, unlink: 2, exit: 3, monitor: 4, demonitor: 5, down: 6, reply: 7, unsent: 8 } as const;
+const ENCODE_KINDS: ReadonlySet<string> = new Set<EncodeErrorKind>(["unsupported", "cycle", "too_deep", "too_large"]);
 
 /**
  * Encodes `signal` from this node (`node`, `incarnation`).
@@ -53,7 +54,13 @@ export function signalBytes(node: string, incarnation: number, signal: Signal): 
     case "down":
       return withReason([Kind.down, node, incarnation, signal[1], signal[2]], signal[3]);
     case "reply":
-      return encodeEnvelope([Kind.reply, node, incarnation, signal[1], signal[2]], signal[3]);
+      try {
+        return encodeEnvelope([Kind.reply, node, incarnation, signal[1], signal[2]], signal[3]);
+      } catch (err) {
+        // A reply that cannot cross fails the call, not the server that made it.
+        if (!(err instanceof EncodeError)) throw err;
+        return encodeEnvelope([Kind.unsent, node, incarnation, signal[1], signal[2], err.path, err.kind], formatTerm(err.value, 1));
+      }
   }
 }
 
@@ -124,6 +131,18 @@ export function signalArrived(peer: Peer, envelope: readonly unknown[]): void {
       // The replying node dropped the call's monitor as it replied (see Peer.route).
       peer.outMonitors.delete(tag);
       tag[CALL_SLOT]?.settle(payload);
+      return;
+    }
+    case Kind.unsent: {
+      expectLength(envelope, 8);
+      localPid(envelope[3], "to");
+      const tag = localRef(envelope[4]);
+      const [path, why] = [envelope[5], envelope[6]];
+      if (typeof path !== "string" || typeof why !== "string" || !ENCODE_KINDS.has(why) || typeof payload !== "string") {
+        throw new TypeError(`an unsent reply needs a path, a kind and the value's text, not ${String(path)}, ${String(why)}`);
+      }
+      peer.outMonitors.delete(tag);
+      tag[CALL_SLOT]?.fail(new EncodeError(payload, path, why as EncodeErrorKind, `the reply from ${peer.node} cannot cross`));
       return;
     }
     default:

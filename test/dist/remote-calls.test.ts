@@ -106,6 +106,15 @@ describeWithNats("remote calls", () => {
     await a.request("exit", [tokenOf(idle), "kill"]);
   });
 
+  it("a reply that cannot cross rejects the call with EncodeError naming its path; the server goes on", async () => {
+    // sys.getStatus answers with the server's class (module), which stays on its node.
+    const err = await sys.getStatus({ name: "echo", node: "a" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EncodeError);
+    expect(err).toMatchObject({ kind: "unsupported" });
+    expect((err as EncodeError).path).toMatch(/module$/);
+    expect(await GenServer.call({ name: "echo", node: "a" }, "still up")).toEqual(["echo", "still up"]);
+  });
+
   it("rejects EncodeError for a request that cannot cross, and the server is untouched", async () => {
     const err = await GenServer.call({ name: "echo", node: "a" }, { f: Symbol("s") }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EncodeError);

@@ -176,9 +176,9 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
 /**
  * Answers a call. Replying twice, or after the caller gave up, does nothing. A call made on
  * another node is answered there, through the node that made the tag.
+ * A reply that cannot cross to the caller's node rejects the call there with `EncodeError`
+ * naming its path; the server goes on.
  * @throws OptionsError when `from` is not a From.
- * @throws EncodeError (from distribution) when the caller is on another node and `value` cannot
- *   cross; in a callback that crashes the server with that error, naming the path of the value.
  */
 export function reply(from: From, value: unknown): void {
   if (from === null || typeof from !== "object" || !(from.pid instanceof Pid) || !(from.tag instanceof Ref)) {

@@ -161,10 +161,13 @@ export type Signal =
 
 /**
  * A call waiting for its answer, reached through its tag: a reply settles it, and so does the end
- * of its target (`down`, with the exit reason, or `"noconnection"` when the target's node went down).
+ * of its target (`down`, with the exit reason, or `"noconnection"` when the target's node went down)
+ * or a reply that could not be sent (`fail`).
  * @internal
  */
 export interface CallWatch {
   settle(value: unknown): void;
   down(reason: unknown): void;
+  /** The reply could not be sent (it cannot cross from the target's node): the call rejects `err`. */
+  fail(err: unknown): void;
 }

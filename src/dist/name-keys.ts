@@ -2,13 +2,6 @@
  * Keys of the cluster's name bucket: a global name's structural key (`termKey`, equal exactly when
  * the names are equal terms) in base64url, which KV keys accept whatever the name holds.
  */
-import type { Term } from "../runtime/names/names-types.ts";
-import { termKey } from "../runtime/names/term-key.ts";
-
-/** The bucket key of a global name. */
-export function nameKey(name: Term): string {
-  return keyOfTerm(termKey(name));
-}
 
 /** The bucket key of a name's structural key. */
 export function keyOfTerm(term: string): string {

@@ -4,7 +4,8 @@
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { nameKey } from "../../src/dist/name-keys.ts";
+import { keyOfTerm } from "../../src/dist/name-keys.ts";
+import { termKey } from "../../src/runtime/names/term-key.ts";
 import { startClusterNames, type ClusterNames, type NameTableHost } from "../../src/dist/name-table.ts";
 import { joinWire, leaveWire, pidFromWire, pidToWire, type PeerHome } from "../../src/dist/remote-pids.ts";
 import { Global } from "../../src/runtime/names/global.ts";
@@ -344,4 +345,9 @@ function nodeGoesDown(node: string): void {
 
 function idle(): Pid {
   return spawn(() => receive(() => undefined));
+}
+
+/** The bucket key of a global name, as the table writes it. */
+function nameKey(name: Term): string {
+  return keyOfTerm(termKey(name));
 }

@@ -77,6 +77,17 @@ describeWithNats("remote signals", () => {
     box.close();
   });
 
+  it("an exit reason that cannot cross arrives printed, so the exit itself is never lost", async () => {
+    const box = new Inbox();
+    const idle = pidOf(await a.request("spawnIdle"));
+    const ref = await box.run(() => monitor(idle));
+    exit(idle, { why: Symbol("unencodable") });
+    const down = (await box.receive(undefined, 2000)) as unknown[];
+    expect(down.slice(0, 4)).toEqual(["DOWN", ref, "process", idle]);
+    expect(down[4]).toMatch(/unencodable/);
+    box.close();
+  });
+
   it("demonitor takes a remote monitor back: no DOWN", async () => {
     const box = new Inbox();
     const idle = pidOf(await a.request("spawnIdle"));

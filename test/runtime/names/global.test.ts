@@ -65,6 +65,23 @@ describe("global", () => {
     });
   });
 
+  describe("Global.register (one node: the same table, answered as a promise)", () => {
+    it("resolves true for a free name, false for a taken one or a pid that is not alive", async () => {
+      const [a, b] = [inbox(), inbox()];
+      expect(await Global.register(["global", "register"], a.pid)).toBe(true);
+      expect(Global.whereisName(["global", "register"])).toBe(a.pid);
+      expect(await Global.register(["global", "register"], b.pid)).toBe(false);
+      b.close();
+      expect(await Global.register(["global", "register", "dead"], b.pid)).toBe(false);
+    });
+
+    it("registers at once, before the promise settles", () => {
+      const box = inbox();
+      void Global.register("global.register.sync", box.pid);
+      expect(Global.whereisName("global.register.sync")).toBe(box.pid);
+    });
+  });
+
   describe("Global.unregisterName", () => {
     it("releases the name; the exit of the former holder then leaves a new holder alone", () => {
       const a = new Inbox();

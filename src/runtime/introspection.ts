@@ -8,7 +8,7 @@ import { type BehaviourProcess, behaviourOf } from "./behaviours/behaviour-proce
 import { StatemProcess } from "./behaviours/gen-statem-process.ts";
 import type { Name } from "./names/names-types.ts";
 import type { Pid } from "./process/pid.ts";
-import { type Proc, table } from "./process/process.ts";
+import { Proc, table } from "./process/process.ts";
 
 /** One process as a sampler sees it. */
 export interface ProcessSample {
@@ -69,11 +69,16 @@ export function sampleProcess(proc: Proc): ProcessSample {
     mailbox: proc.mailbox.length,
     trapExit: proc.trapExit,
     waiting: proc.waiters.length !== 0,
-    links: proc.links === undefined ? [] : [...proc.links].map((p) => p.pid),
-    monitors: proc.monitors === undefined ? [] : [...proc.monitors.values()].map((p) => p.pid),
-    monitoredBy: proc.monitoredBy === undefined ? [] : [...proc.monitoredBy.values()].map((p) => p.pid),
+    // A process of another node is held by its Pid (links, watchers), or by its node (monitors).
+    links: proc.links === undefined ? [] : [...proc.links].map(pidOf),
+    monitors: proc.monitors === undefined ? [] : [...proc.monitors.values()].flatMap((t) => (t instanceof Proc ? [t.pid] : [])),
+    monitoredBy: proc.monitoredBy === undefined ? [] : [...proc.monitoredBy.values()].map(pidOf),
     behaviour: bp === undefined ? undefined : sampleBehaviour(proc, bp),
   };
+}
+
+function pidOf(holder: Proc | Pid): Pid {
+  return holder instanceof Proc ? holder.pid : holder;
 }
 
 /** The live process whose Pid prints as `text` (`"<0.42.0>"`), if any. */

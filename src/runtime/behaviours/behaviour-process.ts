@@ -14,6 +14,7 @@ import { register, whereis } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import { createProc, current, currentProc, linkProcs, type Proc, removeMessage, terminate, unlinkProcs, type Waiter } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
+import { startTimer } from "../process/long-timer.ts";
 import { charge, schedule } from "../process/scheduler.ts";
 import { formatTerm } from "../format-term.ts";
 import { handleSystem, type SystemHost } from "./system-requests.ts";
@@ -170,16 +171,16 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     const timer =
       timeout === Infinity
         ? undefined
-        : setTimeout(() => {
+        : startTimer(timeout, () => {
             if (settled) return;
             fail("timeout");
             terminate(proc, "killed");
-          }, timeout);
+          }, undefined);
     // A process that ends while init runs (killed, or taken down through a link) fails the start
     // with its exit reason, as proc_lib's start does: otherwise an init blocked in a receive would
     // leave the caller waiting for ever, and any other init would resolve a dead pid.
     const onEarlyExit = (_: Proc, reason: unknown): void => {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       if (!settled) fail(reason);
     };
     proc.onExit(onEarlyExit);
@@ -194,7 +195,7 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
         stop = { reason: err };
         cause = err;
       }
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       if (settled) return;
       if (stop !== undefined) {
         fail(stop.reason, cause);

@@ -8,8 +8,20 @@ export class SendFrame {
   constructor(readonly frame: Frame) {}
 }
 
+/** A `sendFrameAsync` frame, checked and copied on the caller's side (see `readFrame`). */
 export class SendFrameAsync {
-  constructor(readonly frame: unknown) {}
+  constructor(readonly frame: Frame) {}
+}
+
+/**
+ * A `sendFrameAsync` value that is not a frame: only its claimed tag and payload size travel, read
+ * on the caller's side, so nothing of a hostile value ever reaches the client.
+ */
+export class InvalidFrameAsync {
+  constructor(
+    readonly type: string,
+    readonly size: number,
+  ) {}
 }
 
 export class Disconnect {

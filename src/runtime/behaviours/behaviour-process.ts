@@ -15,6 +15,7 @@ import type { Pid } from "../process/pid.ts";
 import { createProc, current, currentProc, linkProcs, type Proc, removeMessage, terminate, unlinkProcs, type Waiter } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
 import { startTimer } from "../process/long-timer.ts";
+import { guarded } from "../unreadable.ts";
 import { charge, schedule } from "../process/scheduler.ts";
 import { formatTerm } from "../format-term.ts";
 import { handleSystem, type SystemHost } from "./system-requests.ts";
@@ -269,6 +270,15 @@ function claimName(name: Name, pid: Pid): Pid | undefined {
 }
 
 function checkStartOptions(options: StartOptions | undefined): { name: Name | undefined; timeout: number } {
+  return guarded(() => readStartOptions(options), (unreadable) => new OptionsError("options", unreadable, "{ name?, timeout? }"));
+}
+
+/**
+ * The start options, read once: a `{ global }` or `{ via }` name becomes a fresh object of the
+ * parts that were checked, so a getter or a Proxy cannot answer differently when the name is
+ * registered or shown.
+ */
+function readStartOptions(options: StartOptions | undefined): { name: Name | undefined; timeout: number } {
   if (options === undefined) return { name: undefined, timeout: Infinity };
   if (options === null || typeof options !== "object") {
     throw new OptionsError("options", options, "{ name?, timeout? }");
@@ -276,10 +286,18 @@ function checkStartOptions(options: StartOptions | undefined): { name: Name | un
   for (const key of Object.keys(options)) {
     if (key !== "name" && key !== "timeout") throw new OptionsError(key, (options as Record<string, unknown>)[key], "no such start option (known: name, timeout)");
   }
-  const name = options.name === undefined ? undefined : validateName(options.name);
+  const given: unknown = options.name;
+  const name = given === undefined ? undefined : ownName(validateName(given));
   const timeout = options.timeout ?? Infinity;
   checkTimeout(timeout, "timeout");
   return { name, timeout };
+}
+
+function ownName(name: Name): Name {
+  if (typeof name === "string") return name;
+  if ("global" in name) return { global: name.global };
+  const [module, term] = [name.via[0], name.via[1]];
+  return { via: [module, term] };
 }
 
 

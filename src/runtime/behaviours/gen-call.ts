@@ -6,7 +6,8 @@
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "../errors.ts";
 import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
 import { type Dest, resolveProc, send } from "../names/names.ts";
-import { CALL_SLOT, makeRef, Pid, Ref } from "../process/pid.ts";
+import { CALL_SLOT, isPid, isRef, makeRef, type Pid, type Ref } from "../process/pid.ts";
+import { guarded } from "../unreadable.ts";
 import { currentProc, deliver, OUTSIDE, type Proc } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
 
@@ -111,7 +112,7 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
     return Promise.reject(err);
   }
   if (target === undefined) {
-    return Promise.reject(new NoProcError(dest, dest instanceof Pid ? "no process is alive at" : undefined));
+    return Promise.reject(new NoProcError(dest, isPid(dest) ? "no process is alive at" : undefined));
   }
   const proc = target;
   const caller = currentProc();
@@ -132,12 +133,18 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
-  if (from === null || typeof from !== "object" || !(from.pid instanceof Pid) || !(from.tag instanceof Ref)) {
-    throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
-  }
-  // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
-  const call = from.tag[CALL_SLOT];
+  const call = guarded(() => pendingCallOf(from), (unreadable) => new OptionsError("from", unreadable, FROM));
   if (call instanceof PendingCall) call.settle(value);
+}
+
+const FROM = "the From of a call ({ pid, tag })";
+
+function pendingCallOf(from: From): unknown {
+  if (from === null || typeof from !== "object" || !isPid(from.pid)) throw new OptionsError("from", from, FROM);
+  const tag: unknown = from.tag;
+  if (!isRef(tag)) throw new OptionsError("from", from, FROM);
+  // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
+  return tag[CALL_SLOT];
 }
 
 /**

@@ -5,8 +5,9 @@
 import { AlreadyRegisteredError, NoProcError, OptionsError } from "../errors.ts";
 import { Global } from "./global.ts";
 import type { Term, ViaModule } from "./names-types.ts";
-import { Pid } from "../process/pid.ts";
+import { isPid, type Pid } from "../process/pid.ts";
 import { deliver, lookup, type Proc } from "../process/process.ts";
+import { guarded } from "../unreadable.ts";
 
 /**
  * Where a message or a call can go: a Pid, a local name (a string given to `register` or to a
@@ -26,6 +27,7 @@ export type Dest =
     };
 
 const localNames = new Map<string, Proc>();
+const DEST_FORMS = "a Pid, a non-empty string, { global: term } or { via: [module, term] }";
 
 /**
  * Sends `msg` to `dest`. Delivery is asynchronous and in order per sender and receiver; a message
@@ -35,7 +37,7 @@ const localNames = new Map<string, Proc>();
  * @throws OptionsError when `dest` is not one of the `Dest` forms.
  */
 export function send(dest: Dest, msg: unknown): void {
-  if (dest instanceof Pid) {
+  if (isPid(dest)) {
     const proc = lookup(dest);
     if (proc !== undefined) deliver(proc, msg);
     return;
@@ -55,7 +57,7 @@ export function send(dest: Dest, msg: unknown): void {
  * @throws OptionsError when `dest` is not one of the `Dest` forms.
  */
 export function whereis(dest: Dest): Pid | undefined {
-  if (dest instanceof Pid) return lookup(dest) === undefined ? undefined : dest;
+  if (isPid(dest)) return lookup(dest) === undefined ? undefined : dest;
   if (typeof dest === "string") return localNames.get(dest)?.pid;
   const [module, name] = viaOf(dest);
   return module.whereisName(name);
@@ -70,7 +72,7 @@ export function whereis(dest: Dest): Pid | undefined {
  */
 export function register(name: string, pid: Pid): void {
   if (typeof name !== "string" || name.length === 0) throw new OptionsError("name", name, "a non-empty string");
-  const proc = pid instanceof Pid ? lookup(pid) : undefined;
+  const proc = isPid(pid) ? lookup(pid) : undefined;
   if (proc === undefined) throw new NoProcError(pid, "cannot register a process that is not alive:");
   const holder = localNames.get(name);
   if (holder !== undefined) throw new AlreadyRegisteredError(name, holder.pid);
@@ -105,21 +107,27 @@ function releaseLocalName(proc: Proc): void {
 
 /** The process behind `dest`, for callers that need the record (calls, monitors). @internal */
 export function resolveProc(dest: Dest): Proc | undefined {
-  if (dest instanceof Pid) return lookup(dest);
+  if (isPid(dest)) return lookup(dest);
   if (typeof dest === "string") return localNames.get(dest);
   const pid = whereis(dest);
   return pid === undefined ? undefined : lookup(pid);
 }
 
 function viaOf(dest: unknown): readonly [ViaModule, Term] {
+  return guarded(() => checkVia(dest), (unreadable) => new OptionsError("dest", unreadable, DEST_FORMS));
+}
+
+function checkVia(dest: unknown): readonly [ViaModule, Term] {
   if (dest !== null && typeof dest === "object") {
     if ("global" in dest) return [Global, (dest as { global: Term }).global];
     if ("via" in dest) {
       const via = (dest as { via: unknown }).via;
-      if (Array.isArray(via) && via.length === 2 && typeof (via[0] as ViaModule | undefined)?.send === "function") {
-        return via as unknown as readonly [ViaModule, Term];
+      if (Array.isArray(via) && via.length === 2) {
+        // Read once, here: the caller gets a pair of its own, not the user's array.
+        const module = via[0] as ViaModule | undefined;
+        if (typeof module?.send === "function") return [module, via[1] as Term];
       }
     }
   }
-  throw new OptionsError("dest", dest, "a Pid, a non-empty string, { global: term } or { via: [module, term] }");
+  throw new OptionsError("dest", dest, DEST_FORMS);
 }

@@ -4,10 +4,17 @@ import os from "node:os";
 import { runClientBench } from "./client.ts";
 import { runOtpBench } from "./otp.ts";
 import { runRuntimeBench } from "./runtime.ts";
+import { runStormBench } from "./storm.ts";
 import { runSupervisorBench } from "./supervisor.ts";
 
 const gc = typeof (globalThis as { gc?: unknown }).gc === "function";
 console.log(`parley-ts bench: node ${process.version}, ${os.cpus().length} cpus, ${os.platform()}${gc ? "" : " (no --expose-gc: memory figures are noisy)"}`);
+// `npm run bench -- storm [clients]` runs the restart storm alone.
+if (process.argv[2] === "storm") {
+  console.log("\n== restart storm ==");
+  for (const l of await runStormBench(Number(process.argv[3] ?? 1000))) console.log(l);
+  process.exit(0);
+}
 console.log("\n== runtime ==");
 for (const line of await runRuntimeBench()) console.log(line);
 console.log("\n== supervisor ==");

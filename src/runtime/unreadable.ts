@@ -3,7 +3,7 @@
  * Validators read user values inside a guard, and what such a read throws becomes the validator's
  * own typed error, showing this stand-in in place of a value that cannot be shown.
  */
-import { ParleyError } from "./errors.ts";
+import { BadReturnError, ParleyError } from "./errors.ts";
 
 /** Stands in for a value whose inspection threw; formatTerm prints it as `<unreadable: …>`. */
 export class Unreadable {
@@ -28,6 +28,14 @@ export function guarded<T>(inspect: () => T, wrap: (value: Unreadable) => Parley
     if (err instanceof ParleyError) throw err;
     throw wrap(new Unreadable(err));
   }
+}
+
+/**
+ * What to throw when reading a callback's result threw `err`: a ParleyError as it is (the check's
+ * own verdict), anything else (a getter, a Proxy trap) as a BadReturnError naming the callback.
+ */
+export function asBadReturn(err: unknown, callback: string, result: unknown): unknown {
+  return err instanceof ParleyError ? err : new BadReturnError(callback, result);
 }
 
 /** `Name: message` of a thrown value, never throwing itself (a thrown Proxy has no safe `name`). */

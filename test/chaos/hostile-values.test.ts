@@ -7,11 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   BadReturnError,
   GenServer,
+  GenStatem,
   InvalidFrameError,
   NoProcError,
   OptionsError,
   Parley,
   StartError,
+  sys,
   send,
   whereis,
   type Frame,
@@ -223,5 +225,73 @@ describe("hostile callback results", () => {
       else await Parley.stop(pid);
     }
     expect(h.logs.errors().map((l) => String(l["reason"])).filter((r) => r.includes("Booby"))).toEqual([]);
+  });
+});
+
+/** Answers each call with whatever the request's maker makes: the server must apply it or crash typed. */
+class Echoing extends GenServer<undefined> {
+  override init() {
+    return ["ok", undefined] as const;
+  }
+  override handleCall(make: unknown) {
+    return (make as () => unknown)() as never;
+  }
+}
+
+/** Returns whatever a cast's maker makes as its handleEvent result. */
+class EchoingStatem extends GenStatem<string, undefined> {
+  override init() {
+    return ["ok", "s", undefined] as const;
+  }
+  override handleEvent(type: unknown, content: unknown) {
+    if (type === "cast") return (content as () => unknown)() as never;
+    return ["keep_state_and_data"] as const;
+  }
+}
+
+describe("hostile results of GenServer and GenStatem callbacks", () => {
+  const results = fc.oneof(
+    hostileAround(["reply", 1, { n: 1 }]),
+    hostileAround(["stop", "why", 1, { n: 1 }]),
+    hostileAround(["next_state", "t", { n: 1 }, [["state_timeout", 60_000, "late"]]]),
+    hostileAround(["keep_state_and_data"]),
+  );
+
+  it("property: a hostile result is applied or crashes the process with BadReturnError naming the callback and the value; a peer lives on", async () => {
+    const peer = h.track(await Echoing.start(undefined));
+    await fc.assert(
+      fc.asyncProperty(results, async (make) => {
+        let made: unknown;
+        const once = (): unknown => (made = make());
+        const server = h.track(await Echoing.start(undefined));
+        await h.monitor(server);
+        // Every result here answers the call, when it is applied at all.
+        await GenServer.call(server, once, 1000).catch(() => undefined);
+        // Not sys.getState: resolving a promise with a hostile state would trip the caller.
+        const serving = await GenServer.call(server, () => ["reply", "alive", undefined], 1000).then(() => true, () => false);
+        // A stop result that passed its check ends the server normally ("why"); only the maker's
+        // label is read here, never the hostile value itself.
+        if (!serving && !String(make).includes('"stop"')) {
+          const reason = await h.exitReason(server);
+          expect(reason instanceof BadReturnError, String(reason)).toBe(true);
+          expect((reason as BadReturnError).callback).toBe("handleCall");
+          expect((reason as BadReturnError).value).toBe(made);
+        }
+        const machine = h.track(await EchoingStatem.start(undefined));
+        await h.monitor(machine);
+        GenStatem.cast(machine, () => (made = make()));
+        const alive = await sys.getState(machine, 1000).then(() => true, () => false);
+        if (!alive) {
+          const reason = await h.exitReason(machine);
+          expect(reason instanceof BadReturnError, String(reason)).toBe(true);
+          expect((reason as BadReturnError).callback).toBe("handleEvent");
+          expect((reason as BadReturnError).value).toBe(made);
+        }
+        expect(await GenServer.call(peer, () => ["reply", "pong", undefined])).toBe("pong");
+      }),
+      { numRuns: 60 },
+    );
+    // Crash reports: the BadReturnErrors, and the servers that stopped with "why" as asked.
+    for (const report of h.logs.errors()) expect(String(report["reason"])).toMatch(/^(BadReturnError: bad return value from (handleCall|handleEvent)|"why")/);
   });
 });

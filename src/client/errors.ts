@@ -1,7 +1,7 @@
 /** Errors of the WebSocket client. */
 import { ParleyError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
-import { redactHeaders } from "../runtime/secrets.ts";
+import { REDACTED_COPY, redactHeaders } from "../runtime/secrets.ts";
 
 /** A send while the client is not connected (and not connecting); `state` is where it was. */
 export class NotConnectedError extends ParleyError {
@@ -72,22 +72,11 @@ export class UpgradeError extends ParleyError {
   ) {
     super(`upgrade refused: the server answered HTTP ${statusCode}`);
   }
-}
 
-/**
- * `reason` as telemetry shows it: an UpgradeError, bare or as `["error", err]`, is replaced by a
- * copy whose headers are redacted (see `redactHeaders`); any other reason is returned as is.
- */
-export function redactReason(reason: unknown): unknown {
-  if (reason instanceof UpgradeError) return redactedCopy(reason);
-  if (Array.isArray(reason) && reason.length === 2 && reason[0] === "error" && reason[1] instanceof UpgradeError) {
-    return ["error", redactedCopy(reason[1])];
+  /** The copy telemetry shows: the same error with secret headers redacted (see `redactHeaders`). */
+  [REDACTED_COPY](): UpgradeError {
+    const copy = new UpgradeError(this.statusCode, redactHeaders(this.headers));
+    copy.stack = this.stack;
+    return copy;
   }
-  return reason;
-}
-
-function redactedCopy(err: UpgradeError): UpgradeError {
-  const copy = new UpgradeError(err.statusCode, redactHeaders(err.headers));
-  copy.stack = err.stack;
-  return copy;
 }

@@ -5,7 +5,7 @@
  */
 import { channels } from "../runtime/telemetry.ts";
 import type { Pid } from "../runtime/process/pid.ts";
-import { redactReason } from "./errors.ts";
+import { redactReason } from "../runtime/secrets.ts";
 import { type Frame, frameSize } from "./frames.ts";
 
 /** Fields every client event carries, first, so a subscriber can tell clients apart. */

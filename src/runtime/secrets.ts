@@ -11,6 +11,38 @@
  */
 const SECRET_NAME = /pass|secret|token|auth|cookie|key|private|credential|session|signature|jwt|^sig$/i;
 
+/**
+ * The method of a value that holds secrets beyond its message (an `UpgradeError` and the server's
+ * response headers): it returns the copy that telemetry shows instead. See {@link redactReason}.
+ */
+export const REDACTED_COPY: unique symbol = Symbol("parley.redactedCopy");
+
+/** A value with a {@link REDACTED_COPY} method. */
+export interface Redactable {
+  [REDACTED_COPY](): unknown;
+}
+
+// Reasons nest errors in tuples (["error", err], ["shutdown", reason]): this deep is plenty.
+const REASON_DEPTH = 4;
+
+/**
+ * `reason` as telemetry shows it: every {@link Redactable} in it, bare or inside arrays (to a
+ * bounded depth), is replaced by its redacted copy; a reason without one is returned as is.
+ */
+export function redactReason(reason: unknown, depth = REASON_DEPTH): unknown {
+  if (reason === null || typeof reason !== "object") return reason;
+  if (REDACTED_COPY in reason) return (reason as Redactable)[REDACTED_COPY]();
+  if (!Array.isArray(reason) || depth <= 0) return reason;
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < reason.length; i++) {
+    const shown = redactReason(reason[i], depth - 1);
+    if (shown === reason[i]) continue;
+    copy ??= [...(reason as unknown[])];
+    copy[i] = shown;
+  }
+  return copy ?? reason;
+}
+
 /** What a redacted value becomes. */
 export const REDACTED = "[redacted]";
 

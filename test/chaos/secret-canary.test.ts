@@ -6,7 +6,7 @@
 // formatTerm and JSON form, every error message) is searched for every canary.
 import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { channels, ExitError, Parley, send, sys, type DisconnectResult } from "../../src/index.ts";
+import { channels, ExitError, Parley, send, Supervisor, sys, type DisconnectResult } from "../../src/index.ts";
 import { formatTerm } from "../../src/runtime/format-term.ts";
 import { redactUrl } from "../../src/runtime/secrets.ts";
 import { ClientHarness, type ProbeState } from "../helpers/client.ts";
@@ -141,5 +141,30 @@ describe("secret canary", () => {
     expectNoCanary(errors.join("\n"), "error messages");
     expectNoCanary(JSON.stringify(h.logs.lines), "logs");
     expectNoCanary(telemetry.join("\n"), "telemetry");
+  });
+
+  it("a supervisor restarting a client that stopped on a refusal publishes the reason redacted", async () => {
+    const refusing = h.defer(await startServer({ refuse: { status: 403, headers: { "set-cookie": `sid=${CANARIES.refusedCookie}` } } }));
+    class Quitter extends Parley<undefined> {
+      override handleDisconnect(reason: unknown, s: undefined) {
+        return ["stop", reason, s] as const;
+      }
+    }
+    const restarts: unknown[] = [];
+    const onRestart = (m: unknown): void => void restarts.push(m);
+    diagnostics_channel.subscribe("parley:supervisor:restart", onRestart);
+    try {
+      const sup = await h.inbox.run(() =>
+        Supervisor.startLink([{ id: "quitter", start: () => Quitter.startLink(undefined, { url: refusing.url }) }], { strategy: "one_for_one", maxRestarts: 1 }),
+      );
+      h.track(sup);
+      await h.exitReason(sup, 5000).catch(() => undefined);
+      expect(restarts.length).toBeGreaterThan(0);
+      expect(JSON.stringify(restarts, showErrors)).toContain("[redacted]");
+      expectNoCanary(JSON.stringify(restarts, showErrors) + formatTerm(restarts, 10), "parley:supervisor:restart");
+      expectNoCanary(telemetry.join("\n"), "telemetry");
+    } finally {
+      diagnostics_channel.unsubscribe("parley:supervisor:restart", onRestart);
+    }
   });
 });

@@ -5,7 +5,9 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  Agent,
   BadReturnError,
+  ExitError,
   GenServer,
   GenStatem,
   InvalidFrameError,
@@ -293,5 +295,19 @@ describe("hostile results of GenServer and GenStatem callbacks", () => {
     );
     // Crash reports: the BadReturnErrors, and the servers that stopped with "why" as asked.
     for (const report of h.logs.errors()) expect(String(report["reason"])).toMatch(/^(BadReturnError: bad return value from (handleCall|handleEvent)|"why")/);
+  });
+});
+
+describe("hostile pairs from Agent.getAndUpdate", () => {
+  it("a pair that fights back crashes the agent with BadReturnError naming Agent.getAndUpdate; the caller gets an ExitError", async () => {
+    for (const hostile of [revoked([]), getterAt(1)([1, 2]), flaky(1)([1, 2])]) {
+      const agent = h.track(await Agent.start(() => 0));
+      await h.monitor(agent);
+      const err = await Agent.getAndUpdate(agent, () => hostile as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExitError);
+      const reason = await h.exitReason(agent);
+      expect(reason instanceof BadReturnError, String(reason)).toBe(true);
+      expect((reason as BadReturnError).callback).toBe("Agent.getAndUpdate");
+    }
   });
 });

@@ -1,12 +1,14 @@
 // `npm run bench`: every figure, each beside its target; client figures as ratios against raw `ws`
 // and distribution figures against raw NATS, each measured in the same run. `npm run bench -- dist`
-// (or runtime, supervisor, client) runs only those sections. Nothing here is asserted: the test
+// (or runtime, supervisor, otp, client) runs only those sections; `npm run bench -- storm
+// [clients]` runs the restart storm alone. Nothing here is asserted: the test
 // suite never times anything.
 import os from "node:os";
 import { runClientBench } from "./client.ts";
 import { runDistBench } from "./dist.ts";
 import { runOtpBench } from "./otp.ts";
 import { runRuntimeBench } from "./runtime.ts";
+import { runStormBench } from "./storm.ts";
 import { runSupervisorBench } from "./supervisor.ts";
 
 const SECTIONS: Record<string, readonly [title: string, run: () => Promise<string[]>]> = {
@@ -18,6 +20,12 @@ const SECTIONS: Record<string, readonly [title: string, run: () => Promise<strin
 };
 
 const asked = process.argv.slice(2);
+// `npm run bench -- storm [clients]` runs the restart storm alone (it is not part of the full run).
+if (asked[0] === "storm") {
+  console.log("\n== restart storm ==");
+  for (const line of await runStormBench(Number(asked[1] ?? 1000))) console.log(line);
+  process.exit(0);
+}
 const unknown = asked.filter((name) => !(name in SECTIONS));
 if (unknown.length > 0) {
   console.error(`unknown bench section ${unknown.join(", ")}; known: ${Object.keys(SECTIONS).join(", ")}`);

@@ -13,13 +13,15 @@ import { type EventType, genericTimeout, KEEP, keepWith, nextState, type ParsedA
 import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
 import { NotConnectedError, QueueFullError } from "./errors.ts";
-import { type Frame, isFrame } from "./frames.ts";
+import type { Frame } from "./frames.ts";
 import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick } from "./heartbeat.ts";
-import { type ClientOptions, mergeConnectOverrides, redactUrl } from "./options.ts";
-import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
-import { type CallReplyResult, checkClientResult, checkDisconnectResult, checkInitResult, type ClientCallbacks } from "./results.ts";
+import { type ClientOptions, mergeConnectOverrides } from "./options.ts";
+import { redactUrl } from "../runtime/secrets.ts";
+import { Connect, Disconnect, InvalidFrameAsync, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type CallReplyResult, type ClientCallbacks, outcome } from "./results.ts";
 import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
+import { writeDone, writeRefused } from "./write-outcome.ts";
 import type { ClientData, ClientStatus, ConnState } from "./client-data.ts";
 import * as telemetry from "./telemetry.ts";
 import type { FrameDropReason } from "./telemetry.ts";
@@ -55,7 +57,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     const proc = host.proc;
     proc.trapExit = true;
     host.callback = "init";
-    const r = checkInitResult(await this.client.init(arg));
+    const r = await outcome(this.client.init(arg), acceptInitResult);
     if (r[0] === "stop") return stopWith(r[1]);
     const data: ClientData = {
       user: r[1],
@@ -130,7 +132,12 @@ export class ClientMachine implements StatemCallbacks<Result> {
 
   #info(msg: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
     if (msg instanceof SendFrameAsync) return this.#sendAsync(msg.frame, state, data);
+    if (msg instanceof InvalidFrameAsync) {
+      telemetry.publishInvalid(data.meta, msg.type, msg.size);
+      return KEEP;
+    }
     if (msg instanceof FrameIn) {
+      msg.conn.taken();
       if (msg.conn !== data.conn) return KEEP;
       data.framesIn++;
       telemetry.publishFrame("frameReceived", data.meta, msg.frame);
@@ -138,6 +145,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       return this.#user(this.client.handleFrame(msg.frame, data.user), state, data);
     }
     if (msg instanceof PingIn) {
+      msg.conn.taken();
       if (msg.conn !== data.conn) return KEEP;
       data.framesIn++;
       data.framesOut++;
@@ -163,7 +171,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.firstDial = false;
     data.connectedAt = performance.now();
     this.#host.callback = "handleConnect";
-    const r = checkClientResult(await this.client.handleConnect(data.user, info), "handleConnect");
+    const r = await outcome(this.client.handleConnect(data.user, info), (v) => acceptClientResult(v, "handleConnect"));
     // The push of handleConnect goes first, then what waited for the connection, in order.
     if (r[0] === "ok" || r[0] === "push") {
       data.user = r[0] === "ok" ? r[1] : r[2];
@@ -190,7 +198,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
   }
 
   #connectTimeout(data: ClientData): MaybePromise<Result> {
-    return this.#giveUp(data, "connect_timeout", "error", true);
+    // A server that answered part of a response (slow headers) was reached: API §5.
+    return this.#giveUp(data, "connect_timeout", "error", !data.conn!.reachedServer);
   }
 
   /**
@@ -216,7 +225,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.closingReason = undefined;
     data.lastDisconnect = reason;
     this.#host.callback = "handleDisconnect";
-    const r = checkDisconnectResult(await this.client.handleDisconnect(reason, data.user, { attempt }));
+    const r = await outcome(this.client.handleDisconnect(reason, data.user, { attempt }), acceptDisconnectResult);
     data.user = r[0] === "stop" ? r[2] : r[1];
     for (const from of data.waiters) replyValue(from);
     data.waiters = [];
@@ -266,12 +275,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     return KEEP;
   }
 
-  #sendAsync(frame: unknown, state: ConnState, data: ClientData): Result {
-    if (!isFrame(frame)) {
-      telemetry.publishInvalid(data.meta, frame);
-      return KEEP;
-    }
-    const valid = frame;
+  #sendAsync(valid: Frame, state: ConnState, data: ClientData): Result {
     if (state === "connected") this.#write(data.conn!, valid, undefined, data);
     else if (state !== "connecting") telemetry.publishDropped(data.meta, valid, state === "closing" ? "closing" : "not_connected");
     else if (!data.queue.push(valid, undefined)) telemetry.publishDropped(data.meta, valid, "queue_full");
@@ -317,8 +321,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
   /** Applies the result of the user callback the host names (sync or async). */
   #user(r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
     const callback = this.#host.callback;
-    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(checkClientResult(v, callback, from !== undefined), state, data, from));
-    return this.#apply(checkClientResult(r, callback, from !== undefined), state, data, from);
+    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(acceptClientResult(v, callback, from !== undefined), state, data, from));
+    return this.#apply(acceptClientResult(r, callback, from !== undefined), state, data, from);
   }
 
   #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
@@ -369,12 +373,10 @@ export class ClientMachine implements StatemCallbacks<Result> {
     else telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
   }
 
-  /** Every frame the client writes goes through here, and so is published here. */
+  /** Every frame the client writes goes through here; see write-outcome.ts for what becomes of it. */
   #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {
-    if (from === undefined) conn.write(frame);
-    else conn.write(frame, (err) => (err == null ? replyValue(from) : replyError(from, err)));
+    if (!conn.write(frame, writeDone(data.meta, frame, from))) return writeRefused(data.meta, frame, from);
     data.framesOut++;
-    telemetry.publishFrame("frameSent", data.meta, frame);
   }
 
   /** Everything queued for a connection that will not come: `why` for telemetry, `detail` for callers. */

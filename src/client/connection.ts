@@ -5,15 +5,16 @@
  * A socket produces exactly one `Opened` (or none) and exactly one `Closed`, whatever mix of
  * `error`, `unexpected-response` and `close` events `ws` emits on the way.
  */
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import { formatTerm } from "../runtime/format-term.ts";
 import { deliver, type Proc } from "../runtime/process/process.ts";
 import { UpgradeError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
-import { type ClientOptions, redactHeaders } from "./options.ts";
-import { MAX_TIMER_MS } from "../runtime/predicates.ts";
+import type { ClientOptions } from "./options.ts";
+import { redactHeaders } from "../runtime/secrets.ts";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 
 /** What `handleConnect` learns about the upgrade. */
 export interface ConnectInfo {
@@ -59,7 +60,7 @@ export class PingIn {
   ) {}
 }
 
-/** The socket is gone. `reachedServer` is false when no HTTP response ever arrived. */
+/** The socket is gone. `reachedServer` is false when no byte of an HTTP response ever arrived. */
 export class Closed {
   constructor(
     readonly conn: Connection,
@@ -125,6 +126,9 @@ export class Connection {
   #reachedServer = false;
   #failure: Error | undefined = undefined;
   #closed = false;
+  /** Frames delivered to the owner and not yet taken from its mailbox (see `maxBuffered`). */
+  #buffered = 0;
+  readonly #maxBuffered: number;
   /** Writes in this tick: the first goes out at once, later ones are corked until the next tick. */
   #writes = 0;
   /** The socket corked for this tick's later writes. */
@@ -139,12 +143,27 @@ export class Connection {
       headers: { ...options.headers },
       perMessageDeflate: options.perMessageDeflate,
       maxPayload: options.maxPayload,
-      closeTimeout: Math.min(options.closeTimeout, MAX_TIMER_MS),
+      closeTimeout: timerDelay(options.closeTimeout),
       followRedirects: false,
       autoPong: true,
     } as WebSocket.ClientOptions);
     ws.conn = this;
     this.ws = ws;
+    this.#maxBuffered = options.maxBuffered;
+    // "Answered" starts at the first response byte (API §5): a server that sends half a response
+    // head, or its headers slowly for ever, was reached, though `ws` reports nothing until the head
+    // is complete. The listeners go away with the first byte.
+    (ws as unknown as { _req?: ClientRequest })._req?.once("socket", (socket: Duplex) => socket.once("data", () => this.answered()));
+  }
+
+  /** True once any byte of the server's response arrived: the server was reached. */
+  get reachedServer(): boolean {
+    return this.#reachedServer;
+  }
+
+  /** @internal */
+  answered(): void {
+    this.#reachedServer = true;
   }
 
   /**
@@ -161,15 +180,28 @@ export class Connection {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** True while reading is paused because `maxBuffered` frames wait in the owner's mailbox. */
+  get paused(): boolean {
+    return this.ws.isPaused;
+  }
+
   /**
-   * Writes a frame; `cb` runs once it is written (or failed). The first frame of a tick goes out at
-   * once, so a lone reply pays no delay; the frames after it in the same tick are corked and leave
-   * in one vectored write. The client drains its mailbox in batches and yields to I/O between
-   * them, so without the cork the kernel buffer never fills and every frame of a burst would cost
-   * its own syscall.
+   * Writes a frame, unless the socket is no longer open: then nothing is written and it returns
+   * false. That covers the window in which the client still believes itself connected: the
+   * server's close frame arrived (ws answers it and waits for the end of TCP), or the socket
+   * failed (an RST), and `Closed` is not yet in the mailbox.
+   *
+   * `done` runs once the frame is written to the socket, or with the error that stopped it (the
+   * socket died with the frame still in ws's or the kernel's hands).
+   *
+   * The first frame of a tick goes out at once, so a lone reply pays no delay; the frames after it
+   * in the same tick are corked and leave in one vectored write. The client drains its mailbox in
+   * batches and yields to I/O between them, so without the cork the kernel buffer never fills and
+   * every frame of a burst would cost its own syscall.
    */
-  write(frame: Frame, cb?: (err?: Error | null) => void): void {
+  write(frame: Frame, done?: (err?: Error | null) => void): boolean {
     const ws = this.ws;
+    if (ws.readyState !== WebSocket.OPEN) return false;
     if (this.#writes++ === 0) {
       process.nextTick(endTick, this);
     } else if (this.#corked === undefined) {
@@ -181,18 +213,28 @@ export class Connection {
     }
     switch (frame[0]) {
       case "text":
-        ws.send(frame[1], cb);
-        return;
+        ws.send(frame[1], done);
+        break;
       case "binary":
-        ws.send(frame[1], { binary: true }, cb);
-        return;
+        ws.send(frame[1], { binary: true }, done);
+        break;
       case "ping":
-        ws.ping(frame[1], undefined, cb);
-        return;
+        ws.ping(frame[1], undefined, done);
+        break;
       case "pong":
-        ws.pong(frame[1], undefined, cb);
-        return;
+        ws.pong(frame[1], undefined, done);
+        break;
     }
+    return true;
+  }
+
+  /**
+   * The owner took one of this connection's frames from its mailbox. Reading resumes once half of
+   * `maxBuffered` frames or fewer still wait, so a client at the limit does not pause and resume
+   * the socket on every frame.
+   */
+  taken(): void {
+    if (--this.#buffered <= this.#maxBuffered >> 1 && this.ws.isPaused) this.ws.resume();
   }
 
   /** Starts the close handshake; `ws` ends the socket after `closeTimeout` without a reply. */
@@ -215,20 +257,28 @@ export class Connection {
 
   /** @internal */
   received(data: Buffer, isBinary: boolean): void {
-    this.lastInbound = performance.now();
-    deliver(this.owner, new FrameIn(this, isBinary ? ["binary", data] : ["text", data.toString()]));
+    this.#deliverFrame(new FrameIn(this, isBinary ? ["binary", data] : ["text", data.toString()]));
   }
 
   /** @internal */
   pinged(payload: Buffer): void {
-    this.lastInbound = performance.now();
-    deliver(this.owner, new PingIn(this, payload));
+    this.#deliverFrame(new PingIn(this, payload));
   }
 
   /** @internal */
   ponged(payload: Buffer): void {
+    this.#deliverFrame(new FrameIn(this, ["pong", payload]));
+  }
+
+  /**
+   * Hands a frame to the owner. At `maxBuffered` frames waiting, reading stops: the socket is
+   * paused, the kernel's receive buffer fills, and TCP stalls the server's writes. `ws` still
+   * emits what it already read (at most one socket chunk), so memory stays bounded.
+   */
+  #deliverFrame(msg: FrameIn | PingIn): void {
     this.lastInbound = performance.now();
-    deliver(this.owner, new FrameIn(this, ["pong", payload]));
+    if (++this.#buffered >= this.#maxBuffered && !this.ws.isPaused) this.ws.pause();
+    deliver(this.owner, msg);
   }
 
   /** The tick's writes are done: uncork what was corked. @internal */

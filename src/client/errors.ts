@@ -1,6 +1,7 @@
 /** Errors of the WebSocket client. */
 import { ParleyError } from "../runtime/errors.ts";
 import { formatTerm } from "../runtime/format-term.ts";
+import { REDACTED_COPY, redactHeaders } from "../runtime/secrets.ts";
 
 /** A send while the client is not connected (and not connecting); `state` is where it was. */
 export class NotConnectedError extends ParleyError {
@@ -10,10 +11,12 @@ export class NotConnectedError extends ParleyError {
   readonly code = "ERR_NOT_CONNECTED" as const;
   constructor(
     /**
-     * The client's connection state when the send was refused: `"disconnected"` or `"closing"`; or
-     * `"connecting"` for a frame that was queued while connecting and will never be written, because
-     * the attempt failed or was given up, `handleConnect` closed the connection, or the client
-     * stopped (the message says which).
+     * The client's connection state when the send was refused: `"disconnected"` or `"closing"`;
+     * `"closing"` also when the socket was closing though the client had not yet seen it end (the
+     * server's close frame or an RST arrived), or when the socket died before it took the frame;
+     * or `"connecting"` for a frame that was queued while connecting and will never be written,
+     * because the attempt failed or was given up, `handleConnect` closed the connection, or the
+     * client stopped (the message says which).
      */
     readonly state: "disconnected" | "closing" | "connecting",
     detail?: string,
@@ -62,10 +65,18 @@ export class UpgradeError extends ParleyError {
     readonly statusCode: number,
     /**
      * The response headers, with lower-case names (a repeated header such as `set-cookie` is an
-     * array). They are not redacted: they may carry secrets, and the message does not show them.
+     * array). `handleDisconnect` gets them all; the message never shows them, and telemetry gets
+     * a copy of the error with secret ones (`set-cookie`, `www-authenticate`, ...) redacted.
      */
     readonly headers: Readonly<Record<string, string | string[]>>,
   ) {
     super(`upgrade refused: the server answered HTTP ${statusCode}`);
+  }
+
+  /** The copy telemetry shows: the same error with secret headers redacted (see `redactHeaders`). */
+  [REDACTED_COPY](): UpgradeError {
+    const copy = new UpgradeError(this.statusCode, redactHeaders(this.headers));
+    copy.stack = this.stack;
+    return copy;
   }
 }

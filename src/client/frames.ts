@@ -3,7 +3,10 @@
  * malformed frame is refused here with an `InvalidFrameError`, so the connection is never touched.
  */
 import { Buffer } from "node:buffer";
+import { types } from "node:util";
 import { OptionsError } from "../runtime/errors.ts";
+import { formatTerm } from "../runtime/format-term.ts";
+import { describeError } from "../runtime/unreadable.ts";
 import { InvalidFrameError } from "./errors.ts";
 
 /** A WebSocket data or control frame, tagged by its type. */
@@ -21,6 +24,20 @@ const MAX_CONTROL_PAYLOAD = 125;
 const MAX_CLOSE_REASON = 123;
 const CLOSE_CODES = "1000, 1001–1003, 1007–1014 or 3000–4999";
 
+// The accessors every typed array inherits: an own `byteLength` or `buffer` property on a hostile
+// Uint8Array cannot shadow them.
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsic = (name: string): ((this: Uint8Array) => never) =>
+  Object.getOwnPropertyDescriptor(TYPED_ARRAY, name)!.get as (this: Uint8Array) => never;
+const byteLengthOf: (this: Uint8Array) => number = intrinsic("byteLength");
+const byteOffsetOf: (this: Uint8Array) => number = intrinsic("byteOffset");
+const bufferOf: (this: Uint8Array) => ArrayBufferLike = intrinsic("buffer");
+
+/** A fresh Buffer over the bytes of `bytes`: what `ws` then reads is ours, not the caller's object. */
+function view(bytes: Uint8Array): Buffer {
+  return Buffer.from(bufferOf.call(bytes), byteOffsetOf.call(bytes), byteLengthOf.call(bytes));
+}
+
 /**
  * Checks that `frame` is a `Frame` and returns it unchanged (the same reference), allocating nothing.
  *
@@ -28,52 +45,98 @@ const CLOSE_CODES = "1000, 1001–1003, 1007–1014 or 3000–4999";
  * @returns `frame`, typed as a `Frame`.
  * @throws {InvalidFrameError} when `frame` is not a two-element array, its type is not `"text"`,
  *   `"binary"`, `"ping"` or `"pong"`, a text payload is not a string, another payload is not a
- *   `Uint8Array` (a `Buffer` is one), or a ping or pong payload is over 125 bytes.
+ *   `Uint8Array` (a `Buffer` is one), a ping or pong payload is over 125 bytes, or reading it threw
+ *   (a throwing getter, a revoked Proxy).
  */
 export function validateFrame(frame: unknown): Frame {
-  if (!Array.isArray(frame)) throw new InvalidFrameError(frame, "expected a [type, payload] array");
-  if (frame.length !== 2) {
-    throw new InvalidFrameError(frame, `expected 2 elements [type, payload], got ${frame.length}`);
+  readFrame(frame);
+  return frame as Frame;
+}
+
+/**
+ * Checks a frame a caller handed over and returns a copy the client can trust: every property of
+ * `value` is read exactly once, here, so a getter or a Proxy that answers differently later (or
+ * throws) can never reach the client process. A binary, ping or pong payload becomes a fresh
+ * `Buffer` view of the same bytes (no copy), read through the intrinsic accessors.
+ *
+ * @throws {InvalidFrameError} as {@link validateFrame}.
+ */
+export function readFrame(value: unknown): Frame {
+  let type: unknown;
+  let payload: unknown;
+  try {
+    if (!Array.isArray(value)) throw new InvalidFrameError(value, "expected a [type, payload] array");
+    const length: unknown = value.length;
+    if (length !== 2) throw new InvalidFrameError(value, `expected 2 elements [type, payload], got ${formatTerm(length)}`);
+    type = value[0];
+    payload = value[1];
+  } catch (err) {
+    if (err instanceof InvalidFrameError) throw err;
+    throw new InvalidFrameError(value, `reading it threw ${describeError(err)}`);
   }
-  // The checks below make the cast true; the frame is returned as is, never copied.
-  const checked = frame as unknown as Frame;
-  const payload: unknown = frame[1];
-  switch (frame[0]) {
+  switch (type) {
     case "text":
-      if (typeof payload === "string") return checked;
-      throw new InvalidFrameError(frame, `text payload must be a string, got ${describe(payload)}`);
+      if (typeof payload === "string") return ["text", payload];
+      throw new InvalidFrameError(value, `text payload must be a string, got ${describe(payload)}`);
     case "binary":
-      if (payload instanceof Uint8Array) return checked;
-      throw new InvalidFrameError(frame, `binary payload must be a Uint8Array, got ${describe(payload)}`);
+      if (types.isUint8Array(payload)) return ["binary", view(payload)];
+      throw new InvalidFrameError(value, `binary payload must be a Uint8Array, got ${describe(payload)}`);
     case "ping":
-    case "pong":
-      if (!(payload instanceof Uint8Array)) {
-        throw new InvalidFrameError(frame, `${frame[0]} payload must be a Uint8Array, got ${describe(payload)}`);
+    case "pong": {
+      if (!types.isUint8Array(payload)) {
+        throw new InvalidFrameError(value, `${type} payload must be a Uint8Array, got ${describe(payload)}`);
       }
-      if (payload.byteLength <= MAX_CONTROL_PAYLOAD) return checked;
-      throw new InvalidFrameError(
-        frame,
-        `${frame[0]} payload must be at most ${MAX_CONTROL_PAYLOAD} bytes, got ${payload.byteLength}`,
-      );
+      const size = byteLengthOf.call(payload);
+      if (size <= MAX_CONTROL_PAYLOAD) return [type, view(payload)];
+      throw new InvalidFrameError(value, `${type} payload must be at most ${MAX_CONTROL_PAYLOAD} bytes, got ${size}`);
+    }
     default:
-      throw new InvalidFrameError(frame, 'type must be "text", "binary", "ping" or "pong"');
+      throw new InvalidFrameError(value, 'type must be "text", "binary", "ping" or "pong"');
   }
 }
 
-/** Whether `frame` is a `Frame` (what `validateFrame` accepts), without throwing. */
+/**
+ * What a `parley:frame:dropped` message says about a value that is not a frame: its claimed tag
+ * (`"invalid"` when it has none) and payload size (0 when unknown). Never throws, whatever it reads.
+ */
+export function claimedFrame(value: unknown): { readonly type: string; readonly size: number } {
+  const tag = readOr(() => (Array.isArray(value) ? (value[0] as unknown) : undefined));
+  const payload = readOr(() => (Array.isArray(value) ? (value[1] as unknown) : undefined));
+  const type = typeof tag === "string" ? tag : "invalid";
+  if (typeof payload === "string") return { type, size: Buffer.byteLength(payload) };
+  return { type, size: types.isUint8Array(payload) ? byteLengthOf.call(payload) : 0 };
+}
+
+/** What `read` returns, or undefined when it throws (a getter, a Proxy trap). */
+function readOr(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `frame` is a `Frame` (what `validateFrame` accepts), without throwing: a value whose
+ * reading throws (a getter, a revoked Proxy) is not one.
+ */
 export function isFrame(frame: unknown): frame is Frame {
-  if (!Array.isArray(frame) || frame.length !== 2) return false;
-  const payload: unknown = frame[1];
-  switch (frame[0]) {
-    case "text":
-      return typeof payload === "string";
-    case "binary":
-      return payload instanceof Uint8Array;
-    case "ping":
-    case "pong":
-      return payload instanceof Uint8Array && payload.byteLength <= MAX_CONTROL_PAYLOAD;
-    default:
-      return false;
+  try {
+    if (!Array.isArray(frame) || frame.length !== 2) return false;
+    const payload: unknown = frame[1];
+    switch (frame[0]) {
+      case "text":
+        return typeof payload === "string";
+      case "binary":
+        return types.isUint8Array(payload);
+      case "ping":
+      case "pong":
+        return types.isUint8Array(payload) && byteLengthOf.call(payload) <= MAX_CONTROL_PAYLOAD;
+      default:
+        return false;
+    }
+  } catch {
+    return false;
   }
 }
 
@@ -84,7 +147,7 @@ export function isFrame(frame: unknown): frame is Frame {
  * @returns the UTF-8 byte length of a text payload, the byte length of any other payload.
  */
 export function frameSize(frame: Frame): number {
-  return frame[0] === "text" ? Buffer.byteLength(frame[1], "utf8") : frame[1].byteLength;
+  return frame[0] === "text" ? Buffer.byteLength(frame[1], "utf8") : byteLengthOf.call(frame[1]);
 }
 
 /**
@@ -129,15 +192,12 @@ export function isSendableCloseCode(code: unknown): code is number {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  let type: string = typeof value;
-  if (type === "object") {
-    try {
-      const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      type = typeof name === "string" && name !== "" && name !== "Object" ? name : "object";
-    } catch {
-      type = "object";
-    }
-  }
+  const type = typeof value === "object" ? (readOr(() => objectType(value)) as string | undefined) ?? "object" : typeof value;
   return `${/^[aeiouAEIOU]/.test(type) ? "an" : "a"} ${type}`;
+}
+
+function objectType(value: object): string {
+  if (Array.isArray(value)) return "array";
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object" ? name : "object";
 }

@@ -44,9 +44,12 @@ export function tick(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActi
   return timeoutsOnly(timeouts);
 }
 
-/** At the deadline: true (and the wait is over) when anything arrived since the ping. */
+/**
+ * At the deadline: true (and the wait is over) when anything arrived since the ping, or when the
+ * client paused reading because the server sends more than it handles (the pong waits unread).
+ */
 export function peerAlive(conn: Connection, state: HeartbeatState): boolean {
-  if (conn.lastInbound < state.pingSentAt) return false;
+  if (conn.lastInbound < state.pingSentAt && !conn.paused) return false;
   state.pingSentAt = 0;
   return true;
 }

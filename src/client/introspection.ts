@@ -5,7 +5,7 @@
 import type { BehaviourProcess } from "../runtime/behaviours/behaviour-process.ts";
 import type { ClientData, ConnState } from "./client-data.ts";
 import { ClientProcess } from "./client-process.ts";
-import { redactUrl } from "./options.ts";
+import { redactUrl } from "../runtime/secrets.ts";
 
 /** A client as a sampler sees it. */
 export interface ClientSample {

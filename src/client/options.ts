@@ -1,12 +1,14 @@
 /**
  * The client's options: the user-facing `ConnectOptions`, their validation into a frozen
- * `ClientOptions` with every default filled in, the overrides `handleDisconnect` may return, and
- * header redaction for logs. Header values are secrets (tokens, cookies): no message shows them.
+ * `ClientOptions` with every default filled in, and the overrides `handleDisconnect` may return.
+ * Header values are secrets (tokens, cookies): no message shows them.
  */
 import type { ClientOptions as WsClientOptions, PerMessageDeflateOptions } from "ws";
 import { OptionsError } from "../runtime/errors.ts";
 import { validateName, type Name } from "../runtime/names/names-types.ts";
 import { isPlainObject, MAX_TIMER_MS } from "../runtime/predicates.ts";
+import { guarded } from "../runtime/unreadable.ts";
+import { isSecretName, redactUrl } from "../runtime/secrets.ts";
 
 /** Request headers: an object, or a list of `[name, value]` pairs. */
 export type HeadersOption = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
@@ -82,6 +84,12 @@ export interface ConnectOptions {
   readonly maxPayload?: number | undefined;
   /** Negotiate permessage-deflate, with `ws` options when an object. Default `false`. */
   readonly perMessageDeflate?: boolean | PerMessageDeflateOptions | undefined;
+  /**
+   * Received frames that may wait unhandled in the client's mailbox. At this many, the client stops
+   * reading the socket (TCP then stalls the server's writes) until `handleFrame` has caught up to
+   * half of it. Default 1000.
+   */
+  readonly maxBuffered?: number | undefined;
 }
 
 /** Validated options with every default filled in; frozen, so they can be shared freely. */
@@ -98,6 +106,7 @@ export interface ClientOptions {
   readonly maxQueue: number;
   readonly maxPayload: number;
   readonly perMessageDeflate: boolean | Readonly<PerMessageDeflateOptions>;
+  readonly maxBuffered: number;
 }
 
 /** The policy of `reconnect: true`, and of a `["reconnect", s]` decision when `reconnect` is false. */
@@ -108,7 +117,7 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({
 });
 
 const KNOWN = Object.freeze(["url", "name", "headers", "connectTimeout", "transportOpts", "protocols", "reconnect",
-  "heartbeat", "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate"]);
+  "heartbeat", "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate", "maxBuffered"]);
 const OVERRIDABLE = Object.freeze(["url", "headers", "protocols"]);
 // ws options the client derives from its own (value: the option to use instead); two sources would disagree.
 // Typed by what TransportOptions leaves out, so the two lists cannot drift apart.
@@ -125,7 +134,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TOKEN_PREFIX = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/;
 // What Node's http accepts in a header value, so a value never fails later, at dial time.
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const SECRET_NAME = /auth|token|secret|key|cookie|password|session/i;
 
 const NONE = Object.freeze({});
 const NO_PROTOCOLS: readonly string[] = Object.freeze([]);
@@ -139,27 +147,35 @@ const NO_PROTOCOLS: readonly string[] = Object.freeze([]);
  *   given; header values, TLS options and unknown options with secret-looking names show as `<redacted …>`.
  */
 export function validateOptions(opts: unknown): ClientOptions {
-  if (typeof opts !== "object" || opts === null || Array.isArray(opts)) {
-    throw new OptionsError("options", opts, "an object with at least a url");
-  }
-  const o = opts as Record<string, unknown>;
-  rejectUnknown(o, KNOWN, `one of the options ${KNOWN.join(", ")}`);
-  const reconnect = o["reconnect"] ?? false;
-  const heartbeat = o["heartbeat"] ?? false;
+  const o = field("options", () => {
+    if (typeof opts !== "object" || opts === null || Array.isArray(opts)) {
+      throw new OptionsError("options", opts, "an object with at least a url");
+    }
+    const given = opts as Record<string, unknown>;
+    rejectUnknown(given, KNOWN, `one of the options ${KNOWN.join(", ")}`);
+    return given;
+  });
+  // Only undefined (or an omitted option) takes the default: null is a wrong type like any other.
+  const read = <T>(option: string, fallback: T, check: (value: unknown) => T): T =>
+    field(option, () => {
+      const value = o[option];
+      return value === undefined ? fallback : check(value);
+    });
   return Object.freeze({
-    url: validateUrl(o["url"]),
-    name: o["name"] === undefined ? undefined : validateName(o["name"]),
+    url: field("url", () => validateUrl(o["url"])),
+    name: read("name", undefined, (v) => validateName(v)),
     // Omitted options share one frozen empty value: thousands of clients need not each hold three.
-    headers: o["headers"] === undefined ? NONE : validateHeaders(o["headers"]),
-    connectTimeout: timeout("connectTimeout", o["connectTimeout"] ?? 10_000, true),
-    transportOpts: o["transportOpts"] === undefined ? NONE : validateTransport(o["transportOpts"]),
-    protocols: o["protocols"] === undefined ? NO_PROTOCOLS : validateProtocols(o["protocols"]),
-    reconnect: reconnect === false ? false : validateReconnect(reconnect),
-    heartbeat: heartbeat === false ? false : validateHeartbeat(heartbeat),
-    closeTimeout: timeout("closeTimeout", o["closeTimeout"] ?? 5000, true),
-    maxQueue: integer("maxQueue", o["maxQueue"] ?? 1000, 0),
-    maxPayload: integer("maxPayload", o["maxPayload"] ?? 67_108_864, 1),
-    perMessageDeflate: validateDeflate(o["perMessageDeflate"] ?? false),
+    headers: read("headers", NONE, validateHeaders),
+    connectTimeout: read("connectTimeout", 10_000, (v) => timeout("connectTimeout", v, true)),
+    transportOpts: read("transportOpts", NONE, validateTransport),
+    protocols: read("protocols", NO_PROTOCOLS, validateProtocols),
+    reconnect: read("reconnect", false, (v) => (v === false ? false : validateReconnect(v))),
+    heartbeat: read("heartbeat", false, (v) => (v === false ? false : validateHeartbeat(v))),
+    closeTimeout: read("closeTimeout", 5000, (v) => timeout("closeTimeout", v, true)),
+    maxQueue: read("maxQueue", 1000, (v) => integer("maxQueue", v, 0)),
+    maxPayload: read("maxPayload", 67_108_864, (v) => integer("maxPayload", v, 1)),
+    perMessageDeflate: read("perMessageDeflate", false, validateDeflate),
+    maxBuffered: read("maxBuffered", 1000, (v) => integer("maxBuffered", v, 1)),
   });
 }
 
@@ -172,6 +188,10 @@ export function validateOptions(opts: unknown): ClientOptions {
  * @throws {OptionsError} when `overrides` is not an object, sets another option, or sets a bad value.
  */
 export function mergeConnectOverrides(current: ClientOptions, overrides: unknown): ClientOptions {
+  return field("reconnect overrides", () => applyOverrides(current, overrides));
+}
+
+function applyOverrides(current: ClientOptions, overrides: unknown): ClientOptions {
   if (!isPlainObject(overrides)) {
     throw new OptionsError("reconnect overrides", redacted(overrides), "an object of url, headers or protocols");
   }
@@ -186,71 +206,25 @@ export function mergeConnectOverrides(current: ClientOptions, overrides: unknown
   });
 }
 
-/**
- * A copy of `headers` safe to log: the value of any header whose name contains auth, token, secret,
- * key, cookie, password or session (any case; so `authorization`, `set-cookie`, `x-api-key`) becomes
- * `"[redacted]"`.
- *
- * @param headers - request or response headers.
- * @returns a new object with the same names.
- */
-export function redactHeaders<V>(headers: Readonly<Record<string, V>>): Record<string, V | "[redacted]"> {
-  const out: Record<string, V | "[redacted]"> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    Object.defineProperty(out, name, { value: SECRET_NAME.test(name) ? "[redacted]" : value, enumerable: true });
-  }
-  return out;
-}
-
-/**
- * `url` safe to show in telemetry and `status()`: credentials become `redacted`, and so do query
- * parameters with secret-looking names (`?token=`, `?api_key=`). A URL with neither is returned as
- * given, unchanged.
- */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
-  let changed = false;
-  if (parsed.username !== "" || parsed.password !== "") {
-    parsed.username = "redacted";
-    parsed.password = parsed.password === "" ? "" : "redacted";
-    changed = true;
-  }
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_NAME.test(name)) {
-      parsed.searchParams.set(name, "redacted");
-      changed = true;
-    }
-  }
-  return changed ? parsed.href : url;
-}
-
 function rejectUnknown(o: Record<string, unknown>, known: readonly string[], expected: string, prefix = ""): void {
   for (const key of Object.keys(o)) {
     if (known.includes(key)) continue;
-    throw new OptionsError(prefix + key, SECRET_NAME.test(key) ? redacted(o[key]) : o[key], expected);
+    throw new OptionsError(prefix + key, isSecretName(key) ? redacted(o[key]) : o[key], expected);
   }
 }
 
 function validateUrl(url: unknown): string {
   const expected = "a ws:// or wss:// URL string without a #fragment";
   if (typeof url !== "string") throw new OptionsError("url", url, expected);
-  let parsed: URL;
+  let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    throw new OptionsError("url", url, expected);
+    parsed = undefined;
   }
   // ws refuses a fragment only when it dials; checking here keeps every bad URL an OptionsError.
-  if ((parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.hash === "") return url;
-  if (parsed.username === "" && parsed.password === "") throw new OptionsError("url", url, expected);
-  parsed.username = "redacted";
-  parsed.password = "redacted";
-  throw new OptionsError("url", parsed.href, expected);
+  if (parsed !== undefined && (parsed.protocol === "ws:" || parsed.protocol === "wss:") && parsed.hash === "") return url;
+  throw new OptionsError("url", redactUrl(url), expected);
 }
 
 function validateHeaders(headers: unknown): Readonly<Record<string, string>> {
@@ -321,8 +295,8 @@ function validateReconnect(r: unknown): ReconnectPolicy {
   rejectUnknown(r, ["baseDelay", "maxDelay", "maxRetries"], "baseDelay, maxDelay or maxRetries", "reconnect.");
   // An omitted bound never contradicts the given one: its default bends to it.
   const given = (v: unknown, fallback: number): number => (typeof v === "number" ? v : fallback);
-  const maxDelay = r["maxDelay"] ?? Math.max(DEFAULT_RECONNECT.maxDelay, given(r["baseDelay"], 0));
-  const baseDelay = r["baseDelay"] ?? Math.min(DEFAULT_RECONNECT.baseDelay, given(maxDelay, Infinity));
+  const maxDelay = orDefault(r["maxDelay"], () => Math.max(DEFAULT_RECONNECT.maxDelay, given(r["baseDelay"], 0)));
+  const baseDelay = orDefault(r["baseDelay"], () => Math.min(DEFAULT_RECONNECT.baseDelay, given(maxDelay, Infinity)));
   if (typeof baseDelay !== "number" || !(baseDelay >= 0 && baseDelay <= MAX_TIMER_MS)) {
     throw new OptionsError("reconnect.baseDelay", baseDelay, `a number of ms from 0 to ${MAX_TIMER_MS}`);
   }
@@ -330,7 +304,7 @@ function validateReconnect(r: unknown): ReconnectPolicy {
     throw new OptionsError("reconnect.maxDelay", maxDelay,
       `a number of ms from baseDelay (${baseDelay}) to ${MAX_TIMER_MS}`);
   }
-  const maxRetries = r["maxRetries"] ?? Infinity;
+  const maxRetries = orDefault(r["maxRetries"], () => Infinity);
   if (maxRetries === Infinity || (Number.isSafeInteger(maxRetries) && (maxRetries as number) >= 0)) {
     return Object.freeze({ baseDelay, maxDelay, maxRetries: maxRetries as number });
   }
@@ -356,6 +330,19 @@ function timeout(option: string, value: unknown, allowInfinity: boolean): number
   }
   const expected = `a number of ms above 0, at most ${MAX_TIMER_MS}${allowInfinity ? ", or Infinity" : ""}`;
   throw new OptionsError(option, value, expected);
+}
+
+/** `value`, or the default when it is undefined (only then: null is a value of the wrong type). */
+function orDefault(value: unknown, fallback: () => number): unknown {
+  return value === undefined ? fallback() : value;
+}
+
+/**
+ * Validates one option: what reading it throws (a getter, a Proxy trap) becomes an OptionsError
+ * naming the option, so a hostile options object is refused like any other bad one.
+ */
+function field<T>(option: string, validate: () => T): T {
+  return guarded(validate, (unreadable) => new OptionsError(option, unreadable, "a value whose properties can be read"));
 }
 
 function integer(option: string, value: unknown, min: number): number {

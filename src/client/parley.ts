@@ -10,9 +10,10 @@ import type { Pid } from "../runtime/process/pid.ts";
 import type { ClientStatus } from "./client-data.ts";
 import { startClient } from "./client-process.ts";
 import type { ConnectInfo } from "./connection.ts";
-import { type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
+import { claimedFrame, type Frame, readFrame, validateCloseFrame } from "./frames.ts";
 import { type ConnectOptions, validateOptions } from "./options.ts";
-import { Connect, Disconnect, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import { Connect, Disconnect, InvalidFrameAsync, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import { guarded } from "../runtime/unreadable.ts";
 import type { CallReplyResult, ClientInitResult, ClientResult, DisconnectResult } from "./results.ts";
 
 /** A concrete client class. */
@@ -197,15 +198,29 @@ export abstract class Parley<S = unknown, R = unknown> {
    * @throws QueueFullError (rejection) when `maxQueue` frames already wait.
    */
   static async sendFrame(dest: Dest, frame: Frame, options?: { readonly timeout?: number }): Promise<void> {
-    const valid = validateFrame(frame);
-    await callChecked(dest, new SendFrame(valid), options?.timeout ?? Infinity);
+    const valid = readFrame(frame);
+    // callChecked checks the timeout itself, as every call does.
+    const timeout = callOption(options, "timeout", Infinity) as number;
+    await callChecked(dest, new SendFrame(valid), timeout);
   }
 
-  /** Sends a frame without waiting; never throws. What cannot be delivered is published on `parley:frame:dropped`. */
+  /**
+   * Sends a frame without waiting; never throws. What cannot be delivered is published on
+   * `parley:frame:dropped`. The frame is checked and copied here, on the caller's side: a value
+   * that is not a frame (or fights back: a throwing getter, a revoked Proxy) never reaches the
+   * client, which only learns its claimed type and size, to report it as `invalid_frame`.
+   */
   static sendFrameAsync(dest: Dest, frame: Frame): void {
+    let msg: SendFrameAsync | InvalidFrameAsync;
+    try {
+      msg = new SendFrameAsync(readFrame(frame));
+    } catch {
+      const claimed = claimedFrame(frame);
+      msg = new InvalidFrameAsync(claimed.type, claimed.size);
+    }
     try {
       // Straight to the mailbox, not wrapped as a cast: this is the hot path of a busy sender.
-      send(dest, new SendFrameAsync(frame));
+      send(dest, msg);
     } catch {
       // An unknown name or a malformed destination: nothing to deliver to, and this never throws.
     }
@@ -218,7 +233,7 @@ export abstract class Parley<S = unknown, R = unknown> {
    * @throws OptionsError (rejection) for a close code or reason `ws` cannot send.
    */
   static async disconnect(dest: Dest, options?: { readonly code?: number; readonly reason?: string }): Promise<void> {
-    const [code, reason] = validateCloseFrame(options?.code ?? 1000, options?.reason ?? "");
+    const [code, reason] = validateCloseFrame(callOption(options, "code", 1000), callOption(options, "reason", ""));
     await callChecked(dest, new Disconnect(code, reason), Infinity);
   }
 
@@ -267,4 +282,20 @@ export abstract class Parley<S = unknown, R = unknown> {
   static stop(dest: Dest, reason: unknown = "normal", timeoutMs = Infinity): Promise<void> {
     return stopServer(dest, reason, timeoutMs);
   }
+}
+
+/**
+ * Reads `options[key]` of a call's options object (`undefined` when the object or the key is
+ * missing), as the option's OptionsError when the object is not one or reading it throws.
+ */
+function callOption(options: unknown, key: string, fallback: unknown): unknown {
+  return guarded(
+    () => {
+      if (options === undefined) return fallback;
+      if (options === null || typeof options !== "object") throw new OptionsError("options", options, `an object with ${key}`);
+      const value = (options as Record<string, unknown>)[key];
+      return value === undefined ? fallback : value;
+    },
+    (unreadable) => new OptionsError(key, unreadable, "a value whose properties can be read"),
+  );
 }

@@ -9,8 +9,20 @@ export class SendFrame {
   constructor(readonly frame: Frame) {}
 }
 
+/** A `sendFrameAsync` frame, checked and copied on the caller's side (see `readFrame`). */
 export class SendFrameAsync {
-  constructor(readonly frame: unknown) {}
+  constructor(readonly frame: Frame) {}
+}
+
+/**
+ * A `sendFrameAsync` value that is not a frame: only its claimed tag and payload size travel, read
+ * on the caller's side, so nothing of a hostile value ever reaches the client.
+ */
+export class InvalidFrameAsync {
+  constructor(
+    readonly type: string,
+    readonly size: number,
+  ) {}
 }
 
 export class Disconnect {
@@ -26,7 +38,13 @@ export class Status {}
 
 // A client on another node gets these through distribution; rebuilt with the checks the sender made.
 registerCrossing({ name: "SendFrame", type: SendFrame, parts: (r) => [r.frame], rebuild: ([frame]) => new SendFrame(validateFrame(frame)) });
-registerCrossing({ name: "SendFrameAsync", type: SendFrameAsync, parts: (r) => [r.frame], rebuild: ([frame]) => new SendFrameAsync(frame) });
+registerCrossing({ name: "SendFrameAsync", type: SendFrameAsync, parts: (r) => [r.frame], rebuild: ([frame]) => new SendFrameAsync(validateFrame(frame)) });
+registerCrossing({
+  name: "InvalidFrameAsync",
+  type: InvalidFrameAsync,
+  parts: (r) => [r.type, r.size],
+  rebuild: ([type, size]) => new InvalidFrameAsync(String(type), Number(size)),
+});
 registerCrossing({
   name: "Disconnect",
   type: Disconnect,

@@ -4,7 +4,9 @@
  * the hot path allocates nothing.
  */
 import { BadReturnError } from "../runtime/errors.ts";
-import { type CloseFrame, type Frame, isCloseFrame, isFrame } from "./frames.ts";
+import { isPromiseLike } from "../runtime/predicates.ts";
+import { guarded } from "../runtime/unreadable.ts";
+import { type CloseFrame, type Frame, isCloseFrame, isFrame, readFrame } from "./frames.ts";
 import type { ConnectOptions } from "./options.ts";
 import type { ConnectInfo } from "./connection.ts";
 import type { From } from "../runtime/behaviours/gen-call.ts";
@@ -81,31 +83,14 @@ export interface ClientCallbacks {
 }
 
 /**
- * Checks a ClientResult (or, with `allowReply`, a CallReplyResult).
+ * Checks a ClientResult (or, with `allowReply`, a CallReplyResult) and returns it. Every element is
+ * read inside a guard, so a result with a throwing getter or a Proxy is a BadReturnError like any
+ * other bad result, not a raw TypeError.
  * @throws BadReturnError naming `callback` and the value.
  */
 export function checkClientResult(r: unknown, callback: string, allowReply = false): CallReplyResult<unknown> {
-  if (Array.isArray(r)) {
-    switch (r[0]) {
-      case "ok":
-        if (r.length === 2) return r as unknown as CallReplyResult<unknown>;
-        break;
-      case "push":
-        if (r.length === 3 && isFrame(r[1])) return r as unknown as CallReplyResult<unknown>;
-        break;
-      case "disconnect":
-        if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
-        if (r.length === 4 && isCloseFrame(r[3])) return r as unknown as CallReplyResult<unknown>;
-        break;
-      case "stop":
-        if (r.length === 3) return r as unknown as CallReplyResult<unknown>;
-        break;
-      case "reply":
-        if (allowReply && r.length === 3) return r as unknown as CallReplyResult<unknown>;
-        break;
-    }
-  }
-  throw new BadReturnError(callback, r);
+  if (guarded(() => isClientResult(r, allowReply), () => new BadReturnError(callback, r))) return r as CallReplyResult<unknown>;
+  return bad(callback, r);
 }
 
 /**
@@ -113,15 +98,8 @@ export function checkClientResult(r: unknown, callback: string, allowReply = fal
  * @throws BadReturnError naming `handleDisconnect` and the value.
  */
 export function checkDisconnectResult(r: unknown): DisconnectResult<unknown> {
-  if (Array.isArray(r)) {
-    const ok =
-      (r[0] === "ok" && r.length === 2) ||
-      (r[0] === "reconnect" && (r.length === 2 || (r.length === 3 && r[2] !== null && typeof r[2] === "object"))) ||
-      (r[0] === "disconnect" && r.length === 2) ||
-      (r[0] === "stop" && r.length === 3);
-    if (ok) return r as unknown as DisconnectResult<unknown>;
-  }
-  throw new BadReturnError("handleDisconnect", r);
+  if (guarded(() => isDisconnectResult(r), () => new BadReturnError("handleDisconnect", r))) return r as DisconnectResult<unknown>;
+  return bad("handleDisconnect", r);
 }
 
 /**
@@ -129,6 +107,121 @@ export function checkDisconnectResult(r: unknown): DisconnectResult<unknown> {
  * @throws BadReturnError naming `init` and the value.
  */
 export function checkInitResult(r: unknown): ClientInitResult<unknown> {
-  if (Array.isArray(r) && r.length === 2 && (r[0] === "ok" || r[0] === "stop")) return r as unknown as ClientInitResult<unknown>;
-  throw new BadReturnError("init", r);
+  if (guarded(() => isInitResult(r), () => new BadReturnError("init", r))) return r as ClientInitResult<unknown>;
+  return bad("init", r);
+}
+
+/**
+ * Awaits a callback's result, then accepts it. Only a promise is awaited: `await` on any other
+ * value reads its `then`, which a hostile value (a Proxy, a throwing getter) turns into a throw
+ * that no check would name.
+ */
+export async function outcome<T>(r: unknown, accept: (value: unknown) => T): Promise<T> {
+  return accept(isPromiseLike(r) ? await r : r);
+}
+
+/**
+ * What the client applies of a callback's result: a copy, read exactly once, inside a guard,
+ * then checked. A getter or a Proxy that answers one way to the check and another way later can
+ * therefore never reach the client; any failure is a BadReturnError naming `callback` and `r`.
+ * A pushed frame in the copy is the copy `readFrame` makes.
+ */
+export function acceptClientResult(r: unknown, callback: string, allowReply = false): CallReplyResult<unknown> {
+  return accept(r, callback, (copy) => checkClientResult(copy, callback, allowReply));
+}
+
+/** {@link acceptClientResult} for `handleDisconnect`. */
+export function acceptDisconnectResult(r: unknown): DisconnectResult<unknown> {
+  return accept(r, "handleDisconnect", checkDisconnectResult);
+}
+
+/** {@link acceptClientResult} for `init`. */
+export function acceptInitResult(r: unknown): ClientInitResult<unknown> {
+  return accept(r, "init", checkInitResult);
+}
+
+function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T): T {
+  const copy = guarded(() => ownCopy(r), () => new BadReturnError(callback, r));
+  try {
+    return check(copy);
+  } catch {
+    throw new BadReturnError(callback, r);
+  }
+}
+
+/** A fresh array of a result-sized tuple's elements (and of its frame), or undefined when `r` is none. */
+function ownCopy(r: unknown): unknown[] | undefined {
+  if (!Array.isArray(r)) return undefined;
+  const length: unknown = r.length;
+  if (typeof length !== "number" || length < 1 || length > MAX_RESULT_LENGTH) return undefined;
+  const copy: unknown[] = [];
+  for (let i = 0; i < length; i++) copy.push(r[i]);
+  if (copy[0] === "push" && length === 3) copy[1] = frameOrUndefined(copy[1]);
+  const close = copy[3];
+  if (copy[0] === "disconnect" && Array.isArray(close)) copy[3] = close.length === 2 ? [close[0], close[1]] : undefined;
+  return copy;
+}
+
+// Longest tuple of any result union: ["disconnect", reason, state, close].
+const MAX_RESULT_LENGTH = 4;
+
+/**
+ * Reads every element of a result-sized array once, inside the caller's guard, so that a getter
+ * that throws does so here, as a bad result, and not later while the result is applied.
+ * False for an array that is not a tuple of a result's size.
+ */
+function readable(r: unknown[]): boolean {
+  const length: unknown = r.length;
+  if (typeof length !== "number" || length < 1 || length > MAX_RESULT_LENGTH) return false;
+  for (let i = 0; i < length; i++) if (r[i] === UNREADABLE) return false;
+  return true;
+}
+
+// No user value is this symbol: comparing against it only makes each read count.
+const UNREADABLE = Symbol("unreadable");
+
+function isClientResult(r: unknown, allowReply: boolean): boolean {
+  if (!Array.isArray(r) || !readable(r)) return false;
+  switch (r[0]) {
+    case "ok":
+      return r.length === 2;
+    case "push":
+      return r.length === 3 && isFrame(r[1]);
+    case "disconnect":
+      return r.length === 3 || (r.length === 4 && isCloseFrame(r[3]));
+    case "stop":
+      return r.length === 3;
+    case "reply":
+      return allowReply && r.length === 3;
+    default:
+      return false;
+  }
+}
+
+function isDisconnectResult(r: unknown): boolean {
+  if (!Array.isArray(r) || !readable(r)) return false;
+  const overrides: unknown = r[2];
+  return (
+    (r[0] === "ok" && r.length === 2) ||
+    (r[0] === "reconnect" && (r.length === 2 || (r.length === 3 && overrides !== null && typeof overrides === "object"))) ||
+    (r[0] === "disconnect" && r.length === 2) ||
+    (r[0] === "stop" && r.length === 3)
+  );
+}
+
+function isInitResult(r: unknown): boolean {
+  return Array.isArray(r) && readable(r) && r.length === 2 && (r[0] === "ok" || r[0] === "stop");
+}
+
+function bad(callback: string, r: unknown): never {
+  throw new BadReturnError(callback, r);
+}
+
+/** The copy `readFrame` makes of `value`, or undefined (which no check accepts) when it is no frame. */
+function frameOrUndefined(value: unknown): Frame | undefined {
+  try {
+    return readFrame(value);
+  } catch {
+    return undefined;
+  }
 }

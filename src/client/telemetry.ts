@@ -5,6 +5,7 @@
  */
 import { channels } from "../runtime/telemetry.ts";
 import type { Pid } from "../runtime/process/pid.ts";
+import { redactReason } from "../runtime/secrets.ts";
 import { type Frame, frameSize } from "./frames.ts";
 
 /** Fields every client event carries, first, so a subscriber can tell clients apart. */
@@ -70,9 +71,9 @@ export interface ConnectionStopMessage extends ClientMeta {
 }
 /**
  * `parley:frame:received` and `parley:frame:sent`. Received: every frame from the current socket
- * (text, binary, ping, pong), before its callback runs. Sent: every frame handed to the socket:
- * `sendFrame`, `sendFrameAsync`, pushes, the frames flushed after connecting, heartbeat pings and
- * the automatic pongs that answer pings.
+ * (text, binary, ping, pong), before its callback runs. Sent: every frame the socket took (its
+ * write completed): `sendFrame`, `sendFrameAsync`, pushes, the frames flushed after connecting;
+ * heartbeat pings and the automatic pongs that answer pings as they are handed to the socket.
  */
 export interface FrameMessage extends ClientMeta {
   /** The frame's type, its tag in {@link Frame}. */
@@ -91,15 +92,17 @@ export interface FrameDroppedMessage extends ClientMeta {
   readonly size: number;
   /**
    * `"not_connected"`: sent while disconnected, or pushed outside `connected`. `"closing"`: sent
-   * while closing, or queued while connecting and discarded because `handleConnect` closed the new
-   * connection or the client stopped. `"queue_full"`: `maxQueue` frames already waited.
+   * while closing (the client's, or already the socket's: the server's close frame or a socket
+   * error arrived and the client has not yet seen the socket end), or queued while connecting and
+   * discarded because `handleConnect` closed the new connection or the client stopped.
+   * `"connection_lost"`: handed to the socket, which died before it took the frame (an RST). `"queue_full"`: `maxQueue` frames already waited.
    * `"invalid_frame"`: not a valid {@link Frame}. `"connect_failed"`: queued while connecting, and
    * the attempt failed or was given up.
    */
   readonly why: FrameDropReason;
 }
 /** Why a frame was dropped: the `why` of {@link FrameDroppedMessage}. */
-export type FrameDropReason = "not_connected" | "closing" | "queue_full" | "invalid_frame" | "connect_failed";
+export type FrameDropReason = "not_connected" | "closing" | "queue_full" | "invalid_frame" | "connect_failed" | "connection_lost";
 /**
  * `parley:reconnect:scheduled`: after `handleDisconnect`, the client will dial again. Published
  * as the client goes to `disconnected` to wait for the retry.
@@ -137,13 +140,9 @@ export function publishDropped(meta: ClientMeta, frame: Frame, why: FrameDropRea
 }
 
 /** A `sendFrameAsync` value that is not a frame: its claimed tag (or "invalid") and payload size. */
-export function publishInvalid(meta: ClientMeta, value: unknown): void {
+export function publishInvalid(meta: ClientMeta, type: string, size: number): void {
   const ch = channels.frameDropped;
-  if (!ch.hasSubscribers) return;
-  const [tag, payload] = Array.isArray(value) ? (value as unknown[]) : [];
-  const type = typeof tag === "string" ? tag : "invalid";
-  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload instanceof Uint8Array ? payload.byteLength : 0;
-  ch.publish({ ...meta, type, size, why: "invalid_frame" });
+  if (ch.hasSubscribers) ch.publish({ ...meta, type, size, why: "invalid_frame" });
 }
 
 export function publishConnectStart(meta: ClientMeta, attempt: number): void {
@@ -160,12 +159,12 @@ export function publishConnectStop(
   const ch = channels.connectStop;
   if (!ch.hasSubscribers) return;
   const durationMs = performance.now() - startedAt;
-  ch.publish(outcome === "ok" ? { ...meta, attempt, outcome, durationMs } : { ...meta, attempt, outcome, reason, durationMs });
+  ch.publish(outcome === "ok" ? { ...meta, attempt, outcome, durationMs } : { ...meta, attempt, outcome, reason: redactReason(reason), durationMs });
 }
 
 export function publishConnectionStop(meta: ClientMeta, reason: unknown, connectedAt: number): void {
   const ch = channels.connectionStop;
-  if (ch.hasSubscribers) ch.publish({ ...meta, reason, durationMs: performance.now() - connectedAt });
+  if (ch.hasSubscribers) ch.publish({ ...meta, reason: redactReason(reason), durationMs: performance.now() - connectedAt });
 }
 
 export function publishReconnect(meta: ClientMeta, attempt: number, delayMs: number): void {

@@ -5,6 +5,7 @@
 import { pino, type Logger } from "pino";
 import { formatTerm } from "./format-term.ts";
 import { isPlainObject } from "./predicates.ts";
+import { isSecretName, looksLikeUrl, REDACTED, redactUrl } from "./secrets.ts";
 
 let logger: Logger = pino({ name: "parley" }, pino.destination({ dest: 2, sync: true }));
 
@@ -19,19 +20,18 @@ export function getLogger(): Logger {
 }
 
 /**
- * Keys whose values never reach a log line or a crash report. (`sys.getState`/`sys.getStatus`
- * return the user state as it is: they are for the code that owns it, not for logs.)
+ * A copy of `value` for a log line or a crash report, to a bounded depth: the values of keys with
+ * secret names (see `isSecretName`) are replaced, and strings that look like URLs are redacted as
+ * `status` shows URLs. (`sys.getState`/`sys.getStatus` return the user state as it is: they are for
+ * the code that owns it, not for logs.)
  */
-const SECRET_KEY = /pass|secret|token|auth|cookie|api[-_]?key|private|credential|session/i;
-const REDACTED = "[redacted]";
-
-/** A copy of `value` with the values of secret-looking keys replaced, to a bounded depth. */
 export function redact(value: unknown, depth = 6): unknown {
+  if (typeof value === "string") return looksLikeUrl(value) ? redactUrl(value) : value;
   if (value === null || typeof value !== "object" || depth <= 0) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth - 1));
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth - 1);
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretName(k) ? REDACTED : redact(v, depth - 1);
   return out;
 }
 

@@ -3,13 +3,17 @@
 /** The longest delay Node's timers take: beyond 2^31 - 1 ms they fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-/** True for anything `await` would treat as a promise (an object or function with `then`). */
+/**
+ * True for anything `await` would treat as a promise (an object or function with `then`); false
+ * when reading `then` throws (a throwing getter, a revoked Proxy), so callers never throw here.
+ */
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
 }
 
 /** True for an object literal or a null-prototype object: plain data, not an instance. */

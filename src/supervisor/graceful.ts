@@ -8,6 +8,7 @@ import { formatTerm } from "../runtime/format-term.ts";
 import { stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { Dest } from "../runtime/names/names.ts";
 import { checkTimeout } from "../runtime/process/deadlines.ts";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 
 /** Options of {@link shutdownOnSignals}. */
 export interface ShutdownOnSignalsOptions {
@@ -73,11 +74,12 @@ async function stopTree(sup: Dest, signal: NodeJS.Signals, timeoutMs: number): P
   let stopped = false;
   if (timeoutMs !== Infinity) {
     // Unref'd: it never keeps the process alive by itself, it only cuts a stop or a drain that takes too long.
-    setTimeout(() => {
+    const cut = (): void => {
       if (stopped) logger.warn({ timeoutMs }, "the supervision tree stopped but something else keeps the process alive: exiting");
       else logger.error({ timeoutMs }, "the supervision tree did not stop in time: exiting");
       process.exit(stopped ? 0 : 1);
-    }, timeoutMs).unref();
+    };
+    setTimeout(cut, timerDelay(timeoutMs)).unref();
   }
   try {
     await stopServer(sup, "shutdown", Infinity);

@@ -8,6 +8,7 @@ import type { Pid } from "../runtime/process/pid.ts";
 import { formatTerm } from "../runtime/format-term.ts";
 import { getLogger, isNormalReason } from "../runtime/logger.ts";
 import { channels } from "../runtime/telemetry.ts";
+import { redactReason } from "../runtime/secrets.ts";
 
 /**
  * `parley:supervisor:restart`: a Supervisor or DynamicSupervisor is about to restart a child that
@@ -76,5 +77,5 @@ export function unexpectedMessage(sup: SupervisorRef, msg: unknown): void {
 /** Publishes `parley:supervisor:restart`, only when someone subscribed. */
 export function publishRestart(supervisor: Pid, id: unknown, reason: unknown): void {
   const channel = channels.supervisorRestart;
-  if (channel.hasSubscribers) channel.publish({ supervisor, id, reason } satisfies SupervisorRestartEvent);
+  if (channel.hasSubscribers) channel.publish({ supervisor, id, reason: redactReason(reason) } satisfies SupervisorRestartEvent);
 }

@@ -13,6 +13,7 @@ import { monitor } from "../runtime/process/monitors.ts";
 import type { Pid, Ref } from "../runtime/process/pid.ts";
 import { unlink } from "../runtime/process/links.ts";
 import { receive } from "../runtime/process/receive.ts";
+import { type LongTimer, startTimer } from "../runtime/process/long-timer.ts";
 import { exit, isAlive } from "../runtime/process/spawn.ts";
 
 /** One child to stop. */
@@ -76,8 +77,8 @@ export async function shutdownChildren(targets: readonly ShutdownTarget[]): Prom
       else group.push(pid);
     }
   }
-  const timers: NodeJS.Timeout[] = [];
-  for (const [ms, pids] of byTime) timers.push(setTimeout(killAll, ms, pids));
+  const timers: LongTimer<Pid[]>[] = [];
+  for (const [ms, pids] of byTime) timers.push(startTimer(ms, killAll, pids));
   try {
     const isPending = (msg: unknown): readonly [Ref, unknown] | undefined => {
       if (!isDown(msg)) return undefined;
@@ -90,7 +91,7 @@ export async function shutdownChildren(targets: readonly ShutdownTarget[]): Prom
       pending.delete(ref);
     }
   } finally {
-    for (const timer of timers) clearTimeout(timer);
+    for (const timer of timers) timer.cancel();
   }
   return reasons;
 }

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_RECONNECT,
   mergeConnectOverrides,
-  redactHeaders,
   validateOptions,
   type ClientOptions,
 } from "../../src/client/options.ts";
+import { redactHeaders } from "../../src/runtime/secrets.ts";
 import { OptionsError } from "../../src/runtime/errors.ts";
 
 const URL_FORMS = "a ws:// or wss:// URL string without a #fragment";
@@ -51,6 +51,7 @@ describe("options", () => {
         maxQueue: 1000,
         maxPayload: 67_108_864,
         perMessageDeflate: false,
+        maxBuffered: 1000,
       } satisfies ClientOptions);
       expect(Object.isFrozen(opts)).toBe(true);
     });
@@ -132,7 +133,7 @@ describe("options", () => {
     });
 
     it("rejects an unknown option, listing the known ones", () => {
-      const err = rejects(withUrl({ recconect: true }), "invalid recconect: expected one of the options url, name, headers, connectTimeout, transportOpts, protocols, reconnect, heartbeat, closeTimeout, maxQueue, maxPayload, perMessageDeflate, got true");
+      const err = rejects(withUrl({ recconect: true }), "invalid recconect: expected one of the options url, name, headers, connectTimeout, transportOpts, protocols, reconnect, heartbeat, closeTimeout, maxQueue, maxPayload, perMessageDeflate, maxBuffered, got true");
       expect(err.option).toBe("recconect");
     });
 

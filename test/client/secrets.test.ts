@@ -4,7 +4,7 @@ import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatTerm } from "../../src/runtime/format-term.ts";
 import { channels, OptionsError, Parley, send, sys } from "../../src/index.ts";
-import { redactUrl } from "../../src/client/options.ts";
+import { redactUrl } from "../../src/runtime/secrets.ts";
 import { ClientHarness } from "../helpers/client.ts";
 import { startServer, type TestServer } from "../helpers/ws-server.ts";
 

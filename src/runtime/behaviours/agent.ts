@@ -3,6 +3,7 @@
  * `Agent`. It is a GenServer underneath: `sys`, names, links and supervision work as for one.
  */
 import { BadReturnError, OptionsError } from "../errors.ts";
+import { asBadReturn } from "../unreadable.ts";
 import type { Dest } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import { isPromiseLike } from "../predicates.ts";
@@ -136,7 +137,12 @@ function answer(op: Op, value: unknown, state: unknown): CallResult<unknown> {
     case "update":
       return ["reply", "ok", value];
     case "get_and_update":
-      if (Array.isArray(value) && value.length === 2) return ["reply", value[0], value[1]];
+      try {
+        if (Array.isArray(value) && value.length === 2) return ["reply", value[0], value[1]];
+      } catch (err) {
+        // Reading a hostile pair (a getter, a Proxy trap) threw: a bad return like any other.
+        throw asBadReturn(err, "Agent.getAndUpdate", value);
+      }
       throw new BadReturnError("Agent.getAndUpdate", value);
   }
 }

@@ -14,6 +14,8 @@ import { register, whereis } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import { createProc, current, currentProc, linkProcs, type Proc, removeMessage, terminate, unlinkProcs, type Waiter } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
+import { startTimer } from "../process/long-timer.ts";
+import { guarded } from "../unreadable.ts";
 import { charge, schedule } from "../process/scheduler.ts";
 import { formatTerm } from "../format-term.ts";
 import { handleSystem, type SystemHost } from "./system-requests.ts";
@@ -174,16 +176,16 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     const timer =
       timeout === Infinity
         ? undefined
-        : setTimeout(() => {
+        : startTimer(timeout, () => {
             if (settled) return;
             fail("timeout");
             terminate(proc, "killed");
-          }, timeout);
+          }, undefined);
     // A process that ends while init runs (killed, or taken down through a link) fails the start
     // with its exit reason, as proc_lib's start does: otherwise an init blocked in a receive would
     // leave the caller waiting for ever, and any other init would resolve a dead pid.
     const onEarlyExit = (_: Proc, reason: unknown): void => {
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       if (!settled) fail(reason);
     };
     proc.onExit(onEarlyExit);
@@ -212,7 +214,7 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
         stop = { reason: err };
         cause = err;
       }
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       if (settled) return;
       if (stop !== undefined) {
         fail(stop.reason, cause);
@@ -286,6 +288,15 @@ function claimName(name: Exclude<Name, { readonly global: unknown }>, pid: Pid):
 }
 
 function checkStartOptions(options: StartOptions | undefined): { name: Name | undefined; timeout: number } {
+  return guarded(() => readStartOptions(options), (unreadable) => new OptionsError("options", unreadable, "{ name?, timeout? }"));
+}
+
+/**
+ * The start options, read once: a `{ global }` or `{ via }` name becomes a fresh object of the
+ * parts that were checked, so a getter or a Proxy cannot answer differently when the name is
+ * registered or shown.
+ */
+function readStartOptions(options: StartOptions | undefined): { name: Name | undefined; timeout: number } {
   if (options === undefined) return { name: undefined, timeout: Infinity };
   if (options === null || typeof options !== "object") {
     throw new OptionsError("options", options, "{ name?, timeout? }");
@@ -293,10 +304,18 @@ function checkStartOptions(options: StartOptions | undefined): { name: Name | un
   for (const key of Object.keys(options)) {
     if (key !== "name" && key !== "timeout") throw new OptionsError(key, (options as Record<string, unknown>)[key], "no such start option (known: name, timeout)");
   }
-  const name = options.name === undefined ? undefined : validateName(options.name);
+  const given: unknown = options.name;
+  const name = given === undefined ? undefined : ownName(validateName(given));
   const timeout = options.timeout ?? Infinity;
   checkTimeout(timeout, "timeout");
   return { name, timeout };
+}
+
+function ownName(name: Name): Name {
+  if (typeof name === "string") return name;
+  if ("global" in name) return { global: name.global };
+  const [module, term] = [name.via[0], name.via[1]];
+  return { via: [module, term] };
 }
 
 

@@ -8,7 +8,8 @@
 import { ExitError, NoProcError, OptionsError, TimeoutError } from "../errors.ts";
 import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
 import { type Dest, type RemoteAddress, resolveProc, resolveRemote, send } from "../names/names.ts";
-import { CALL_SLOT, type CallWatch, type Home, makeRef, Pid, Ref } from "../process/pid.ts";
+import { CALL_SLOT, type CallWatch, type Home, isPid, isRef, makeRef, Pid, Ref } from "../process/pid.ts";
+import { guarded } from "../unreadable.ts";
 import { currentProc, deliver, OUTSIDE, Proc } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
 import { putTogether, registerCrossing, takeApart } from "../process/crossing.ts";
@@ -118,7 +119,7 @@ class PendingCall implements From, Expirable, CallWatch {
     const target = this.#target;
     if (target instanceof Proc) this.#reject(new ExitError(reason, this.#dest));
     else if (reason === "noconnection") this.#reject(new ExitError(["nodedown", target.node], this.#dest));
-    else if (reason === "noproc") this.#reject(new NoProcError(this.#dest, this.#dest instanceof Pid ? "no process is alive at" : undefined));
+    else if (reason === "noproc") this.#reject(new NoProcError(this.#dest, isPid(this.#dest) ? "no process is alive at" : undefined));
     else this.#reject(new ExitError(reason, this.#dest));
   }
 
@@ -157,7 +158,7 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
   if (target === undefined) {
     const remote = resolveRemote(dest);
     if (remote !== undefined) return callRemote(remote, dest, request, timeoutMs, kind);
-    return Promise.reject(new NoProcError(dest, dest instanceof Pid ? "no process is alive at" : undefined));
+    return Promise.reject(new NoProcError(dest, isPid(dest) ? "no process is alive at" : undefined));
   }
   const proc = target;
   const caller = currentProc();
@@ -181,13 +182,21 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
-  if (from === null || typeof from !== "object" || !(from.pid instanceof Pid) || !(from.tag instanceof Ref)) {
-    throw new OptionsError("from", from, "the From of a call ({ pid, tag })");
-  }
+  const [pid, tag] = guarded(() => readFrom(from), (unreadable) => new OptionsError("from", unreadable, FROM));
   // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
-  const tag = from.tag;
   if (tag.home === undefined) tag[CALL_SLOT]?.settle(value);
-  else tag.home.route(["reply", from.pid, tag, value]);
+  else tag.home.route(["reply", pid, tag, value]);
+}
+
+const FROM = "the From of a call ({ pid, tag })";
+
+/** The caller and the tag of a From, each read once (a hostile From may answer differently twice). */
+function readFrom(from: From): readonly [Pid, Ref] {
+  if (from === null || typeof from !== "object") throw new OptionsError("from", from, FROM);
+  const pid: unknown = from.pid;
+  const tag: unknown = from.tag;
+  if (!isPid(pid) || !isRef(tag)) throw new OptionsError("from", from, FROM);
+  return [pid, tag];
 }
 
 /** A call to a process of another node: its node watches the target for the call's tag. */

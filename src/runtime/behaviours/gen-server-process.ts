@@ -5,6 +5,7 @@
  * here too: a continue runs `handleContinue` before the next message, a timeout arms an idle timer.
  */
 import { BadReturnError } from "../errors.ts";
+import { asBadReturn } from "../unreadable.ts";
 import { CallRequest, CastRequest, type From, reply } from "./gen-call.ts";
 import { BehaviourProcess, type StepResult, type Stop } from "./behaviour-process.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
@@ -48,7 +49,13 @@ export class ServerProcess extends BehaviourProcess {
 
   async init(arg: unknown): Promise<Stop | undefined> {
     this.callback = "init";
-    const r = await this.server.init(arg);
+    const v: unknown = this.server.init(arg);
+    // Only a promise is awaited: await reads `then`, which a hostile result turns into a raw throw.
+    const r: unknown = isPromiseLike(v) ? await v : v;
+    return read("init", r, () => this.#takeInit(r));
+  }
+
+  #takeInit(r: unknown): Stop | undefined {
     if (Array.isArray(r)) {
       if (r[0] === "ok" && (r.length === 2 || r.length === 3)) {
         this.initNext = nextOf("init", r, 2);
@@ -99,19 +106,35 @@ export class ServerProcess extends BehaviourProcess {
     return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
   }
 
+  /**
+   * Applies handleCall's result. It is read inside a guard (a getter or a Proxy that throws makes it
+   * a BadReturnError); what it asks next (a continue, a timeout) runs outside, as user code.
+   */
   afterCall(r: unknown, from: From): StepResult {
+    const taken = read("handleCall", r, () => this.#takeCall(r, from));
+    return "next" in taken ? this.apply(taken.next) : taken;
+  }
+
+  /** The result of handleCast, handleInfo or handleContinue (`this.callback` names which), as {@link afterCall}. */
+  afterNoreply(r: unknown): StepResult {
+    const callback = this.callback;
+    const taken = read(callback, r, () => this.#takeNoreply(r, callback));
+    return "next" in taken ? this.apply(taken.next) : taken;
+  }
+
+  #takeCall(r: unknown, from: From): Stop | Taken {
     if (Array.isArray(r)) {
       if (r[0] === "reply" && (r.length === 3 || r.length === 4)) {
         const next = nextOf("handleCall", r, 3);
         this.state = r[2];
         this.countOut();
         reply(from, r[1]);
-        return this.apply(next);
+        return { next };
       }
       if (r[0] === "noreply" && (r.length === 2 || r.length === 3)) {
         const next = nextOf("handleCall", r, 2);
         this.state = r[1];
-        return this.apply(next);
+        return { next };
       }
       if (r[0] === "stop" && r.length === 4) {
         this.state = r[3];
@@ -126,20 +149,19 @@ export class ServerProcess extends BehaviourProcess {
     throw new BadReturnError("handleCall", r);
   }
 
-  /** The result of handleCast, handleInfo or handleContinue (`this.callback` names which). */
-  afterNoreply(r: unknown): StepResult {
+  #takeNoreply(r: unknown, callback: string): Stop | Taken {
     if (Array.isArray(r)) {
       if (r[0] === "noreply" && (r.length === 2 || r.length === 3)) {
-        const next = nextOf(this.callback, r, 2);
+        const next = nextOf(callback, r, 2);
         this.state = r[1];
-        return this.apply(next);
+        return { next };
       }
       if (r[0] === "stop" && r.length === 3) {
         this.state = r[2];
         return { reason: r[1] };
       }
     }
-    throw new BadReturnError(this.callback, r);
+    throw new BadReturnError(callback, r);
   }
 
   /**
@@ -185,6 +207,24 @@ function nextOf(callback: string, r: readonly unknown[], plainLength: number): N
   const extra = r[plainLength];
   if (extra === "hibernate") return extra;
   if (typeof extra === "number" && extra >= 0) return extra;
-  if (isPlainObject(extra) && Object.keys(extra).length === 1 && "continue" in extra) return extra as { continue: unknown };
+  // A fresh object: the continue term is read here, once, inside the caller's guard.
+  if (isPlainObject(extra) && Object.keys(extra).length === 1 && "continue" in extra) return { continue: extra["continue"] };
   throw new BadReturnError(callback, r);
+}
+
+/** A result that was read and applied, but for what its last element asks next. */
+interface Taken {
+  readonly next: Next;
+}
+
+/**
+ * Runs `take`, which reads a callback's result `r` and applies it: what a getter or a Proxy trap
+ * in `r` throws becomes a BadReturnError naming the callback.
+ */
+function read<T>(callback: string, r: unknown, take: () => T): T {
+  try {
+    return take();
+  } catch (err) {
+    throw asBadReturn(err, callback, r);
+  }
 }

@@ -320,7 +320,9 @@ function fireTimer([bp, key, id]: readonly [StatemProcess, string, number]): voi
 /** The process of a GenStatem subclass: its results are parsed, once, by statem-actions.ts. */
 export class GenStatemProcess extends StatemProcess<unknown, GenStatemCallbacks> {
   protected async initMachine(arg: unknown): Promise<Transition> {
-    return parseInitResult(await this.machine.init(arg));
+    const r: unknown = this.machine.init(arg);
+    // Only a promise is awaited: await reads `then`, which a hostile result turns into a raw throw.
+    return parseInitResult(isPromiseLike(r) ? await r : r);
   }
 
   protected transitionOf(result: unknown): Transition {

@@ -5,6 +5,7 @@
  * transitions directly with the builders at the end, so each result is validated once.
  */
 import { BadReturnError } from "../errors.ts";
+import { asBadReturn } from "../unreadable.ts";
 import type { From } from "./gen-call.ts";
 import type { Term } from "../names/names-types.ts";
 import { termKey } from "../names/term-key.ts";
@@ -105,6 +106,15 @@ const KEEP_STATE_AND_DATA: Transition = Object.freeze({ kind: "keep", state: und
  * @throws BadReturnError for a result or action outside the unions.
  */
 export function parseResult(result: unknown, callback: string): Transition {
+  try {
+    return readResult(result, callback);
+  } catch (err) {
+    // Reading a hostile result (a getter, a Proxy trap) threw: a bad result like any other.
+    throw asBadReturn(err, callback, result);
+  }
+}
+
+function readResult(result: unknown, callback: string): Transition {
   // The most common result by far: no allocation for it.
   if (Array.isArray(result) && result.length === 1 && result[0] === "keep_state_and_data") return KEEP_STATE_AND_DATA;
   const t = Array.isArray(result) ? transitionOf(result, callback) : undefined;
@@ -118,6 +128,14 @@ export function parseResult(result: unknown, callback: string): Transition {
  * @throws BadReturnError naming `init` for anything else, postpone among the actions included.
  */
 export function parseInitResult(r: unknown): Transition {
+  try {
+    return readInitResult(r);
+  } catch (err) {
+    throw asBadReturn(err, "init", r);
+  }
+}
+
+function readInitResult(r: unknown): Transition {
   if (Array.isArray(r) && r[0] === "stop" && r.length === 2) return stopWith(r[1]);
   if (!Array.isArray(r) || r[0] !== "ok" || r.length < 3 || r.length > 4) throw new BadReturnError("init", r);
   const actions = parseActions(r[3], "init", r);

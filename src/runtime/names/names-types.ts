@@ -6,6 +6,7 @@
 import { OptionsError } from "../errors.ts";
 import type { Pid } from "../process/pid.ts";
 import { isPlainObject } from "../predicates.ts";
+import { guarded } from "../unreadable.ts";
 
 /**
  * A JSON-like value. Names built from terms compare structurally: `["feed", "btc"]` equals
@@ -53,9 +54,15 @@ const MAX_TERM_DEPTH = 64;
  * @param option - the option's name, for the error message.
  * @returns `value`, typed as a `Name`.
  * @throws {OptionsError} when `value` is not a non-empty string, `{ global: term }` or
- *   `{ via: [module, term] }` (exactly one key, a JSON-like term, a module with the four via functions).
+ *   `{ via: [module, term] }` (exactly one key, a JSON-like term, a module with the four via
+ *   functions), or reading it threw (a throwing getter, a revoked Proxy).
  */
 export function validateName(value: unknown, option = "name"): Name {
+  // A getter or Proxy trap that throws is a bad name too, not a crash of whoever validates it.
+  return guarded(() => checkName(value, option), (unreadable) => new OptionsError(option, unreadable, ACCEPTED));
+}
+
+function checkName(value: unknown, option: string): Name {
   if (typeof value === "string") {
     if (value.length > 0) return value;
     throw new OptionsError(option, value, ACCEPTED);

@@ -5,9 +5,10 @@
 import { AlreadyRegisteredError, NoProcError, OptionsError } from "../errors.ts";
 import { Global } from "./global.ts";
 import type { Term, ViaModule } from "./names-types.ts";
-import { type Home, Pid } from "../process/pid.ts";
+import { type Home, isPid, type Pid } from "../process/pid.ts";
 import { deliver, lookup, type Proc } from "../process/process.ts";
 import { homeOf } from "../process/home.ts";
+import { guarded } from "../unreadable.ts";
 
 /**
  * Where a message or a call can go: a Pid (of this node or another), a local name (a string given
@@ -40,6 +41,7 @@ export interface NodeName {
 export type RemoteAddress = readonly [Home, Pid | string];
 
 const localNames = new Map<string, Proc>();
+const DEST_FORMS = "a Pid, a non-empty string, { global: term }, { via: [module, term] } or { name, node }";
 
 /**
  * Sends `msg` to `dest`. Delivery is asynchronous and in order per sender and receiver; a message
@@ -51,7 +53,7 @@ const localNames = new Map<string, Proc>();
  * @throws EncodeError (from distribution) when `msg` cannot cross to another node.
  */
 export function send(dest: Dest, msg: unknown): void {
-  if (dest instanceof Pid) {
+  if (isPid(dest)) {
     const proc = lookup(dest);
     if (proc !== undefined) deliver(proc, msg);
     else dest.home?.route(["send", dest, msg]);
@@ -78,7 +80,7 @@ export function send(dest: Dest, msg: unknown): void {
  * @throws OptionsError when `dest` is not one of the `Dest` forms.
  */
 export function whereis(dest: Dest): Pid | undefined {
-  if (dest instanceof Pid) return lookup(dest) === undefined ? undefined : dest;
+  if (isPid(dest)) return lookup(dest) === undefined ? undefined : dest;
   if (typeof dest === "string") return localNames.get(dest)?.pid;
   // A name on another node is only known there: ask it with a call or a monitor.
   if (isNodeName(dest)) return homeOf(dest.node) === undefined ? localNames.get(dest.name)?.pid : undefined;
@@ -95,7 +97,7 @@ export function whereis(dest: Dest): Pid | undefined {
  */
 export function register(name: string, pid: Pid): void {
   if (typeof name !== "string" || name.length === 0) throw new OptionsError("name", name, "a non-empty string");
-  const proc = pid instanceof Pid ? lookup(pid) : undefined;
+  const proc = isPid(pid) ? lookup(pid) : undefined;
   if (proc === undefined) throw new NoProcError(pid, "cannot register a process that is not alive:");
   const holder = localNames.get(name);
   if (holder !== undefined) throw new AlreadyRegisteredError(name, holder.pid);
@@ -130,7 +132,7 @@ function releaseLocalName(proc: Proc): void {
 
 /** The process behind `dest`, for callers that need the record (calls, monitors). @internal */
 export function resolveProc(dest: Dest): Proc | undefined {
-  if (dest instanceof Pid) return lookup(dest);
+  if (isPid(dest)) return lookup(dest);
   if (typeof dest === "string") return localNames.get(dest);
   const pid = whereis(dest);
   return pid === undefined ? undefined : lookup(pid);
@@ -141,7 +143,7 @@ export function resolveProc(dest: Dest): Proc | undefined {
  * name held by a remote process); undefined otherwise. Call it after `resolveProc` missed. @internal
  */
 export function resolveRemote(dest: Dest): RemoteAddress | undefined {
-  if (dest instanceof Pid) return dest.home === undefined ? undefined : [dest.home, dest];
+  if (isPid(dest)) return dest.home === undefined ? undefined : [dest.home, dest];
   if (typeof dest === "string") return undefined;
   if (isNodeName(dest)) {
     const home = homeOf(dest.node);
@@ -153,6 +155,10 @@ export function resolveRemote(dest: Dest): RemoteAddress | undefined {
 
 /** True when `dest` is `{ name, node }`: two strings, nothing else. */
 function isNodeName(dest: unknown): dest is NodeName {
+  return guarded(() => checkNodeName(dest), (unreadable) => new OptionsError("dest", unreadable, DEST_FORMS));
+}
+
+function checkNodeName(dest: unknown): boolean {
   if (dest === null || typeof dest !== "object" || !("node" in dest) || !("name" in dest)) return false;
   const { name, node } = dest as { name: unknown; node: unknown };
   if (typeof name === "string" && name.length > 0 && typeof node === "string" && node.length > 0 && Object.keys(dest).length === 2) return true;
@@ -160,14 +166,20 @@ function isNodeName(dest: unknown): dest is NodeName {
 }
 
 function viaOf(dest: unknown): readonly [ViaModule, Term] {
+  return guarded(() => checkVia(dest), (unreadable) => new OptionsError("dest", unreadable, DEST_FORMS));
+}
+
+function checkVia(dest: unknown): readonly [ViaModule, Term] {
   if (dest !== null && typeof dest === "object") {
     if ("global" in dest) return [Global, (dest as { global: Term }).global];
     if ("via" in dest) {
       const via = (dest as { via: unknown }).via;
-      if (Array.isArray(via) && via.length === 2 && typeof (via[0] as ViaModule | undefined)?.send === "function") {
-        return via as unknown as readonly [ViaModule, Term];
+      if (Array.isArray(via) && via.length === 2) {
+        // Read once, here: the caller gets a pair of its own, not the user's array.
+        const module = via[0] as ViaModule | undefined;
+        if (typeof module?.send === "function") return [module, via[1] as Term];
       }
     }
   }
-  throw new OptionsError("dest", dest, "a Pid, a non-empty string, { global: term } or { via: [module, term] }");
+  throw new OptionsError("dest", dest, DEST_FORMS);
 }

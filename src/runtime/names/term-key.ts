@@ -5,15 +5,20 @@
  * global and via names, child ids and GenStatem states alike, so they all agree on equality.
  */
 import { isPid } from "../process/pid.ts";
+import { OptionsError } from "../errors.ts";
 import { isPlainObject } from "../predicates.ts";
+import { guarded } from "../unreadable.ts";
 
 // Keys are built recursively; past this depth (or on a cycle) a value is keyed by identity
 // instead of overflowing the stack.
 const MAX_KEY_DEPTH = 64;
 
-/** The key of `value`: equal keys exactly when the terms are equal. */
+/**
+ * The key of `value`: equal keys exactly when the terms are equal.
+ * @throws {OptionsError} when reading `value` threw (a throwing getter, a revoked Proxy).
+ */
 export function termKey(value: unknown): string {
-  return keyOf(value, []);
+  return guarded(() => keyOf(value, []), (unreadable) => new OptionsError("term", unreadable, "a term whose properties can be read"));
 }
 
 const objectIds = new WeakMap<object, number>();

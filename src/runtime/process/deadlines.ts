@@ -5,6 +5,7 @@
  * Also the one check of a timeout argument, shared by every wait, timer and start.
  */
 import { OptionsError } from "../errors.ts";
+import { timerDelay } from "./long-timer.ts";
 
 /** @throws OptionsError for anything but a non-negative number of milliseconds or Infinity. */
 export function checkTimeout(timeoutMs: unknown, option = "timeoutMs"): asserts timeoutMs is number {
@@ -38,7 +39,7 @@ export function addDeadline(entry: Expirable, ms: number): void {
   }
   entry.deadline = performance.now() + ms;
   lane.items.push(entry);
-  if (lane.timer === undefined) lane.timer = setTimeout(onLaneTimer, ms, lane);
+  if (lane.timer === undefined) lane.timer = setTimeout(onLaneTimer, timerDelay(ms), lane);
   else if (!lane.timer.hasRef()) lane.timer.ref();
 }
 
@@ -60,7 +61,7 @@ function onLaneTimer(lane: Lane): void {
   }
   trim(lane);
   if (lane.head < lane.items.length) {
-    lane.timer = setTimeout(onLaneTimer, Math.max(1, lane.items[lane.head]!.deadline - now), lane);
+    lane.timer = setTimeout(onLaneTimer, timerDelay(lane.items[lane.head]!.deadline - now), lane);
   } else {
     lanes.delete(lane.ms);
   }

@@ -1,8 +1,18 @@
 /**
- * A one-shot timer that accepts any delay. Node caps setTimeout at 2^31-1 ms and fires at once
- * beyond that, so longer delays are re-armed in steps.
+ * Every timer of the library goes through here. Node's setTimeout fires after 1 ms (with a
+ * TimeoutOverflowWarning) for a delay of 2^31 ms or more, so a timer re-armed until a far deadline
+ * would spin: `timerDelay` is the one clamp every `setTimeout` in src applies, and `LongTimer`
+ * re-arms in clamped steps for delays that must be honoured in full.
  */
 import { MAX_TIMER_MS } from "../predicates.ts";
+
+/**
+ * The delay to hand `setTimeout` for `ms`: at least 1, at most 2^31-1 (Infinity and NaN included),
+ * so Node never overflows it to 1 ms. A caller with a farther deadline re-arms when it fires.
+ */
+export function timerDelay(ms: number): number {
+  return ms >= 1 ? Math.min(ms, MAX_TIMER_MS) : ms < 1 ? 1 : MAX_TIMER_MS;
+}
 
 export class LongTimer<A> {
   #handle: NodeJS.Timeout;
@@ -21,14 +31,21 @@ export class LongTimer<A> {
     clearTimeout(this.#handle);
   }
 
-  #arm(): NodeJS.Timeout {
-    const step = Math.min(this.#left, MAX_TIMER_MS);
-    this.#left -= step;
-    return setTimeout(() => {
-      if (this.#left > 0) this.#handle = this.#arm();
-      else this.#fn(this.#arg);
-    }, step);
+  /** @internal */
+  fired(): void {
+    if (this.#left > 0) this.#handle = this.#arm();
+    else this.#fn(this.#arg);
   }
+
+  #arm(): NodeJS.Timeout {
+    const step = this.#left;
+    this.#left -= timerDelay(step);
+    return setTimeout(fireLongTimer, timerDelay(step), this);
+  }
+}
+
+function fireLongTimer<A>(timer: LongTimer<A>): void {
+  timer.fired();
 }
 
 /** Calls `fn(arg)` after `ms` milliseconds; cancel with `.cancel()`. */

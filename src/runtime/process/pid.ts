@@ -118,14 +118,23 @@ export function makeTimerRef(): TimerRef {
   return new TimerRef(nextRef++);
 }
 
-/** True when `value` is a process identifier. */
+/** True when `value` is a process identifier; false for anything else, a revoked Proxy included. */
 export function isPid(value: unknown): value is Pid {
-  return value instanceof Pid;
+  try {
+    return value instanceof Pid;
+  } catch {
+    // instanceof asks a Proxy for its prototype, and a revoked one throws: it is no Pid.
+    return false;
+  }
 }
 
-/** True when `value` is a reference. */
+/** True when `value` is a reference; false for anything else, a revoked Proxy included. */
 export function isRef(value: unknown): value is Ref {
-  return value instanceof Ref;
+  try {
+    return value instanceof Ref;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { randomInt } from "node:crypto";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { setDirectory, unreachable } from "../runtime/process/home.ts";
 import type { Signal } from "../runtime/process/pid.ts";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 import { decode, encode } from "./codec.ts";
 import { NodeError, WireError } from "./errors.ts";
 import { Membership, type DownReason } from "./membership.ts";
@@ -129,7 +130,7 @@ export class Cluster implements ClusterHandle {
     this.#transport.watch((event) => this.#linkChanged(event));
     await this.#greet();
     this.#lastBeat = performance.now();
-    this.#timer = setInterval(() => this.#beat(), this.options.heartbeatMs);
+    this.#timer = setInterval(() => this.#beat(), timerDelay(this.options.heartbeatMs));
     this.#timer.unref();
   }
 

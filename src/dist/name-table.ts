@@ -26,6 +26,7 @@ import { getLogger } from "../runtime/logger.ts";
 import { setNameTable, singleNodeTable, type NameTable } from "../runtime/names/global.ts";
 import { validateName, type Term } from "../runtime/names/names-types.ts";
 import { termKey } from "../runtime/names/term-key.ts";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { lookup, terminate } from "../runtime/process/process.ts";
 import { send } from "../runtime/names/names.ts";
@@ -187,7 +188,7 @@ export class ClusterNames implements NameTable {
     this.#watch = await this.#kv.watch({ include: "updates" });
     void this.#follow(this.#watch);
     await this.#reconcile();
-    this.#timer = setInterval(() => void this.#reconcile().catch(() => undefined), this.#opts.reconcileMs);
+    this.#timer = setInterval(() => void this.#reconcile().catch(() => undefined), timerDelay(this.#opts.reconcileMs));
     this.#timer.unref();
   }
 
@@ -368,7 +369,7 @@ export class ClusterNames implements NameTable {
 }
 
 function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, timerDelay(ms)).unref());
 }
 
 function isWrongSequence(err: unknown): boolean {

@@ -41,7 +41,7 @@ export interface NodeName {
 export type RemoteAddress = readonly [Home, Pid | string];
 
 const localNames = new Map<string, Proc>();
-const DEST_FORMS = "a Pid, a non-empty string, { global: term }, { via: [module, term] } or { name, node }";
+const DEST_FORMS = "a Pid, a non-empty string, { global: term } or { via: [module, term] }";
 
 /**
  * Sends `msg` to `dest`. Delivery is asynchronous and in order per sender and receiver; a message

@@ -11,6 +11,7 @@
  *   when a monitor or link went to a peer incarnation that no longer listens (it died).
  */
 import { connect, type NatsConnection, type Msg } from "@nats-io/transport-node";
+import { redactUrl } from "../runtime/secrets.ts";
 import { NodeError } from "./errors.ts";
 
 /** The subjects of one cluster. */
@@ -71,7 +72,8 @@ export class Transport {
       });
       return new Transport(nc);
     } catch (err) {
-      throw new NodeError(["unreachable", servers.join(",")], { cause: err });
+      // The URLs may carry credentials (nats://user:pass@host): the error names them redacted.
+      throw new NodeError(["unreachable", servers.map(redactUrl).join(",")], { cause: err });
     }
   }
 

@@ -39,6 +39,11 @@ describeWithNats("NATS authentication", () => {
     await expect(refused).rejects.toThrow(NodeError);
     await expect(refused).rejects.toMatchObject({ reason: ["unreachable", url] });
     await expect(Node.start("t", { servers: url, cluster: "auth", ...FAST, connectOptions: { token: "wrong" }, connectTimeoutMs: 2000 })).rejects.toThrow(NodeError);
+    // Credentials in the URL never reach the error: it names the server with them redacted.
+    const withSecret = url.replace("nats://", "nats://user:hunter2pw@");
+    const leaked = await Node.start("t", { servers: withSecret, cluster: "auth", ...FAST, connectTimeoutMs: 2000 }).catch((err: unknown) => err);
+    expect(leaked).toMatchObject({ name: "NodeError", reason: ["unreachable", url.replace("nats://", "nats://redacted:redacted@")] });
+    expect(String(leaked)).not.toContain("hunter2pw");
     expect(Node.alive()).toBe(false);
     await Node.start("t", { servers: url, cluster: "auth", ...FAST, connectOptions: { token: "s3cret" } });
     expect(Node.alive()).toBe(true);

@@ -45,7 +45,21 @@ export type { StateFn } from "./runtime/behaviours/agent.ts";
 
 // Supervisors
 export { Supervisor } from "./supervisor/supervisor.ts";
-export type { SupervisorOptions, ChildInfo, ChildCounts, SupervisorState } from "./supervisor/supervisor.ts";
+export type {
+  SupervisorOptions,
+  SupervisorFlags,
+  SupervisorInitResult,
+  SupervisorModule,
+  InitArg,
+  ChildArg,
+  ChildSpecArg,
+  CheckedChild,
+  CheckedChildren,
+  NestedArg,
+  ChildInfo,
+  ChildCounts,
+  SupervisorState,
+} from "./supervisor/supervisor.ts";
 export { DynamicSupervisor } from "./supervisor/dynamic-supervisor.ts";
 export type { DynamicSupervisorOptions, DynamicSupervisorState } from "./supervisor/dynamic-supervisor.ts";
 export { TaskSupervisor } from "./supervisor/task-supervisor.ts";

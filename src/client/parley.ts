@@ -4,6 +4,7 @@
 import { OptionsError } from "../runtime/errors.ts";
 import { call, callChecked, cast, type From, reply, stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { ChildSpec } from "../runtime/behaviours/child-spec-types.ts";
+import { moduleChildSpec } from "../runtime/behaviours/module-child-spec.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { type Dest, send } from "../runtime/names/names.ts";
 import type { Pid } from "../runtime/process/pid.ts";
@@ -168,26 +169,36 @@ export abstract class Parley<S = unknown, R = unknown> {
 
   /** Starts a client without a link; `Parley.start(Module, arg, opts)` is the same. */
   static start(this: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
-  static start(module: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
+  static start<M extends ParleyModule>(module: M, arg: unknown, options: ConnectOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
     return startClient(Parley, this, args, false);
   }
 
   /** Starts a client linked to the caller; `Parley.startLink(Module, arg, opts)` is the same. */
   static startLink(this: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
-  static startLink(module: ParleyModule, arg: unknown, options: ConnectOptions): Promise<Pid>;
+  static startLink<M extends ParleyModule>(module: M, arg: unknown, options: ConnectOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
     return startClient(Parley, this, args, true);
   }
 
-  /** A supervisor child spec for `[MyClient, [arg, opts]]`: id is the class, start is `startLink(arg, opts)`. */
-  static childSpec(this: ParleyModule, argAndOptions: readonly [unknown, ConnectOptions]): ChildSpec {
-    const module = this;
+  /**
+   * A supervisor child spec for `[MyClient, [arg, opts]]`: id is the class, start is
+   * `Parley.startLink(MyClient, arg, opts)`. `Parley.childSpec(MyClient, [arg, opts])` is the same.
+   * A subclass may declare its own `static childSpec(arg)` and `static startLink(arg)`, as an
+   * Elixir module defines `child_spec/1` and `start_link/1` (then `[MyClient, arg]` is checked
+   * against its `childSpec`).
+   * @throws OptionsError when the argument is not `[initArg, options]` or the options are invalid.
+   */
+  static childSpec<M extends ParleyModule, A extends readonly [arg: unknown, options: ConnectOptions]>(module: M, argAndOptions: A): ChildSpec;
+  static childSpec<A extends readonly [arg: unknown, options: ConnectOptions]>(this: ParleyModule, argAndOptions: A): ChildSpec;
+  static childSpec(this: unknown, ...args: unknown[]): ChildSpec {
+    const argAndOptions = this === Parley ? args[1] : args[0];
     if (!Array.isArray(argAndOptions) || argAndOptions.length !== 2) {
       throw new OptionsError("child argument", argAndOptions, "[initArg, options]");
     }
     validateOptions(argAndOptions[1]);
-    return { id: module, start: () => Parley.startLink(module, argAndOptions[0], argAndOptions[1]) };
+    const [arg, options] = argAndOptions as [unknown, ConnectOptions];
+    return moduleChildSpec(Parley, this, args, (module) => Parley.startLink(module as ParleyModule, arg, options));
   }
 
   /**

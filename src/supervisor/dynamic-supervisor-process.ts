@@ -27,7 +27,8 @@ export class DynamicSupervisorProcess extends SupervisingProcess<DynamicRecord> 
     module: { readonly name: string },
     readonly flags: DynamicSupervisorFlags,
   ) {
-    super(module, flags);
+    super(module);
+    this.configure(flags);
   }
 
   init(): Promise<Stop | undefined> {

@@ -9,6 +9,7 @@ import type { Name } from "../runtime/names/names-types.ts";
 import type { Dest } from "../runtime/names/names.ts";
 import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { type DynamicSupervisorFlags, validateSupervisorFlags } from "./flags.ts";
+import type { CheckedChild } from "./supervisor.ts";
 import type { ChildCounts, ChildInfo } from "./supervisor-snapshots.ts";
 
 export type { DynamicSupervisorState } from "./supervisor-snapshots.ts";
@@ -90,7 +91,7 @@ export class DynamicSupervisor {
    * @throws MaxChildrenError (rejection) when the supervisor already holds `maxChildren` children.
    * @throws StartError (rejection) with the child's start failure reason.
    */
-  static startChild(sup: Dest, child: Child): Promise<Pid> {
+  static startChild<const C extends Child>(sup: Dest, child: C & NoInfer<CheckedChild<C>>): Promise<Pid> {
     return callChecked(sup, ["start_child", child], Infinity) as Promise<Pid>;
   }
 

@@ -9,7 +9,7 @@ import type { Strategy } from "./strategies.ts";
 export type SupervisorKind = "Supervisor" | "DynamicSupervisor";
 
 /** `Supervisor.startLink`'s options with defaults filled in. */
-export interface SupervisorFlags {
+export interface CheckedSupervisorFlags {
   readonly strategy: Strategy;
   readonly maxRestarts: number;
   readonly maxSeconds: number;
@@ -49,10 +49,10 @@ const KNOWN_KEYS: Readonly<Record<SupervisorKind, readonly string[]>> = {
  *   `maxRestarts` is not a non-negative integer, `maxSeconds` is not a positive number, or
  *   `maxChildren` is not a positive integer or Infinity.
  */
-export function validateSupervisorFlags(opts: unknown, kind: "Supervisor"): SupervisorFlags;
+export function validateSupervisorFlags(opts: unknown, kind: "Supervisor"): CheckedSupervisorFlags;
 export function validateSupervisorFlags(opts: unknown, kind: "DynamicSupervisor"): DynamicSupervisorFlags;
-export function validateSupervisorFlags(opts: unknown, kind: SupervisorKind): SupervisorFlags | DynamicSupervisorFlags;
-export function validateSupervisorFlags(opts: unknown, kind: SupervisorKind): SupervisorFlags | DynamicSupervisorFlags {
+export function validateSupervisorFlags(opts: unknown, kind: SupervisorKind): CheckedSupervisorFlags | DynamicSupervisorFlags;
+export function validateSupervisorFlags(opts: unknown, kind: SupervisorKind): CheckedSupervisorFlags | DynamicSupervisorFlags {
   const options = opts === undefined ? {} : opts;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new OptionsError(`${kind} options`, options, "an object");

@@ -29,10 +29,11 @@ export interface ChildEntry {
  * DynamicSupervisor's processes extend it with how they keep their children.
  */
 export abstract class SupervisingProcess<C extends ChildEntry> extends BehaviourProcess {
-  readonly intensity: RestartIntensity;
+  /** Set with the flags: at construction, or by a module supervisor's `init`. */
+  intensity!: RestartIntensity;
 
-  constructor(module: { readonly name: string }, flags: { readonly maxRestarts: number; readonly maxSeconds: number }) {
-    super(module);
+  /** Applies the restart intensity of `flags`. */
+  configure(flags: { readonly maxRestarts: number; readonly maxSeconds: number }): void {
     this.intensity = new RestartIntensity(flags.maxRestarts, flags.maxSeconds);
   }
 
@@ -100,10 +101,14 @@ export abstract class SupervisingProcess<C extends ChildEntry> extends Behaviour
     return undefined;
   }
 
-  /** Starts a child for a call: resolves its Pid, or rejects with the StartError the caller gets. */
+  /**
+   * Starts a child for a call: resolves its Pid, or rejects with the StartError the caller gets
+   * (reason `"ignore"` for a child that ignored its start: a call that resolves gives a Pid).
+   */
   async startForCall(spec: NormalizedChildSpec): Promise<Pid> {
     const outcome = await startChildProcess(spec, this.proc);
     if (outcome[0] === "error") throw new StartError(outcome[1], { cause: outcome[2] });
+    if (outcome[0] === "ignore") throw new StartError("ignore");
     return outcome[1];
   }
 
@@ -143,6 +148,10 @@ export abstract class SupervisingProcess<C extends ChildEntry> extends Behaviour
     const outcome = await startChildProcess(child.spec, this.proc);
     if (outcome[0] === "ok") {
       this.setPid(child, outcome[1]);
+      return true;
+    }
+    if (outcome[0] === "ignore") {
+      this.markEnded(child);
       return true;
     }
     supervisorReport(this.ref(), "start_error", this.childRef(child), outcome[1]);

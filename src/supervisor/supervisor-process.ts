@@ -8,9 +8,10 @@ import { isPid, type Pid } from "../runtime/process/pid.ts";
 import { type NormalizedChildSpec, normalizeChild } from "./child-spec.ts";
 import { termKey } from "../runtime/names/term-key.ts";
 import { ChildRunningError, NotFoundError } from "./errors.ts";
-import type { SupervisorFlags } from "./flags.ts";
+import type { CheckedSupervisorFlags } from "./flags.ts";
+import { checkInitResult } from "./supervisor-init.ts";
 import { supervisorReport } from "./reports.ts";
-import { startChildProcess } from "./start-child.ts";
+import { isIgnore, startChildProcess } from "./start-child.ts";
 import { affectedChildren } from "./strategies.ts";
 import { countChildren, type SupervisorState } from "./supervisor-snapshots.ts";
 import { type ChildEntry, SupervisingProcess } from "./supervising-process.ts";
@@ -20,24 +21,48 @@ interface ChildRecord extends ChildEntry {
   readonly key: string;
 }
 
+/**
+ * What a supervisor starts from: its flags and children, given to `Supervisor.startLink`, or the
+ * module of a module-based supervisor, whose `init` gives them inside the process.
+ */
+export type SupervisorSetup =
+  | { readonly flags: CheckedSupervisorFlags; readonly specs: readonly NormalizedChildSpec[] }
+  | { readonly callbacks: { init(arg: unknown): unknown } };
+
 /** Supervisor's process: mostly static children, as Elixir puts it, kept in start order and found by id. */
 export class SupervisorProcess extends SupervisingProcess<ChildRecord> {
   /** In start order. */
   readonly children: ChildRecord[] = [];
   readonly byKey = new Map<string, ChildRecord>();
   readonly byPid = new Map<Pid, ChildRecord>();
+  flags!: CheckedSupervisorFlags;
 
   constructor(
     module: { readonly name: string },
-    readonly flags: SupervisorFlags,
-    readonly specs: readonly NormalizedChildSpec[],
+    readonly setup: SupervisorSetup,
   ) {
-    super(module, flags);
+    super(module);
+    if ("flags" in setup) this.configure(setup.flags);
   }
 
-  async init(): Promise<Stop | undefined> {
+  override configure(flags: CheckedSupervisorFlags): void {
+    super.configure(flags);
+    this.flags = flags;
+  }
+
+  async init(arg: unknown): Promise<Stop | undefined> {
     this.proc.trapExit = true;
-    for (const spec of this.specs) {
+    let specs: readonly NormalizedChildSpec[];
+    if ("flags" in this.setup) {
+      specs = this.setup.specs;
+    } else {
+      const answer = checkInitResult(await this.setup.callbacks.init(arg));
+      // As proc_lib after init_ack(ignore): the start fails with "ignore", the process exits normally.
+      if (answer === "ignore") return { reason: "ignore", exit: "normal" };
+      this.configure(answer.flags);
+      specs = answer.specs;
+    }
+    for (const spec of specs) {
       const child = this.add(spec);
       const outcome = await startChildProcess(spec, this.proc);
       if (outcome[0] === "error") {
@@ -46,7 +71,9 @@ export class SupervisorProcess extends SupervisingProcess<ChildRecord> {
         await this.stopChildren(this.children.slice());
         return { reason: ["shutdown", ["failed_to_start_child", spec.id, outcome[1]]] };
       }
-      this.setPid(child, outcome[1]);
+      if (outcome[0] === "ok") this.setPid(child, outcome[1]);
+      // An ignored child stays, not running, as in OTP; a temporary one is not kept.
+      else this.markEnded(child);
     }
     return undefined;
   }
@@ -87,14 +114,20 @@ export class SupervisorProcess extends SupervisingProcess<ChildRecord> {
     }
   }
 
-  async startChild(child: unknown): Promise<Pid> {
-    const spec = normalizeChild(child);
+  async startChild(given: unknown): Promise<Pid> {
+    const spec = normalizeChild(given);
     const existing = this.byKey.get(termKey(spec.id));
     if (existing !== undefined) {
       throw new StartError(isPid(existing.pid) ? ["already_started", existing.pid] : ["already_present", spec.id]);
     }
-    const pid = await this.startForCall(spec);
-    this.setPid(this.add(spec), pid);
+    const child = this.add(spec);
+    const pid = await this.startForCall(spec).catch((err: unknown) => {
+      // OTP keeps the spec of an ignored child (not a temporary one), not running; any other failure leaves nothing.
+      if (isIgnore(err)) this.markEnded(child);
+      else this.remove(child);
+      throw err;
+    });
+    this.setPid(child, pid);
     return pid;
   }
 

@@ -23,6 +23,19 @@ describe("docs: supervisor", () => {
     const pid: Pid = await Supervisor.restartChild(sup, "cache");
     expect(pid).toBeDefined();
     await Supervisor.stop(sup);
+
+    // Module-based, as `use Supervisor` with init/1:
+    class Feeds extends Supervisor {
+      override init(topics: string[]) {
+        return Supervisor.init(topics.map((t) => ({ id: t, start: () => Counter.startLink(0) })), { strategy: "one_for_one" });
+      }
+    }
+    const feeds = await Feeds.startLink(["btc", "eth"], { name: "feeds" });
+    const top = await Supervisor.startLink([[Feeds, ["sol"]]], { strategy: "one_for_one" }); // Feeds.childSpec(["sol"])
+    expect((await Supervisor.whichChildren(feeds)).map((c) => c.id)).toEqual(["eth", "btc"]);
+    expect(await Supervisor.whichChildren(top)).toEqual([{ id: Feeds, pid: expect.anything(), type: "supervisor" }]);
+    await Supervisor.stop(top);
+    await Supervisor.stop(feeds);
   });
 
   it("DynamicSupervisor", async () => {

@@ -32,6 +32,11 @@ export interface StartOptions {
 /** How a handler asks the loop to end the process. */
 export interface Stop {
   readonly reason: unknown;
+  /**
+   * The exit reason when it differs from `reason`: an `init` that answers `["ignore"]` fails the
+   * start with `"ignore"` but exits `"normal"`, as proc_lib does after `init_ack(ignore)`.
+   */
+  readonly exit?: unknown;
 }
 
 /**
@@ -218,10 +223,11 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
       if (settled) return;
       if (stop !== undefined) {
         fail(stop.reason, cause);
-        if (!isNormalReason(stop.reason)) {
+        const exitReason = "exit" in stop ? stop.exit : stop.reason;
+        if (!isNormalReason(exitReason)) {
           reportCrash({ pid: String(proc.pid), name, module: bp.module.name, callback: "init", reason: stop.reason });
         }
-        terminate(proc, stop.reason);
+        terminate(proc, exitReason);
         return;
       }
       settled = true;

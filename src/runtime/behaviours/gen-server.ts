@@ -4,6 +4,7 @@
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
 import { abcast, multiCall } from "./multi-call.ts";
 import { type StartOptions, startModule } from "./behaviour-process.ts";
+import { moduleChildSpec } from "./module-child-spec.ts";
 import { ServerProcess } from "./gen-server-process.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
@@ -181,22 +182,28 @@ export abstract class GenServer<State = unknown> {
 
   /** Starts a server without a link. `GenServer.start(Module, arg, opts)` is the same. */
   static start(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
-  static start(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static start<M extends GenServerModule>(module: M, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
     return startModule(GenServer, this, args, false, (module: GenServerModule) => new ServerProcess(module, new module()));
   }
 
   /** Starts a server linked to the calling process. `GenServer.startLink(Module, arg, opts)` is the same. */
   static startLink(this: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
-  static startLink(module: GenServerModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static startLink<M extends GenServerModule>(module: M, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
     return startModule(GenServer, this, args, true, (module: GenServerModule) => new ServerProcess(module, new module()));
   }
 
-  /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
-  static childSpec(this: GenServerModule, arg: unknown): ChildSpec {
-    const module = this;
-    return { id: module, start: () => GenServer.startLink(module, arg) };
+  /**
+   * A supervisor child spec, for `[Module, arg]`: id is the class, start is
+   * `GenServer.startLink(Module, arg)`. `GenServer.childSpec(Module, arg)` is the same. A subclass
+   * may declare its own `static childSpec(arg)` and `static startLink(arg)`, as an Elixir module
+   * defines `child_spec/1` and `start_link/1`: both type-check over these.
+   */
+  static childSpec<M extends GenServerModule>(module: M, arg: unknown): ChildSpec;
+  static childSpec(this: GenServerModule, arg: unknown): ChildSpec;
+  static childSpec(this: unknown, ...args: unknown[]): ChildSpec {
+    return moduleChildSpec(GenServer, this, args, (module, arg) => GenServer.startLink(module as GenServerModule, arg));
   }
 
   /**

@@ -3,6 +3,7 @@
  */
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
 import { type StartOptions, startModule } from "./behaviour-process.ts";
+import { moduleChildSpec } from "./module-child-spec.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { MaybePromise } from "./maybe-promise.ts";
 import type { Dest } from "../names/names.ts";
@@ -83,22 +84,27 @@ export abstract class GenStatem<StateName = unknown, Data = unknown> {
 
   /** Starts a state machine without a link. `GenStatem.start(Module, arg, opts)` is the same. */
   static start(this: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
-  static start(module: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static start<M extends GenStatemModule>(module: M, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static start(this: unknown, ...args: unknown[]): Promise<Pid> {
     return startModule(GenStatem, this, args, false, statemProcess);
   }
 
   /** Starts a state machine linked to the caller. `GenStatem.startLink(Module, arg, opts)` is the same. */
   static startLink(this: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
-  static startLink(module: GenStatemModule, arg?: unknown, options?: StartOptions): Promise<Pid>;
+  static startLink<M extends GenStatemModule>(module: M, arg?: unknown, options?: StartOptions): Promise<Pid>;
   static startLink(this: unknown, ...args: unknown[]): Promise<Pid> {
     return startModule(GenStatem, this, args, true, statemProcess);
   }
 
-  /** A supervisor child spec: id is the class, start is `startLink(arg)`. */
-  static childSpec(this: GenStatemModule, arg: unknown): ChildSpec {
-    const module = this;
-    return { id: module, start: () => GenStatem.startLink(module, arg) };
+  /**
+   * A supervisor child spec, for `[Module, arg]`: id is the class, start is
+   * `GenStatem.startLink(Module, arg)`. `GenStatem.childSpec(Module, arg)` is the same; a subclass
+   * may declare its own `static childSpec(arg)` and `static startLink(arg)`.
+   */
+  static childSpec<M extends GenStatemModule>(module: M, arg: unknown): ChildSpec;
+  static childSpec(this: GenStatemModule, arg: unknown): ChildSpec;
+  static childSpec(this: unknown, ...args: unknown[]): ChildSpec {
+    return moduleChildSpec(GenStatem, this, args, (module, arg) => GenStatem.startLink(module as GenStatemModule, arg));
   }
 
   /**

@@ -105,6 +105,7 @@ export type { NodeUpEvent, NodeDownEvent, NodeDroppedEvent } from "./dist/teleme
 
 // Logging
 export { setLogger, getLogger } from "./runtime/logger.ts";
+export { formatTerm as inspect } from "./runtime/format-term.ts";
 
 // Child specs (used by every behaviour's childSpec)
 export type { ChildSpec, Child, ChildModule, RestartType, Shutdown, ChildType } from "./runtime/behaviours/child-spec-types.ts";

@@ -7,6 +7,18 @@ const MAX_DEPTH = 4;
 const MAX_ITEMS = 20;
 const MAX_STRING = 200;
 
+/**
+ * Renders any value as the logs, crash reports and error messages show it, as Elixir's `inspect`:
+ * tuples as `[...]`, Pids as `#PID<0.12.0>`, classes by name, errors as `Name: message`, with at
+ * most `depth` levels, 20 items per list and 200 characters per string. Never throws. Exported as
+ * `inspect`.
+ *
+ * @example
+ * ```ts
+ * inspect(["error", new TimeoutError(5000, "call")]); // '["error", TimeoutError: call timed out after 5000 ms]'
+ * inspect({ ok: [1, [2, [3, [4, [5]]]]] });           // '{ok: [1, [2, [3, […]]]]}'
+ * ```
+ */
 export function formatTerm(value: unknown, depth = MAX_DEPTH): string {
   try {
     return render(value, depth, new Set());

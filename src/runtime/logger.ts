@@ -2,12 +2,27 @@
  * The logger every report goes through (pino), crash reports, and the redaction applied to any
  * state or message before it is logged.
  */
-import { pino, type Logger } from "pino";
+import { createRequire } from "node:module";
+import { pino, type DestinationStream, type Logger } from "pino";
 import { formatTerm } from "./format-term.ts";
 import { isPlainObject } from "./predicates.ts";
 import { isSecretName, looksLikeUrl, REDACTED, redactUrl } from "./secrets.ts";
 
-let logger: Logger = pino({ name: "parley" }, pino.destination({ dest: 2, sync: true }));
+let logger: Logger = pino({ name: "parley" }, defaultDestination(process.stderr.isTTY === true));
+
+/**
+ * Where the default logger writes: JSON lines on stderr, as pino does, or, when stderr is a
+ * terminal and the optional `pino-pretty` is installed, readable lines (time, level, message, then
+ * the fields; coloured when the terminal supports it and `NO_COLOR` is unset), written
+ * synchronously so a crash report is out before the process exits. `setLogger` replaces all of it.
+ */
+export function defaultDestination(tty: boolean): DestinationStream {
+  const pretty = tty ? loadPretty() : undefined;
+  if (pretty !== undefined) {
+    return pretty({ destination: 2, sync: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname,name" });
+  }
+  return pino.destination({ dest: 2, sync: true });
+}
 
 /** Replaces the logger (a pino logger, or anything with pino's `error/warn/info/debug` methods). */
 export function setLogger(next: Logger): void {
@@ -46,6 +61,7 @@ export function isNormalReason(reason: unknown): boolean {
 
 /** What a crash report says about the process that ended. */
 export interface CrashReport {
+  /** The process, logged as `process`: pino's own `pid` field holds the OS process id. */
   readonly pid: string;
   readonly name: unknown;
   readonly module?: string;
@@ -53,20 +69,37 @@ export interface CrashReport {
   readonly lastEvent?: unknown;
   readonly state?: unknown;
   readonly callback?: string;
+  /** What ended the process when no callback did: a stop request, the parent's exit signal. */
+  readonly endedBy?: string;
 }
 
 /** Logs a crash report at error level. */
 export function reportCrash(report: CrashReport): void {
   // `registeredName`, not `name`: pino loggers carry a `name` binding of their own.
   const fields = {
-    pid: report.pid,
+    process: report.pid,
     registeredName: report.name === undefined ? undefined : formatTerm(report.name),
     module: report.module,
     callback: report.callback,
+    endedBy: report.endedBy,
     reason: formatTerm(report.reason),
     lastEvent: "lastEvent" in report ? formatTerm(redact(report.lastEvent)) : undefined,
     state: "state" in report ? formatTerm(redact(report.state)) : undefined,
     stack: report.reason instanceof Error ? report.reason.stack : undefined,
   };
-  logger.error(fields, `${report.module ?? "process"} ${report.pid} terminating: ${fields.reason}`);
+  const by = report.endedBy === undefined ? "" : ` (${report.endedBy})`;
+  logger.error(fields, `${report.module ?? "process"} ${report.pid} terminating: ${fields.reason}${by}`);
+}
+
+/** pino-pretty's factory when the optional dependency is installed. */
+type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
+
+function loadPretty(): PrettyFactory | undefined {
+  try {
+    const loaded = createRequire(import.meta.url)("pino-pretty") as PrettyFactory | { default: PrettyFactory };
+    return typeof loaded === "function" ? loaded : loaded.default;
+  } catch {
+    // Not installed (it is optional): JSON lines, as pino writes them.
+    return undefined;
+  }
 }

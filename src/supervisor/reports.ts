@@ -55,12 +55,13 @@ export function supervisorReport(sup: SupervisorRef, context: ReportContext, chi
     // registeredName, not name: pino loggers carry a `name` binding of their own.
     registeredName: sup.name === undefined ? undefined : formatTerm(sup.name),
     id: formatTerm(child.id),
-    pid: child.pid === undefined ? undefined : String(child.pid),
+    // childPid, not pid: pino's own `pid` field holds the OS process id.
+    childPid: child.pid === undefined ? undefined : String(child.pid),
     restart: child.restart,
     reason: formatTerm(reason),
     stack: reason instanceof Error ? reason.stack : undefined,
   };
-  const message = `supervisor ${fields.registeredName ?? fields.supervisor} ${context}: child ${fields.id} (${fields.pid ?? "no pid"}), reason ${fields.reason}`;
+  const message = `supervisor ${fields.registeredName ?? fields.supervisor} ${context}: child ${fields.id} (${fields.childPid ?? "no pid"}), reason ${fields.reason}`;
   if (warn) logger.warn(fields, message);
   else logger.error(fields, message);
 }

@@ -15,10 +15,16 @@ import type { Frame } from "../../src/client/frames.ts";
 import type { ConnectStopMessage } from "../../src/client/telemetry.ts";
 import { startServer } from "../helpers/ws-server.ts";
 import { useLogCapture } from "../helpers/runtime.ts";
+import { inspect, TimeoutError } from "../../src/index.ts";
 
 useLogCapture();
 
 describe("docs: runtime", () => {
+  it("inspect", () => {
+    expect(inspect(["error", new TimeoutError(5000, "call")])).toBe('["error", TimeoutError: call timed out after 5000 ms]');
+    expect(inspect({ ok: [1, [2, [3, [4, [5]]]]] })).toBe("{ok: [1, [2, [3, […]]]]}");
+  });
+
   it("GenServer", async () => {
     class Counter extends GenServer<number> {
       override init(start: number) { return ["ok", start] as const; }

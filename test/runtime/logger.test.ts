@@ -9,6 +9,8 @@ import { send } from "../../src/runtime/names/names.ts";
 import type { Pid } from "../../src/runtime/process/pid.ts";
 import type { EventType, StatemResult } from "../../src/runtime/behaviours/statem-actions.ts";
 import { useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
+import { describeRun, runExample } from "../helpers/run-example.ts";
+import { trapExit } from "../../src/runtime/process/spawn.ts";
 
 const logs = useLogCapture();
 const { inbox } = useProcesses();
@@ -118,7 +120,7 @@ describe("logger", () => {
       expect(logs.lines[0]).toMatchObject({
         level: 50,
         msg: "Feed #PID<0.1.0> terminating: Error: boom",
-        pid: "#PID<0.1.0>",
+        process: "#PID<0.1.0>",
         registeredName: '{global: ["feed", 1]}',
         module: "Feed",
         callback: "handleCall",
@@ -146,7 +148,7 @@ describe("logger", () => {
       const reports = logs.errors();
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatchObject({
-        pid: String(pid),
+        process: String(pid),
         registeredName: '"logger.vault"',
         module: "Vault",
         callback: "handleCall",
@@ -211,6 +213,62 @@ describe("logger", () => {
         await GenServer.stop(other, reason);
       }
       expect(logs.errors()).toEqual([]);
+    });
+
+    it("keep pino's own pid: the process is under `process`", async () => {
+      const pid = await Vault.start({});
+      GenServer.cast(pid, "crash");
+      await waitDown(pid);
+      expect(logs.errors()[0]).toMatchObject({ pid: process.pid, process: String(pid) });
+    });
+
+    it("name a stop request, not the last callback, for GenServer.stop(pid, reason)", async () => {
+      class Ticker extends GenServer<number> {
+        override handleCast(_msg: unknown, n: number) {
+          return ["noreply", n + 1] as const;
+        }
+      }
+      const pid = await Ticker.start(0);
+      // A cast first: a report naming the last callback would say handleCast.
+      GenServer.cast(pid, "tick");
+      await GenServer.stop(pid, "boom");
+      const stopped = logs.errors().at(-1);
+      expect(stopped).toMatchObject({ module: "Ticker", endedBy: expect.stringMatching(/^stop requested by #PID</) });
+      expect(stopped).not.toHaveProperty("callback");
+      expect(stopped!.msg).toMatch(/terminating: "boom" \(stop requested by #PID<[\d.]+>\)$/);
+    });
+
+    it("name the parent's exit signal when it ends a server that traps exits", async () => {
+      class Trapping extends GenServer<null> {
+        override init() {
+          trapExit(true);
+          return ["ok", null] as const;
+        }
+      }
+      const parent = inbox();
+      const pid = await parent.run(() => Trapping.startLink(null));
+      parent.close("bad_parent");
+      await waitDown(pid);
+      expect(logs.errors().at(-1)).toMatchObject({ reason: '"bad_parent"', endedBy: `exit signal from the parent ${String(parent.pid)}` });
+    });
+  });
+
+  describe("default logger", () => {
+    it("writes JSON lines when stderr is not a terminal", async () => {
+      const run = await runExample("test/runtime/fixtures/log-lines.ts");
+      expect(run.code, describeRun(run)).toBe(0);
+      const line = JSON.parse(run.stderr.trim()) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 50, name: "parley", process: expect.stringMatching(/^#PID</), reason: '"boom"' });
+      expect(typeof line["pid"]).toBe("number");
+    });
+
+    it("writes readable lines when stderr is a terminal and no logger was set", async () => {
+      const run = await runExample("test/runtime/fixtures/log-lines.ts", ["tty"]);
+      expect(run.code, describeRun(run)).toBe(0);
+      const [first, ...fields] = run.stderr.trim().split("\n");
+      expect(first).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] ERROR: Quote #PID<[\d.]+> terminating: "boom" \(stop requested by #PID<[\d.]+>\)$/);
+      expect(fields).toContain('    module: "Quote"');
+      expect(run.stderr).not.toMatch(/hostname|^\{/m);
     });
   });
 });

@@ -576,7 +576,7 @@ describe("Supervisor", () => {
       await started(inbox, "b");
       expect(events).toEqual([{ supervisor: sup, id: "b", reason: ["bad", 1] }]);
       const report = logs.lines.find((l) => l["report"] === "child_terminated");
-      expect(report).toMatchObject({ level: 50, supervisor: String(sup), id: '"b"', pid: String(pids.b), reason: '["bad", 1]', restart: "permanent" });
+      expect(report).toMatchObject({ level: 50, supervisor: String(sup), id: '"b"', childPid: String(pids.b), reason: '["bad", 1]', restart: "permanent" });
     });
 
     it("logs a permanent child's normal exit at warn level", async () => {

@@ -59,6 +59,8 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
   handled = 0;
   /** The user callback running now, for crash reports. */
   callback = "init";
+  /** What is ending the process when no callback is: a stop request, the parent's exit signal. */
+  endedBy: string | undefined = undefined;
 
   constructor(readonly module: { readonly name: string }) {}
 
@@ -101,7 +103,7 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
     let final = reason;
     let report = !isNormalReason(reason);
     // The report names the callback that crashed or asked to stop; terminate only when it fails too.
-    let callback = this.callback;
+    let callback = this.endedBy === undefined ? this.callback : undefined;
     try {
       this.callback = "terminate";
       const r = this.terminate(reason);
@@ -117,6 +119,7 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
         name: this.name,
         module: this.module.name,
         callback,
+        endedBy: callback === "terminate" ? undefined : this.endedBy,
         reason: final,
         lastEvent: eventOf(this.lastEvent),
         state: this.getState(),
@@ -377,14 +380,21 @@ export function finish(bp: BehaviourProcess, reason: unknown): void {
 
 /** One message: a `sys` request, the parent's exit signal, or the behaviour's own. */
 function handle(bp: BehaviourProcess, msg: unknown): StepResult {
-  if (msg instanceof SystemRequest) return handleSystem(bp, msg);
-  if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) return { reason: msg[2] };
+  if (msg instanceof SystemRequest) {
+    const stop = handleSystem(bp, msg);
+    if (stop !== undefined) bp.endedBy = `stop requested by ${String(msg.from.pid)}`;
+    return stop;
+  }
+  if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) {
+    bp.endedBy = `exit signal from the parent ${String(msg[1])}`;
+    return { reason: msg[2] };
+  }
   // Kept as it is: it only becomes a readable event (eventOf) if a report or a trace shows it.
   bp.lastEvent = msg;
   bp.handled++;
   if (bp.stats !== undefined) bp.stats.messagesIn++;
   // Redacted like a crash report: a trace is a log line too.
-  if (bp.tracing) getLogger().info({ pid: String(bp.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
+  if (bp.tracing) getLogger().info({ process: String(bp.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
   return bp.dispatch(msg);
 }
 

@@ -653,7 +653,7 @@ describe("gen-server", () => {
       const { pid } = await probe();
       await GenServer.stop(pid, "bad");
       expect(logs.errors()).toHaveLength(1);
-      expect(logs.errors()[0]).toMatchObject({ pid: String(pid), reason: '"bad"', module: "Probe" });
+      expect(logs.errors()[0]).toMatchObject({ process: String(pid), reason: '"bad"', module: "Probe" });
     });
 
     it("rejects NoProcError for an unknown name or a dead pid", async () => {
@@ -682,7 +682,7 @@ describe("gen-server", () => {
       expect(await tagged(box, "terminate")).toEqual(["terminate", "cast threw", 1]);
       expect(logs.errors()).toHaveLength(1);
       expect(logs.errors()[0]).toMatchObject({
-        pid: String(pid),
+        process: String(pid),
         module: "Probe",
         callback: "handleCast",
         reason: '"cast threw"',

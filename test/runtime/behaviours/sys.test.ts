@@ -204,7 +204,7 @@ describe("sys", () => {
       await GenServer.call(pid, "get");
       const traced = logs.lines.filter((l) => l.msg === "sys trace: event");
       expect(traced).toHaveLength(2);
-      expect(traced[0]).toMatchObject({ level: 30, pid: String(pid), event: expect.stringContaining('"inc"') });
+      expect(traced[0]).toMatchObject({ level: 30, process: String(pid), event: expect.stringContaining('"inc"') });
       expect(traced[1]).toMatchObject({ event: expect.stringContaining('"get"') });
       await sys.trace(pid, false);
       GenServer.cast(pid, "inc");

@@ -89,7 +89,7 @@ describe("spawn", () => {
       );
       await box.receive((m) => (Array.isArray(m) && m[1] === ref ? m : undefined), WAIT);
       expect(logs.errors()).toHaveLength(1);
-      expect(logs.errors()[0]).toMatchObject({ pid: String(pid), reason: '"oops"' });
+      expect(logs.errors()[0]).toMatchObject({ process: String(pid), reason: '"oops"' });
     });
 
     it("rejects a body that is not a function", () => {

@@ -1,9 +1,14 @@
 /**
  * parley-ts: Erlang/OTP processes, supervisors and a self-healing WebSocket client for Node.js.
- * This file only re-exports, grouped by area.
+ * The reference is grouped by area; the README tells how the pieces fit.
+ *
+ * @packageDocumentation
  */
 
-// Processes
+// This file only re-exports. Each `// @category` line files the exports below it under that
+// category of the API reference (typedoc-plugin.mjs reads them).
+
+// @category Processes
 export { spawn, spawnLink, spawnMonitor, self, exit, trapExit, isAlive } from "./runtime/process/spawn.ts";
 export type { ProcessBody } from "./runtime/process/spawn.ts";
 export { receive } from "./runtime/process/receive.ts";
@@ -19,13 +24,13 @@ export type { ExitMessage, DownMessage } from "./runtime/process/process.ts";
 export { Inbox } from "./runtime/process/inbox.ts";
 export type { InboxOptions } from "./runtime/process/inbox.ts";
 
-// Names
+// @category Names
 export { Global } from "./runtime/names/global.ts";
 export { Registry } from "./runtime/names/registry.ts";
 export type { RegistryOptions } from "./runtime/names/registry.ts";
 export type { Term, Name, ViaModule } from "./runtime/names/names-types.ts";
 
-// Behaviours
+// @category Behaviours
 export { GenServer } from "./runtime/behaviours/gen-server.ts";
 export type { InitResult, CallResult, CastResult, InfoResult, ContinueResult, Extra, GenServerModule } from "./runtime/behaviours/gen-server.ts";
 export { GenStatem } from "./runtime/behaviours/gen-statem.ts";
@@ -43,7 +48,7 @@ export type { AsyncStreamOptions, StreamResult } from "./runtime/behaviours/task
 export { Agent } from "./runtime/behaviours/agent.ts";
 export type { StateFn } from "./runtime/behaviours/agent.ts";
 
-// Supervisors
+// @category Supervisors
 export { Supervisor } from "./supervisor/supervisor.ts";
 export type {
   SupervisorOptions,
@@ -68,7 +73,7 @@ export { shutdownOnSignals } from "./supervisor/graceful.ts";
 export type { ShutdownOnSignalsOptions } from "./supervisor/graceful.ts";
 export type { Strategy } from "./supervisor/strategies.ts";
 
-// WebSocket client
+// @category Client
 export { Parley } from "./client/parley.ts";
 export type { ParleyModule, DisconnectReason } from "./client/parley.ts";
 export type { ClientStatus, ConnState } from "./client/client-data.ts";
@@ -77,7 +82,7 @@ export type { Frame, CloseFrame } from "./client/frames.ts";
 export type { ConnectOptions, HeadersOption, TransportOptions, ReconnectPolicy, HeartbeatPolicy } from "./client/options.ts";
 export type { ClientResult, CallReplyResult, DisconnectResult, ClientInitResult } from "./client/results.ts";
 
-// Telemetry
+// @category Telemetry
 export { channels } from "./runtime/telemetry.ts";
 export type {
   ClientMeta,
@@ -93,24 +98,24 @@ export type {
 } from "./client/telemetry.ts";
 export type { SupervisorRestartEvent } from "./supervisor/reports.ts";
 
-// Observer
+// @category Telemetry (the Observer: a live page of what introspection and telemetry see)
 export { Observer } from "./observer/observer.ts";
 export type { ObserverHandle, ObserverOptions, NodesProvider, NodesView, NodeView } from "./observer/observer.ts";
 
-// Distribution
+// @category Distribution
 export { Node, nodeOf } from "./dist/node.ts";
 export type { NodeOptions } from "./dist/node.ts";
 export type { NodeName } from "./runtime/names/names.ts";
 export type { NodeUpEvent, NodeDownEvent, NodeDroppedEvent } from "./dist/telemetry.ts";
 
-// Logging
+// @category Telemetry (logs are telemetry too)
 export { setLogger, getLogger } from "./runtime/logger.ts";
 export { formatTerm as inspect } from "./runtime/format-term.ts";
 
-// Child specs (used by every behaviour's childSpec)
+// @category Supervisors (child specs: every behaviour builds one with childSpec)
 export type { ChildSpec, Child, ChildModule, RestartType, Shutdown, ChildType } from "./runtime/behaviours/child-spec-types.ts";
 
-// Errors
+// @category Errors
 export {
   ParleyError,
   NoProcError,

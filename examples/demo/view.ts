@@ -38,6 +38,8 @@ export class View {
   readonly #tty: boolean;
   readonly #color: boolean;
   readonly #events: string[] = [];
+  /** The moments the demo is about (a client killed, the server killed and back): never scrolled away. */
+  readonly #keyEvents: string[] = [];
   #linesDrawn = 0;
   #lastPlainStatus = -Infinity;
   #startedAt = performance.now();
@@ -65,6 +67,12 @@ export class View {
     }
   }
 
+  /** Records a key event: like `event`, and kept on screen, and in the summary, to the end. */
+  keyEvent(text: string): void {
+    this.#keyEvents.push(`[${this.#clock()}] ${text}`);
+    this.event(text);
+  }
+
   /** Draws the screen (TTY), or prints a one-line status every couple of seconds (plain). */
   render(screen: Screen): void {
     if (this.#tty) {
@@ -78,11 +86,15 @@ export class View {
     this.#out.write(`[${this.#clock()}] ${screen.phase}: ${clients}\n`);
   }
 
-  /** Leaves the last screen on the terminal and prints `lines` below it. */
+  /**
+   * Leaves the last screen (which shows the key events) on the terminal and prints `lines` below
+   * it; as plain lines, the key events come first, since the event lines above have scrolled away.
+   */
   finish(lines: readonly string[]): void {
     if (this.#tty) this.#out.write("\x1b[?25h");
     this.#linesDrawn = 0;
-    this.#out.write(`\n${lines.join("\n")}\n`);
+    const key = this.#tty || this.#keyEvents.length === 0 ? [] : ["What happened", ...this.#keyEvents.map((e) => `  ${e}`), ""];
+    this.#out.write(`\n${[...key, ...lines].join("\n")}\n`);
   }
 
   /** Shows the cursor again (on any exit, in case `finish` never ran). */
@@ -98,7 +110,11 @@ export class View {
       this.#dim(formatRow(HEADER)),
     ];
     for (const r of s.rows) lines.push(this.#row(r));
-    lines.push("", this.#dim("events"));
+    if (this.#keyEvents.length > 0) {
+      lines.push("", this.#dim("what happened"));
+      for (const e of this.#keyEvents) lines.push(`  ${e}`);
+    }
+    lines.push("", this.#dim("latest events"));
     for (const e of this.#events) lines.push(`  ${e}`);
     return lines;
   }

@@ -22,6 +22,12 @@ describe("npm run demo", () => {
       expect(r.stdout).toMatch(new RegExp(`^${symbol} +\\d+ +\\d+ +\\d+ +\\d+ +\\d+ +\\d+ +0 `, "m"));
     }
     expect(r.stdout).toMatch(/^ETH +\d+ +\d+ +\d+ +1 /m); // restarted once by its supervisor
+    // The final screen keeps the key events, says the supervisor's error report was expected, and fits 120 columns.
+    const final = r.stdout.slice(r.stdout.indexOf("\nWhat happened\n"));
+    expect(final).toMatch(/^ {2}\[ *[\d.]+s\] killed the ETH client .*\n {2}\[ *[\d.]+s\] killed the market server.*\n {2}\[ *[\d.]+s\] market server back on port \d+\n/m);
+    expect(final).toContain("Summary after");
+    expect(r.stdout).toMatch(/log error: supervisor "feed_sup" child_terminated: .* reason "killed" \(expected\)$/m);
+    for (const line of final.split("\n")) expect(line.length, line).toBeLessThanOrEqual(120);
   }, 90_000);
 
   describe("--url", () => {

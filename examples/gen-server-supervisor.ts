@@ -1,20 +1,25 @@
 /**
- * A GenServer under a Supervisor, no WebSockets: the Stack from Elixir's GenServer and Supervisor
- * guides, ported line by line. Popping an empty stack crashes the server; the supervisor starts a
+ * A GenServer under a Supervisor, no WebSockets: the Stack and its module-based supervisor from
+ * Elixir's GenServer and Supervisor guides, ported line by line. Popping an empty stack crashes the server; the supervisor starts a
  * new one with the initial state, under the same name.
  *
  *   npx tsx examples/gen-server-supervisor.ts
  */
 import { pino } from "pino";
-import { type ChildSpec, ExitError, type From, GenServer, setLogger, Supervisor } from "../src/index.ts";
+import { type ChildSpec, ExitError, type From, GenServer, type Pid, setLogger, Supervisor } from "../src/index.ts";
 
 // The default logger writes pino JSON to stderr; print one short line per report instead.
 setLogger(pino({ base: null }, { write: (line: string) => console.log(`  (log) ${(JSON.parse(line) as { msg: string }).msg}`) }));
 
 class Stack extends GenServer<readonly string[]> {
-  /** `[Stack, "hello,world"]` as a child: start linked, registered as "stack". */
+  /** Elixir's `def start_link(default)`: start linked, registered as "stack". */
+  static override startLink(elements: string): Promise<Pid> {
+    return GenServer.startLink(Stack, elements, { name: "stack" });
+  }
+
+  /** `[Stack, "hello,world"]` as a child starts it with the startLink above. */
   static override childSpec(elements: string): ChildSpec {
-    return { id: Stack, start: () => Stack.startLink(elements, { name: "stack" }) };
+    return { id: Stack, start: () => Stack.startLink(elements) };
   }
 
   override init(elements: string) {
@@ -31,7 +36,14 @@ class Stack extends GenServer<readonly string[]> {
   }
 }
 
-const sup = await Supervisor.startLink([[Stack, "hello,world"]], { strategy: "one_for_one" });
+/** Elixir's `use Supervisor` with `init/1`. */
+class StackSupervisor extends Supervisor {
+  override init(elements: string) {
+    return Supervisor.init([[Stack, elements]], { strategy: "one_for_one" });
+  }
+}
+
+const sup = await StackSupervisor.startLink("hello,world");
 
 console.log(await GenServer.call("stack", "pop")); // hello
 GenServer.cast("stack", ["push", "parley"]);

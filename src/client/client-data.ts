@@ -23,7 +23,10 @@ export interface ClientStatus {
    * `Parley.connect()`, n for the n-th retry. An upgrade resets it to 0.
    */
   readonly attempt: number;
-  /** Frames waiting for the connection to open (from `sendFrame` and `sendFrameAsync`); 0 unless `connecting`. */
+  /**
+   * Frames waiting for the connection to open (from `sendFrame`, `sendFrameAsync` and pushes):
+   * while `connecting`, or `disconnected` with a retry scheduled; 0 otherwise.
+   */
   readonly queued: number;
 }
 
@@ -37,6 +40,8 @@ export interface ClientData {
   /** performance.now() of the upgrade of `conn`; 0 while `conn` is still dialing. */
   connectedAt: number;
   readonly queue: SendQueue;
+  /** In `disconnected` with a retry scheduled: frames are kept for the next connection. */
+  retrying: boolean;
   /** Why the connection is closing, once `closing`. */
   closingReason: unknown;
   /** The close was asked for by `Parley.disconnect()`. */
@@ -53,4 +58,9 @@ export interface ClientData {
   framesOut: number;
   /** The reason of the last lost connection or failed dial, as `handleDisconnect` was given it. */
   lastDisconnect: unknown;
+}
+
+/** What `Parley.status` answers, asked by a call or by the client itself. */
+export function statusOf(state: ConnState, data: ClientData): ClientStatus {
+  return { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
 }

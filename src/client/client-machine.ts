@@ -3,16 +3,13 @@
  * `connected` → `closing` → `disconnected`. User callbacks run in event handlers (never in enter
  * calls), so whatever they return can change state. client-process.ts hosts it.
  */
-import { type From, reply, replyError, replyValue } from "../runtime/behaviours/gen-call.ts";
-import { getLogger } from "../runtime/logger.ts";
+import { type From, reply, replyValue } from "../runtime/behaviours/gen-call.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
-import { formatTerm } from "../runtime/format-term.ts";
 import type { Proc } from "../runtime/process/process.ts";
 import type { Name } from "../runtime/names/names-types.ts";
 import { type EventType, genericTimeout, KEEP, keepWith, nextState, type ParsedActions, stateTimeout, stopWith, timeoutsOnly, type Transition } from "../runtime/behaviours/statem-actions.ts";
 import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
-import { NotConnectedError, QueueFullError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick } from "./heartbeat.ts";
 import { type ClientOptions, mergeConnectOverrides } from "./options.ts";
@@ -22,9 +19,9 @@ import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type Call
 import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
 import { writeDone, writeRefused } from "./write-outcome.ts";
-import type { ClientData, ClientStatus, ConnState } from "./client-data.ts";
+import { type ClientData, type ConnState, statusOf } from "./client-data.ts";
+import { callOffRetry, failQueue, flush, holdFrame, holdSend } from "./outbox.ts";
 import * as telemetry from "./telemetry.ts";
-import type { FrameDropReason } from "./telemetry.ts";
 import { isPromiseLike } from "../runtime/predicates.ts";
 
 /** What every event handler returns: a transition the engine applies as it is (results.ts checked the user's). */
@@ -66,6 +63,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       conn: undefined,
       connectedAt: 0,
       queue: new SendQueue(this.options.maxQueue),
+      retrying: false,
       closingReason: undefined,
       localClose: false,
       waiters: [],
@@ -106,7 +104,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     const conn = data.conn;
     if (conn !== undefined) this.#abandoned(conn, data, reason);
     if (conn?.open) conn.close(closeCodeFor(reason), "");
-    this.#failQueue(data, "closing", "the client stopped");
+    failQueue(data, "closing", "the client stopped");
     for (const from of data.waiters) replyValue(from);
     data.waiters = [];
     return this.client.terminate(reason, data.user);
@@ -176,11 +174,10 @@ export class ClientMachine implements StatemCallbacks<Result> {
     if (r[0] === "ok" || r[0] === "push") {
       data.user = r[0] === "ok" ? r[1] : r[2];
       if (r[0] === "push") this.#write(conn, r[1], undefined, data);
-      for (const q of data.queue.takeAll()) this.#write(conn, q.frame, q.from, data);
+      flush(data, (frame, from) => this.#write(conn, frame, from, data));
       return nextState("connected", data);
     }
-    this.#failQueue(data, "closing", "handleConnect closed the new connection");
-    return this.#apply(r, "connected", data);
+    return this.#apply(r, "connected", data); // the queue waits for the decision after this connection
   }
 
   /** The socket of the current attempt or connection is gone. */
@@ -189,12 +186,12 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.conn = undefined;
     if (state === "connecting") {
       telemetry.publishConnectStop(data.meta, data.attempt, "error", conn.startedAt, why);
-      this.#failQueue(data, "connect_failed", "the connection attempt failed");
       return this.#decide(why, data, unreachable);
     }
     const reason = state === "closing" ? data.closingReason : why;
     telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
-    return this.#decide(reason, data, false);
+    // Frames still queued here waited through a connection handleConnect closed.
+    return this.#decide(reason, data, false, "closing");
   }
 
   #connectTimeout(data: ClientData): MaybePromise<Result> {
@@ -211,12 +208,14 @@ export class ClientMachine implements StatemCallbacks<Result> {
     conn.terminate();
     data.conn = undefined;
     this.#abandoned(conn, data, reason, outcome);
-    this.#failQueue(data, "connect_failed", "the connection attempt was given up");
     return this.#decide(reason, data, unreachable);
   }
 
-  /** After a failed attempt or a lost connection: ask handleDisconnect, then reconnect, stay down or stop. */
-  async #decide(reason: unknown, data: ClientData, unreachable: boolean): Promise<Result> {
+  /**
+   * After a failed attempt or a lost connection: ask handleDisconnect, then reconnect, stay down or
+   * stop. Only a retry keeps the frames queued for the next connection: any other outcome gives up.
+   */
+  async #decide(reason: unknown, data: ClientData, unreachable: boolean, dropped: telemetry.FrameDropReason = "connect_failed"): Promise<Result> {
     const attempt = data.attempt;
     const local = data.localClose;
     const firstDial = data.firstDial;
@@ -229,7 +228,10 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.user = r[0] === "stop" ? r[2] : r[1];
     for (const from of data.waiters) replyValue(from);
     data.waiters = [];
-    if (r[0] === "stop") return stopWith(r[1], data);
+    if (r[0] === "stop") {
+      failQueue(data, dropped, "handleDisconnect stopped the client");
+      return stopWith(r[1], data);
+    }
     if (r[0] === "reconnect" && r.length === 3) {
       data.options = mergeConnectOverrides(data.options, r[2]);
       data.meta = { ...data.meta, url: redactUrl(data.options.url) };
@@ -237,13 +239,17 @@ export class ClientMachine implements StatemCallbacks<Result> {
     const d = decide(r[0], { reason, attempt, reconnect: data.options.reconnect, local, firstDial, unreachable });
     switch (d[0]) {
       case "stop":
+        failQueue(data, dropped, "the first dial could not reach the server");
         return stopWith(d[1], data);
       case "exhausted":
+        failQueue(data, dropped, "the retries are exhausted");
         telemetry.publishExhausted(data.meta, attempt);
         return stopWith(["error", "max_retries_exceeded"], data);
       case "down":
+        failQueue(data, dropped, "no retry follows");
         return nextState("disconnected", data);
       case "retry":
+        data.retrying = true;
         data.attempt = d[2];
         telemetry.publishReconnect(data.meta, d[2], d[1]);
         return nextState("disconnected", data, timeoutsOnly([genericTimeout(RECONNECT, d[1], null)]));
@@ -251,34 +257,32 @@ export class ClientMachine implements StatemCallbacks<Result> {
   }
 
   #call(from: From, req: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
-    if (req instanceof SendFrame) return this.#send(req.frame, from, state, data);
+    if (req instanceof SendFrame) return this.#send(req, from, state, data);
     if (req instanceof Disconnect) return this.#disconnect(req, from, state, data);
     if (req instanceof Connect) {
       replyValue(from);
       if (state !== "disconnected") return KEEP;
       data.attempt = 0;
+      data.retrying = false;
       return nextState("connecting", data, CANCEL_RECONNECT);
     }
     if (req instanceof Status) {
-      const status: ClientStatus = { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
-      replyValue(from, status);
+      replyValue(from, statusOf(state, data));
       return KEEP;
     }
     this.#host.callback = "handleCall";
     return this.#user(this.client.handleCall(req, from, data.user), state, data, from);
   }
 
-  #send(frame: Frame, from: From, state: ConnState, data: ClientData): Result {
-    if (state === "connected") this.#write(data.conn!, frame, from, data);
-    else if (state !== "connecting") replyError(from, new NotConnectedError(state));
-    else if (!data.queue.push(frame, from)) replyError(from, new QueueFullError(data.queue.max));
+  #send(req: SendFrame, from: From, state: ConnState, data: ClientData): Result {
+    if (state === "connected") this.#write(data.conn!, req.frame, from, data);
+    else holdSend(req.frame, from, req.deadline, state, data);
     return KEEP;
   }
 
   #sendAsync(valid: Frame, state: ConnState, data: ClientData): Result {
     if (state === "connected") this.#write(data.conn!, valid, undefined, data);
-    else if (state !== "connecting") telemetry.publishDropped(data.meta, valid, state === "closing" ? "closing" : "not_connected");
-    else if (!data.queue.push(valid, undefined)) telemetry.publishDropped(data.meta, valid, "queue_full");
+    else holdFrame(valid, state, data);
     return KEEP;
   }
 
@@ -300,12 +304,17 @@ export class ClientMachine implements StatemCallbacks<Result> {
         return this.#giveUp(data, "closed", "aborted", false);
       default:
         replyValue(from);
+        callOffRetry(data, "Parley.disconnect called the retry off");
         return keepWith(CANCEL_RECONNECT);
     }
   }
 
   #timeout(name: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
-    if (name === RECONNECT) return state === "disconnected" ? nextState("connecting", data) : KEEP;
+    if (name === RECONNECT) {
+      if (state !== "disconnected") return KEEP;
+      data.retrying = false;
+      return nextState("connecting", data);
+    }
     const conn = data.conn;
     const hb = data.options.heartbeat;
     if (state !== "connected" || conn === undefined || hb === false) return KEEP;
@@ -337,10 +346,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       case "push":
         data.user = r[2];
         if (state === "connected" && data.conn !== undefined) this.#write(data.conn, r[1], undefined, data);
-        else {
-          getLogger().warn({ pid: String(data.meta.pid), callback: this.#host.callback, frame: formatTerm(r[1], 2), state }, "push outside connected dropped");
-          telemetry.publishDropped(data.meta, r[1], "not_connected");
-        }
+        else holdFrame(r[1], state, data, this.#host.callback);
         return KEEP;
       case "stop":
         data.user = r[2];
@@ -360,7 +366,9 @@ export class ClientMachine implements StatemCallbacks<Result> {
       return nextState("closing", data);
     }
     // Already down or closing: only the state changes, and a pending retry is called off.
-    return state === "disconnected" ? keepWith(CANCEL_RECONNECT) : KEEP;
+    if (state !== "disconnected") return KEEP;
+    callOffRetry(data, "a disconnect result called the retry off");
+    return keepWith(CANCEL_RECONNECT);
   }
 
   /**
@@ -377,14 +385,6 @@ export class ClientMachine implements StatemCallbacks<Result> {
   #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {
     if (!conn.write(frame, writeDone(data.meta, frame, from))) return writeRefused(data.meta, frame, from);
     data.framesOut++;
-  }
-
-  /** Everything queued for a connection that will not come: `why` for telemetry, `detail` for callers. */
-  #failQueue(data: ClientData, why: FrameDropReason, detail: string): void {
-    for (const q of data.queue.takeAll()) {
-      if (q.from !== undefined) replyError(q.from, new NotConnectedError("connecting", detail));
-      else telemetry.publishDropped(data.meta, q.frame, why);
-    }
   }
 }
 

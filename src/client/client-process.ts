@@ -4,12 +4,14 @@
  * behaviour.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import { type StartOptions, startProcess } from "../runtime/behaviours/behaviour-process.ts";
+import { behaviourOf, type StartOptions, startProcess } from "../runtime/behaviours/behaviour-process.ts";
 import { StatemProcess } from "../runtime/behaviours/gen-statem-process.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import type { Transition } from "../runtime/behaviours/statem-actions.ts";
 import type { Pid } from "../runtime/process/pid.ts";
-import type { ClientData } from "./client-data.ts";
+import { type ClientData, type ClientStatus, type ConnState, statusOf } from "./client-data.ts";
+import { type Dest, resolveProc } from "../runtime/names/names.ts";
+import { currentProc } from "../runtime/process/process.ts";
 import { ClientMachine } from "./client-machine.ts";
 import type { ClientCallbacks } from "./results.ts";
 import { validateOptions } from "./options.ts";
@@ -41,6 +43,26 @@ export function startClient(base: abstract new () => ClientCallbacks, self: unkn
   }
   const startOptions: StartOptions = validated.name === undefined ? {} : { name: validated.name };
   return startProcess(client, arg, startOptions, link);
+}
+
+/**
+ * The status of the calling process when it is the client `dest` names (a callback asking
+ * `Parley.status(self())`): read from its own data, as a call to itself could never be answered.
+ * Undefined in every other case, which goes through a call as usual.
+ */
+export function ownStatus(dest: Dest): ClientStatus | undefined {
+  const proc = currentProc();
+  if (proc === undefined) return undefined;
+  const bp = behaviourOf(proc);
+  if (!(bp instanceof ClientProcess) || bp.data === undefined) return undefined;
+  let target;
+  try {
+    target = resolveProc(dest);
+  } catch {
+    // A malformed destination: the call reports it.
+    return undefined;
+  }
+  return target === proc ? statusOf(bp.state as ConnState, bp.data as ClientData) : undefined;
 }
 
 /**

@@ -11,12 +11,12 @@ export class NotConnectedError extends ParleyError {
   readonly code = "ERR_NOT_CONNECTED" as const;
   constructor(
     /**
-     * The client's connection state when the send was refused: `"disconnected"` or `"closing"`;
-     * `"closing"` also when the socket was closing though the client had not yet seen it end (the
-     * server's close frame or an RST arrived), or when the socket died before it took the frame;
-     * or `"connecting"` for a frame that was queued while connecting and will never be written,
-     * because the attempt failed or was given up, `handleConnect` closed the connection, or the
-     * client stopped (the message says which).
+     * The client's connection state when the send was refused: `"disconnected"` (and no retry
+     * scheduled) or `"closing"`; `"closing"` also when the socket was closing though the client had
+     * not yet seen it end (the server's close frame or an RST arrived), or when the socket died
+     * before it took the frame; or `"connecting"` for a frame that was queued while connecting or
+     * waiting to retry and will never be written, because the client gave up: no retry follows,
+     * the retries are exhausted, or it stopped (the message says which).
      */
     readonly state: "disconnected" | "closing" | "connecting",
     detail?: string,

@@ -9,7 +9,7 @@ import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import { type Dest, send } from "../runtime/names/names.ts";
 import type { Pid } from "../runtime/process/pid.ts";
 import type { ClientStatus } from "./client-data.ts";
-import { startClient } from "./client-process.ts";
+import { ownStatus, startClient } from "./client-process.ts";
 import type { ConnectInfo } from "./connection.ts";
 import { claimedFrame, type Frame, readFrame, validateCloseFrame } from "./frames.ts";
 import { type ConnectOptions, validateOptions } from "./options.ts";
@@ -81,8 +81,9 @@ export abstract class Parley<S = unknown, R = unknown> {
   /**
    * Runs after every successful upgrade, once the attempt count is reset, with the upgrade's
    * response headers and subprotocol. A pushed frame goes out first, then the frames queued while
-   * connecting, in order; `["disconnect", ...]` or `["stop", ...]` close the new connection and
-   * fail those queued frames. Returns a {@link ClientResult}. Missing: `["ok", state]`.
+   * connecting or waiting to retry, in order; `["disconnect", ...]` closes the new connection and
+   * the queued frames wait for the decision that follows (a retry keeps them), `["stop", ...]`
+   * fails them. Returns a {@link ClientResult}. Missing: `["ok", state]`.
    */
   handleConnect(state: S, _info: ConnectInfo): MaybePromise<ClientResult<S, R>> {
     return ["ok", state];
@@ -114,7 +115,8 @@ export abstract class Parley<S = unknown, R = unknown> {
   /**
    * Runs for any other message, in every state: plain sends, timers, `["EXIT", pid, reason]` from
    * linked processes other than the parent (the client traps exits). Returns a
-   * {@link ClientResult}; a push outside `connected` is logged and dropped. Missing:
+   * {@link ClientResult}; a push while connecting or waiting to retry is queued (see
+   * `Parley.sendFrame`), in any other state outside `connected` logged and dropped. Missing:
    * `["ok", state]` (the message is ignored).
    */
   handleInfo(_msg: unknown, state: S): MaybePromise<ClientResult<S, R>> {
@@ -134,10 +136,11 @@ export abstract class Parley<S = unknown, R = unknown> {
    *   `Parley.reply(from, value)`, for instance when the response frame arrives. The caller waits
    *   until then, or until its timeout.
    *
-   * Missing: `["ok", state]`, so the call waits for a reply that never comes and times out.
+   * Missing: the client stops with `["bad_call", request]`, so the caller gets an `ExitError` at
+   * once, as from a GenServer without `handle_call` in Elixir.
    */
-  handleCall(_request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S, R>> {
-    return ["ok", state];
+  handleCall(request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S, R>> {
+    return ["stop", ["bad_call", request], state];
   }
 
   /**
@@ -202,17 +205,39 @@ export abstract class Parley<S = unknown, R = unknown> {
   }
 
   /**
-   * Sends a frame. Connected: resolves once written to the socket. Connecting: queued, resolves
-   * once written after the connection opens, rejects `NotConnectedError` if the attempt fails.
+   * Sends a frame. Connected: resolves once written to the socket. Connecting, or disconnected
+   * with a retry scheduled: queued (with `sendFrameAsync` frames and pushes, in order, up to
+   * `maxQueue`), resolves once written after the next `handleConnect` and its push. It rejects
+   * `NotConnectedError` when the client gives up instead: no retry follows (reconnect off,
+   * `["disconnect", s]` from `handleDisconnect`, `Parley.disconnect`), the retries are exhausted,
+   * or the client stops.
+   *
+   * `timeout` bounds how stale the frame may get: once it runs out the call rejects
+   * `TimeoutError` and the frame is never sent, even if the connection opens later (it is
+   * reported on `parley:frame:dropped` as `"expired"`).
+   *
+   * @example
+   * ```ts
+   * // An order must not go out late: if it is not on the wire within 200 ms, cancel it here.
+   * try {
+   *   await Parley.sendFrame("exchange", ["text", JSON.stringify(order)], { timeout: 200 });
+   * } catch (err) {
+   *   if (!(err instanceof TimeoutError)) throw err;
+   *   cancelled.push(order.id); // it will not be sent after this
+   * }
+   * ```
    * @throws InvalidFrameError (rejection) for a malformed frame; the connection is untouched.
-   * @throws NotConnectedError (rejection) while disconnected or closing.
+   * @throws NotConnectedError (rejection) while closing, or disconnected with no retry scheduled.
    * @throws QueueFullError (rejection) when `maxQueue` frames already wait.
+   * @throws TimeoutError (rejection) when the frame was not written within `timeout` ms.
    */
   static async sendFrame(dest: Dest, frame: Frame, options?: { readonly timeout?: number }): Promise<void> {
     const valid = readFrame(frame);
     // callChecked checks the timeout itself, as every call does.
     const timeout = callOption(options, "timeout", Infinity) as number;
-    await callChecked(dest, new SendFrame(valid), timeout);
+    // A number check first, so a bad timeout is callChecked's OptionsError, not a NaN deadline.
+    const deadline = typeof timeout === "number" ? performance.now() + timeout : Infinity;
+    await callChecked(dest, new SendFrame(valid, deadline), timeout);
   }
 
   /**
@@ -259,11 +284,12 @@ export abstract class Parley<S = unknown, R = unknown> {
 
   /**
    * A snapshot of the client's connection: state, URL (redacted), attempt number and queued
-   * frames. See {@link ClientStatus}.
+   * frames. See {@link ClientStatus}. Asked by the client about itself (`Parley.status(self())`
+   * in one of its callbacks), it answers at once instead of calling itself.
    * @throws TimeoutError, NoProcError, ExitError as `Parley.call`.
    */
   static async status(dest: Dest, timeoutMs = 5000): Promise<ClientStatus> {
-    return (await callChecked(dest, new Status(), timeoutMs)) as ClientStatus;
+    return ownStatus(dest) ?? ((await callChecked(dest, new Status(), timeoutMs)) as ClientStatus);
   }
 
   /** Sends a cast to `handleCast`; never fails. */

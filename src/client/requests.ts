@@ -6,7 +6,11 @@ import { registerCrossing } from "../runtime/process/crossing.ts";
 import { type Frame, validateCloseFrame, validateFrame } from "./frames.ts";
 
 export class SendFrame {
-  constructor(readonly frame: Frame) {}
+  constructor(
+    readonly frame: Frame,
+    /** `performance.now()` when the caller's timeout runs out (Infinity for none): a queued frame is not sent past it. */
+    readonly deadline: number,
+  ) {}
 }
 
 /** A `sendFrameAsync` frame, checked and copied on the caller's side (see `readFrame`). */

@@ -1,14 +1,17 @@
 /**
- * Frames waiting for a connection: from `sendFrame` (with the caller to answer) and
- * `sendFrameAsync` (without), in one FIFO bounded by `maxQueue`.
+ * Frames waiting for a connection: from `sendFrame` (with the caller to answer), `sendFrameAsync`
+ * and pushes (without), in one FIFO bounded by `maxQueue`, kept while the client is connecting or
+ * waiting to retry.
  */
 import type { From } from "../runtime/behaviours/gen-call.ts";
 import type { Frame } from "./frames.ts";
 
 export interface QueuedFrame {
   readonly frame: Frame;
-  /** The `sendFrame` caller to answer once written; undefined for `sendFrameAsync`. */
+  /** The `sendFrame` caller to answer once written; undefined for `sendFrameAsync` and pushes. */
   readonly from: From | undefined;
+  /** `performance.now()` past which the frame is stale (its `sendFrame` timed out): never sent then. */
+  readonly deadline: number;
 }
 
 export class SendQueue {
@@ -21,9 +24,9 @@ export class SendQueue {
   }
 
   /** Adds a frame; false when the queue is full. */
-  push(frame: Frame, from: From | undefined): boolean {
+  push(frame: Frame, from: From | undefined, deadline = Infinity): boolean {
     if (this.#items.length >= this.max) return false;
-    this.#items.push({ frame, from });
+    this.#items.push({ frame, from, deadline });
     return true;
   }
 

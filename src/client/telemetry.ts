@@ -94,15 +94,18 @@ export interface FrameDroppedMessage extends ClientMeta {
    * `"not_connected"`: sent while disconnected, or pushed outside `connected`. `"closing"`: sent
    * while closing (the client's, or already the socket's: the server's close frame or a socket
    * error arrived and the client has not yet seen the socket end), or queued while connecting and
-   * discarded because `handleConnect` closed the new connection or the client stopped.
-   * `"connection_lost"`: handed to the socket, which died before it took the frame (an RST). `"queue_full"`: `maxQueue` frames already waited.
-   * `"invalid_frame"`: not a valid {@link Frame}. `"connect_failed"`: queued while connecting, and
-   * the attempt failed or was given up.
+   * discarded because `handleConnect` closed the new connection and no retry followed, or the
+   * client stopped. `"connection_lost"`: handed to the socket, which died before it took the
+   * frame (an RST). `"queue_full"`: `maxQueue` frames already waited.
+   * `"invalid_frame"`: not a valid {@link Frame}. `"connect_failed"`: queued while connecting or
+   * waiting to retry, and the client gave up (no retry follows, the retries are exhausted, it
+   * stopped). `"expired"`: queued by a `sendFrame` whose timeout ran out before the connection
+   * opened (the caller got a `TimeoutError`).
    */
   readonly why: FrameDropReason;
 }
 /** Why a frame was dropped: the `why` of {@link FrameDroppedMessage}. */
-export type FrameDropReason = "not_connected" | "closing" | "queue_full" | "invalid_frame" | "connect_failed" | "connection_lost";
+export type FrameDropReason = "not_connected" | "closing" | "queue_full" | "invalid_frame" | "connect_failed" | "connection_lost" | "expired";
 /**
  * `parley:reconnect:scheduled`: after `handleDisconnect`, the client will dial again. Published
  * as the client goes to `disconnected` to wait for the retry.

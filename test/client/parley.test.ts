@@ -9,7 +9,6 @@ import {
   Parley,
   Registry,
   StartError,
-  TimeoutError,
   whereis,
   type ClientStatus,
   type Pid,
@@ -94,9 +93,11 @@ describe("Parley", () => {
       await Parley.sendFrame(pid, ["text", "echo me"]);
       await srv.waitFor("message");
       Parley.cast(pid, "ignored");
-      // The default handleCall answers nothing now.
-      await expect(Parley.call(pid, "ignored", 50)).rejects.toBeInstanceOf(TimeoutError);
       expect(await Parley.status(pid)).toMatchObject({ state: "connected" });
+      // The default handleCall crashes the client with ["bad_call", request], as a GenServer's does (API §8a).
+      const err = await Parley.call(pid, "ignored", 5000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExitError);
+      expect((err as ExitError).reason).toEqual(["bad_call", "ignored"]);
     });
 
     it("rejects a module that is not a Parley class", async () => {

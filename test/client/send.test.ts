@@ -48,16 +48,18 @@ describe("sending", () => {
       expect(await Parley.status(pid)).toMatchObject({ state: "connected", queued: 0 });
     });
 
-    it("connecting: rejects NotConnectedError when the attempt fails; queued async frames are dropped", async () => {
+    it("connecting: rejects NotConnectedError once the attempt failed and no retry follows; queued async frames are dropped", async () => {
       const dropped = h.telemetry<FrameDroppedMessage>("parley:frame:dropped");
       const silent = h.defer(await startSilentServer());
       const pid = await h.start({ url: silent.url, connectTimeout: 100, reconnect: { baseDelay: 60_000 } });
-      const pending = Parley.sendFrame(pid, ["text", "never"]);
+      const pending = Parley.sendFrame(pid, ["text", "never"]).catch((e: unknown) => e);
       Parley.sendFrameAsync(pid, ["text", "never either"]);
-      const err = await pending.catch((e: unknown) => e);
+      expect((await h.next("disconnect", pid))[2]).toBe("connect_timeout");
+      // A retry is scheduled, so the frames wait for it (API §8a) until Parley.disconnect calls it off.
+      await Parley.disconnect(pid);
+      const err = await pending;
       expect(err).toBeInstanceOf(NotConnectedError);
       expect((err as NotConnectedError).state).toBe("connecting");
-      expect((await h.next("disconnect", pid))[2]).toBe("connect_timeout");
       expect(dropped.filter((m) => m.pid === pid)).toEqual([
         expect.objectContaining({ type: "text", size: 12, why: "connect_failed" }),
       ]);

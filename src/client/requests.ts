@@ -41,7 +41,13 @@ export class Connect {}
 export class Status {}
 
 // A client on another node gets these through distribution; rebuilt with the checks the sender made.
-registerCrossing({ name: "SendFrame", type: SendFrame, parts: (r) => [r.frame], rebuild: ([frame]) => new SendFrame(validateFrame(frame)) });
+// A deadline is a point on this process's clock: it crosses as the time left, and lands on the receiver's.
+registerCrossing({
+  name: "SendFrame",
+  type: SendFrame,
+  parts: (r) => [r.frame, r.deadline - performance.now()],
+  rebuild: ([frame, left]) => new SendFrame(validateFrame(frame), performance.now() + (typeof left === "number" ? left : Infinity)),
+});
 registerCrossing({ name: "SendFrameAsync", type: SendFrameAsync, parts: (r) => [r.frame], rebuild: ([frame]) => new SendFrameAsync(validateFrame(frame)) });
 registerCrossing({
   name: "InvalidFrameAsync",

@@ -32,10 +32,7 @@ export interface StartOptions {
 /** How a handler asks the loop to end the process. */
 export interface Stop {
   readonly reason: unknown;
-  /**
-   * The exit reason when it differs from `reason`: an `init` that answers `["ignore"]` fails the
-   * start with `"ignore"` but exits `"normal"`, as proc_lib does after `init_ack(ignore)`.
-   */
+  /** The exit reason, when not `reason`: `"normal"` after init's `["ignore"]` (proc_lib's init_ack). */
   readonly exit?: unknown;
 }
 
@@ -380,15 +377,8 @@ export function finish(bp: BehaviourProcess, reason: unknown): void {
 
 /** One message: a `sys` request, the parent's exit signal, or the behaviour's own. */
 function handle(bp: BehaviourProcess, msg: unknown): StepResult {
-  if (msg instanceof SystemRequest) {
-    const stop = handleSystem(bp, msg);
-    if (stop !== undefined) bp.endedBy = `stop requested by ${String(msg.from.pid)}`;
-    return stop;
-  }
-  if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) {
-    bp.endedBy = `exit signal from the parent ${String(msg[1])}`;
-    return { reason: msg[2] };
-  }
+  if (msg instanceof SystemRequest) return endedBy(bp, handleSystem(bp, msg), `stop requested by ${String(msg.from.pid)}`);
+  if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) return endedBy(bp, { reason: msg[2] }, `exit signal from the parent ${String(msg[1])}`);
   // Kept as it is: it only becomes a readable event (eventOf) if a report or a trace shows it.
   bp.lastEvent = msg;
   bp.handled++;
@@ -396,6 +386,12 @@ function handle(bp: BehaviourProcess, msg: unknown): StepResult {
   // Redacted like a crash report: a trace is a log line too.
   if (bp.tracing) getLogger().info({ process: String(bp.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
   return bp.dispatch(msg);
+}
+
+/** A stop that no callback asked for: the crash report says what ended the process instead. */
+function endedBy(bp: BehaviourProcess, stop: Stop | undefined, what: string): Stop | undefined {
+  if (stop !== undefined) bp.endedBy = what;
+  return stop;
 }
 
 /**

@@ -16,7 +16,7 @@ import type { FrameDropReason } from "./telemetry.ts";
 /** A `sendFrame` while not connected: queued until `deadline`, or refused. */
 export function holdSend(frame: Frame, from: From, deadline: number, state: Exclude<ConnState, "connected">, data: ClientData): void {
   if (!keepsFrames(state, data)) replyError(from, new NotConnectedError(state));
-  else if (!data.queue.push(frame, from, deadline)) replyError(from, new QueueFullError(data.queue.max));
+  else if (!enqueue(data, frame, from, deadline)) replyError(from, new QueueFullError(data.queue.max));
 }
 
 /**
@@ -25,7 +25,7 @@ export function holdSend(frame: Frame, from: From, deadline: number, state: Excl
  */
 export function holdFrame(frame: Frame, state: ConnState, data: ClientData, callback?: string): void {
   if (keepsFrames(state, data)) {
-    if (!data.queue.push(frame, undefined)) telemetry.publishDropped(data.meta, frame, "queue_full");
+    if (!enqueue(data, frame, undefined, Infinity)) telemetry.publishDropped(data.meta, frame, "queue_full");
     return;
   }
   if (callback !== undefined) {
@@ -56,6 +56,13 @@ export function failQueue(data: ClientData, why: FrameDropReason, detail: string
 export function callOffRetry(data: ClientData, detail: string): void {
   data.retrying = false;
   failQueue(data, "connect_failed", detail);
+}
+
+/** Queues a frame; when the queue is full, the frames gone stale make room first. */
+function enqueue(data: ClientData, frame: Frame, from: From | undefined, deadline: number): boolean {
+  if (data.queue.push(frame, from, deadline)) return true;
+  for (const q of data.queue.takeExpired(performance.now())) telemetry.publishDropped(data.meta, q.frame, "expired");
+  return data.queue.push(frame, from, deadline);
 }
 
 /** While connecting, and while disconnected with a retry scheduled. */

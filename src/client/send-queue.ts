@@ -30,6 +30,13 @@ export class SendQueue {
     return true;
   }
 
+  /** Removes and returns the frames whose deadline is past `now`, oldest first. */
+  takeExpired(now: number): QueuedFrame[] {
+    const expired = this.#items.filter((q) => q.deadline <= now);
+    if (expired.length > 0) this.#items = this.#items.filter((q) => q.deadline > now);
+    return expired;
+  }
+
   /** Removes and returns every waiting frame, oldest first. */
   takeAll(): QueuedFrame[] {
     const items = this.#items;

@@ -112,6 +112,17 @@ describe("frames while the client reconnects", () => {
     expect(texts(srv)).not.toContain("order 17: buy at 101.5");
     expect(dropped.filter((m) => m.pid === pid).map((m) => m.why)).toEqual(["expired"]);
   });
+
+  it("lets a fresh frame take the place of stale ones in a full queue", async () => {
+    const dropped = h.telemetry<FrameDroppedMessage>("parley:frame:dropped");
+    const pid = await connectedThenServerDown({ reconnect: RETRY, maxQueue: 1 });
+    await expect(Parley.sendFrame(pid, ["text", "stale"], { timeout: 20 })).rejects.toBeInstanceOf(TimeoutError);
+    const fresh = Parley.sendFrame(pid, ["text", "fresh"]);
+    expect(await Parley.status(pid)).toMatchObject({ queued: 1 });
+    expect(dropped.filter((m) => m.pid === pid).map((m) => m.why)).toEqual(["expired"]);
+    await srv.restart();
+    await fresh;
+  });
 });
 
 describe("Parley.status(self()) inside a callback", () => {

@@ -38,7 +38,7 @@ export type { GenStatemModule } from "./runtime/behaviours/gen-statem.ts";
 export type { StatemResult, StatemInitResult, Action, EventType } from "./runtime/behaviours/statem-actions.ts";
 export type { From } from "./runtime/behaviours/gen-call.ts";
 export type { MaybePromise } from "./runtime/behaviours/maybe-promise.ts";
-export type { StartOptions } from "./runtime/behaviours/behaviour-process.ts";
+export type { StartOptions } from "./runtime/behaviours/start-options.ts";
 export type { SysStatus, SysStatistics } from "./runtime/behaviours/system-requests.ts";
 export { sys } from "./runtime/behaviours/sys.ts";
 export { Task } from "./runtime/behaviours/task.ts";

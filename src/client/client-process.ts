@@ -4,7 +4,8 @@
  * behaviour.
  */
 import { OptionsError, StartError } from "../runtime/errors.ts";
-import { behaviourOf, type StartOptions, startProcess } from "../runtime/behaviours/behaviour-process.ts";
+import { behaviourOf, startProcess } from "../runtime/behaviours/behaviour-process.ts";
+import type { StartOptions } from "../runtime/behaviours/start-options.ts";
 import { StatemProcess } from "../runtime/behaviours/gen-statem-process.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import type { Transition } from "../runtime/behaviours/statem-actions.ts";

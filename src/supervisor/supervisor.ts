@@ -4,7 +4,8 @@
  */
 import type { Child, ChildModule, ChildSpec } from "../runtime/behaviours/child-spec-types.ts";
 import { OptionsError } from "../runtime/errors.ts";
-import { type StartOptions, startModule } from "../runtime/behaviours/behaviour-process.ts";
+import { startModule } from "../runtime/behaviours/behaviour-process.ts";
+import type { StartOptions } from "../runtime/behaviours/start-options.ts";
 import { callChecked, stopServer } from "../runtime/behaviours/gen-call.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 import type { Name } from "../runtime/names/names-types.ts";

@@ -7,7 +7,7 @@ import { asBadReturn } from "../unreadable.ts";
 import type { Dest } from "../names/names.ts";
 import type { Pid } from "../process/pid.ts";
 import { isPromiseLike } from "../predicates.ts";
-import type { StartOptions } from "./behaviour-process.ts";
+import type { StartOptions } from "./start-options.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { From } from "./gen-call.ts";
 import { type CallResult, type CastResult, GenServer, type InitResult } from "./gen-server.ts";

@@ -3,7 +3,8 @@
  */
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
 import { abcast, multiCall } from "./multi-call.ts";
-import { type StartOptions, startModule } from "./behaviour-process.ts";
+import { startModule } from "./behaviour-process.ts";
+import type { StartOptions } from "./start-options.ts";
 import { moduleChildSpec } from "./module-child-spec.ts";
 import { ServerProcess } from "./gen-server-process.ts";
 import type { ChildSpec } from "./child-spec-types.ts";

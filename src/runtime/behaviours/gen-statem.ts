@@ -2,7 +2,8 @@
  * GenStatem: gen_statem's `handle_event_function` mode with state enter calls.
  */
 import { call, cast, type From, reply, stopServer } from "./gen-call.ts";
-import { type StartOptions, startModule } from "./behaviour-process.ts";
+import { startModule } from "./behaviour-process.ts";
+import type { StartOptions } from "./start-options.ts";
 import { moduleChildSpec } from "./module-child-spec.ts";
 import type { ChildSpec } from "./child-spec-types.ts";
 import type { MaybePromise } from "./maybe-promise.ts";

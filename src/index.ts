@@ -78,7 +78,10 @@ export { Parley } from "./client/parley.ts";
 export type { ParleyModule, DisconnectReason } from "./client/parley.ts";
 export type { ClientStatus, ConnState } from "./client/client-data.ts";
 export type { ConnectInfo } from "./client/connection.ts";
-export type { Frame, CloseFrame } from "./client/frames.ts";
+export type { SocketAddress } from "./client/addresses.ts";
+export { codecs } from "./client/codec.ts";
+export type { Codec, DataFrame, JsonValue } from "./client/codec.ts";
+export type { Frame, CloseFrame, PongFrame } from "./client/frames.ts";
 export type { ConnectOptions, HeadersOption, TransportOptions, ReconnectPolicy, HeartbeatPolicy } from "./client/options.ts";
 export type { ClientResult, CallReplyResult, DisconnectResult, ClientInitResult } from "./client/results.ts";
 
@@ -127,7 +130,7 @@ export {
   OptionsError,
   BadReturnError,
 } from "./runtime/errors.ts";
-export { NotConnectedError, InvalidFrameError, QueueFullError, UpgradeError } from "./client/errors.ts";
+export { NotConnectedError, InvalidFrameError, QueueFullError, UpgradeError, DecodeError } from "./client/errors.ts";
 export { NotFoundError, MaxChildrenError, ChildRunningError } from "./supervisor/errors.ts";
 export { NodeError, EncodeError, WireError } from "./dist/errors.ts";
 export type { EncodeErrorKind, WireErrorKind } from "./dist/errors.ts";

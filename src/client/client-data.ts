@@ -4,6 +4,8 @@ import type { ClientMeta } from "./telemetry.ts";
 import type { Connection } from "./connection.ts";
 import type { ClientOptions } from "./options.ts";
 import type { SendQueue } from "./send-queue.ts";
+import type { SocketAddress } from "./addresses.ts";
+import type { PullBuffer } from "./pull-buffer.ts";
 
 /** The client's connection state. */
 export type ConnState = "disconnected" | "connecting" | "connected" | "closing";
@@ -28,6 +30,10 @@ export interface ClientStatus {
    * while `connecting`, or `disconnected` with a retry scheduled; 0 otherwise.
    */
   readonly queued: number;
+  /** While `connected`: the IP address and port the TCP connection reached (see `ConnectInfo.peer`); absent otherwise. */
+  readonly peer?: SocketAddress;
+  /** While `connected`: the client's own end of the TCP connection; absent otherwise. */
+  readonly local?: SocketAddress;
 }
 
 /** The machine's data: the user's state plus the connection's bookkeeping. */
@@ -58,9 +64,13 @@ export interface ClientData {
   framesOut: number;
   /** The reason of the last lost connection or failed dial, as `handleDisconnect` was given it. */
   lastDisconnect: unknown;
+  /** Pull mode (`active: false`): the frames waiting for `Parley.recv`; undefined in active mode. */
+  readonly pull: PullBuffer | undefined;
 }
 
 /** What `Parley.status` answers, asked by a call or by the client itself. */
 export function statusOf(state: ConnState, data: ClientData): ClientStatus {
-  return { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
+  const status: ClientStatus = { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
+  const addresses = data.conn?.addresses;
+  return state === "connected" && addresses !== undefined ? { ...status, peer: addresses.peer, local: addresses.local } : status;
 }

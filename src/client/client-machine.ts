@@ -10,11 +10,14 @@ import type { Name } from "../runtime/names/names-types.ts";
 import { type EventType, genericTimeout, KEEP, keepWith, nextState, type ParsedActions, stateTimeout, stopWith, timeoutsOnly, type Transition } from "../runtime/behaviours/statem-actions.ts";
 import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
 import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
-import type { Frame } from "./frames.ts";
+import { closeCodeFor, type Frame } from "./frames.ts";
+import { HANDLED, pullInfo, received, recvCall, Undecodable, UNDECODABLE_CLOSE } from "./pull.ts";
+import { PullBuffer, Recv } from "./pull-buffer.ts";
+import { encodeSend } from "./codec.ts";
 import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick } from "./heartbeat.ts";
 import { type ClientOptions, mergeConnectOverrides } from "./options.ts";
 import { redactUrl } from "../runtime/secrets.ts";
-import { Connect, Disconnect, InvalidFrameAsync, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import { Connect, Disconnect, InvalidFrameAsync, Send, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type CallReplyResult, type ClientCallbacks, outcome } from "./results.ts";
 import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
@@ -73,6 +76,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       framesIn: 0,
       framesOut: 0,
       lastDisconnect: undefined,
+      pull: this.options.active ? undefined : new PullBuffer(proc.pid),
     };
     this.#data = data;
     proc.onExit(this);
@@ -135,12 +139,11 @@ export class ClientMachine implements StatemCallbacks<Result> {
       return KEEP;
     }
     if (msg instanceof FrameIn) {
-      msg.conn.taken();
-      if (msg.conn !== data.conn) return KEEP;
-      data.framesIn++;
-      telemetry.publishFrame("frameReceived", data.meta, msg.frame);
+      const value = received(msg, data);
+      if (value === HANDLED) return KEEP;
+      if (value instanceof Undecodable) return this.#disconnectResult(["error", value.error], UNDECODABLE_CLOSE, state, data);
       this.#host.callback = "handleFrame";
-      return this.#user(this.client.handleFrame(msg.frame, data.user), state, data);
+      return this.#user(this.client.handleFrame(value as Frame, data.user), state, data);
     }
     if (msg instanceof PingIn) {
       msg.conn.taken();
@@ -153,6 +156,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       this.#host.callback = "handlePing";
       return this.#user(this.client.handlePing(msg.payload, data.user), state, data);
     }
+    if (pullInfo(msg, data)) return KEEP;
     if (msg instanceof Opened) return msg.conn === data.conn ? this.#opened(msg.info, data) : KEEP;
     if (msg instanceof Closed) {
       if (msg.conn !== data.conn) return KEEP;
@@ -169,7 +173,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.firstDial = false;
     data.connectedAt = performance.now();
     this.#host.callback = "handleConnect";
-    const r = await outcome(this.client.handleConnect(data.user, info), (v) => acceptClientResult(v, "handleConnect"));
+    const r = await outcome(this.client.handleConnect(data.user, info), (v) => acceptClientResult(v, "handleConnect", false, data.options.codec));
     // The push of handleConnect goes first, then what waited for the connection, in order.
     if (r[0] === "ok" || r[0] === "push") {
       data.user = r[0] === "ok" ? r[1] : r[2];
@@ -257,7 +261,10 @@ export class ClientMachine implements StatemCallbacks<Result> {
   }
 
   #call(from: From, req: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
-    if (req instanceof SendFrame) return this.#send(req, from, state, data);
+    if (req instanceof Recv) return recvCall(req, from, state, data);
+    const send = req instanceof Send ? encodeSend(req, from, data.options.codec) : req;
+    if (send === undefined) return KEEP;
+    if (send instanceof SendFrame) return this.#send(send, from, state, data);
     if (req instanceof Disconnect) return this.#disconnect(req, from, state, data);
     if (req instanceof Connect) {
       replyValue(from);
@@ -330,8 +337,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
   /** Applies the result of the user callback the host names (sync or async). */
   #user(r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
     const callback = this.#host.callback;
-    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(acceptClientResult(v, callback, from !== undefined), state, data, from));
-    return this.#apply(acceptClientResult(r, callback, from !== undefined), state, data, from);
+    if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(acceptClientResult(v, callback, from !== undefined, data.options.codec), state, data, from));
+    return this.#apply(acceptClientResult(r, callback, from !== undefined, data.options.codec), state, data, from);
   }
 
   #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
@@ -387,11 +394,3 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.framesOut++;
   }
 }
-
-/** 1000 for a normal stop, 1001 for a shutdown (going away), 1011 for anything else. */
-function closeCodeFor(reason: unknown): number {
-  if (reason === "normal") return 1000;
-  if (reason === "shutdown" || (Array.isArray(reason) && reason[0] === "shutdown")) return 1001;
-  return 1011;
-}
-

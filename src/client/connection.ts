@@ -15,6 +15,8 @@ import type { Frame } from "./frames.ts";
 import type { ClientOptions } from "./options.ts";
 import { redactHeaders } from "../runtime/secrets.ts";
 import { timerDelay } from "../runtime/process/long-timer.ts";
+import type { Socket } from "node:net";
+import { type Addresses, addressesOf, type SocketAddress } from "./addresses.ts";
 
 /** What `handleConnect` learns about the upgrade. */
 export interface ConnectInfo {
@@ -22,6 +24,13 @@ export interface ConnectInfo {
   readonly headers: Record<string, string | string[]>;
   /** The subprotocol the server chose, `""` when none. */
   readonly protocol: string;
+  /**
+   * The IP address and port the TCP connection reached (through a proxy `agent`: the proxy's);
+   * undefined only when the socket was already gone as the upgrade completed.
+   */
+  readonly peer: SocketAddress | undefined;
+  /** The client's own end of the TCP connection; undefined as `peer` is. */
+  readonly local: SocketAddress | undefined;
 }
 
 /** Why a socket ended, as `handleDisconnect` sees it (the client adds its own local reasons). */
@@ -39,8 +48,8 @@ export class Opened {
    * `set-cookie` may carry secrets, so their values are redacted here; `handleConnect` gets them all.
    */
   toString(): string {
-    const { headers, protocol } = this.info;
-    return `Opened ${formatTerm({ conn: this.conn, info: { headers: redactHeaders(headers), protocol } })}`;
+    const { headers, protocol, peer, local } = this.info;
+    return `Opened ${formatTerm({ conn: this.conn, info: { headers: redactHeaders(headers), protocol, peer, local } })}`;
   }
 }
 
@@ -123,6 +132,8 @@ export class Connection {
   lastInbound = 0;
   /** The upgrade response's headers (`ws` only shows the response during its `upgrade` event). */
   headers: Record<string, string | string[]> = {};
+  /** Both ends of the socket, once the upgrade completed (`Parley.status` shows them while connected). */
+  addresses: Addresses | undefined = undefined;
   #reachedServer = false;
   #failure: Error | undefined = undefined;
   #closed = false;
@@ -250,7 +261,9 @@ export class Connection {
   /** @internal */
   opened(): void {
     this.lastInbound = performance.now();
-    deliver(this.owner, new Opened(this, { headers: this.headers, protocol: this.ws.protocol }));
+    const addresses = addressesOf((this.ws as unknown as { _socket?: Socket })._socket);
+    this.addresses = addresses;
+    deliver(this.owner, new Opened(this, { headers: this.headers, protocol: this.ws.protocol, peer: addresses?.peer, local: addresses?.local }));
     // The handshake is over: an idle connection does not keep the headers.
     this.headers = NO_HEADERS;
   }

@@ -1,5 +1,6 @@
 /** Errors of the WebSocket client. */
 import { ParleyError } from "../runtime/errors.ts";
+import { Buffer } from "node:buffer";
 import { formatTerm } from "../runtime/format-term.ts";
 import { REDACTED_COPY, redactHeaders } from "../runtime/secrets.ts";
 
@@ -79,4 +80,38 @@ export class UpgradeError extends ParleyError {
     copy.stack = this.stack;
     return copy;
   }
+}
+
+// Frames are shown up to 1 KiB in messages and logs: a hostile server's 64 MiB frame must not be.
+const SHOWN = 1024;
+
+/**
+ * A received frame the client's `codec` could not decode. The client closes the connection with
+ * 1007 (invalid frame payload data) and `handleDisconnect` gets `["error", DecodeError]`.
+ */
+export class DecodeError extends ParleyError {
+  /** Always `"DecodeError"`. */
+  override readonly name = "DecodeError" as const;
+  /** Always `"ERR_DECODE"`. */
+  readonly code = "ERR_DECODE" as const;
+  constructor(
+    /** The frame as it arrived, whole; the message shows at most its first 1 KiB. */
+    readonly frame: readonly ["text", string] | readonly ["binary", Uint8Array],
+    /** What the codec's `decode` threw; also the error's `cause`. */
+    cause: unknown,
+  ) {
+    super(`cannot decode ${frame[0]} frame ${shown(frame)}: ${causeText(cause)}`, { cause });
+  }
+}
+
+function shown(frame: readonly ["text", string] | readonly ["binary", Uint8Array]): string {
+  const payload = frame[1];
+  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
+  const head = typeof payload === "string" ? payload.slice(0, SHOWN) : Buffer.from(payload.subarray(0, SHOWN / 2)).toString("hex");
+  const cut = size > (typeof payload === "string" ? SHOWN : SHOWN / 2) ? `… (${size} bytes)` : "";
+  return typeof payload === "string" ? `${JSON.stringify(head)}${cut}` : `<${head}>${cut}`;
+}
+
+function causeText(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message.slice(0, SHOWN)}` : formatTerm(cause, 1).slice(0, SHOWN);
 }

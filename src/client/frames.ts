@@ -16,6 +16,9 @@ export type Frame =
   | readonly ["ping", Uint8Array]
   | readonly ["pong", Uint8Array];
 
+/** A pong: what `handleFrame`, `Parley.recv` and `Parley.stream` get for one, codec or not. */
+export type PongFrame = readonly ["pong", Uint8Array];
+
 /** The code and reason of a close frame. */
 export type CloseFrame = readonly [code: number, reason: string];
 
@@ -201,3 +204,11 @@ function objectType(value: object): string {
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name !== "" && name !== "Object" ? name : "object";
 }
+
+/** 1000 for a normal stop, 1001 for a shutdown (going away), 1011 for anything else. */
+export function closeCodeFor(reason: unknown): number {
+  if (reason === "normal") return 1000;
+  if (reason === "shutdown" || (Array.isArray(reason) && reason[0] === "shutdown")) return 1001;
+  return 1011;
+}
+

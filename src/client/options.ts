@@ -9,6 +9,7 @@ import { validateName, type Name } from "../runtime/names/names-types.ts";
 import { isPlainObject, MAX_TIMER_MS } from "../runtime/predicates.ts";
 import { guarded } from "../runtime/unreadable.ts";
 import { isSecretName, redactUrl } from "../runtime/secrets.ts";
+import { type ClientCodec, type Codec, validateCodec } from "./codec.ts";
 
 /** Request headers: an object, or a list of `[name, value]` pairs. */
 export type HeadersOption = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
@@ -87,9 +88,22 @@ export interface ConnectOptions {
   /**
    * Received frames that may wait unhandled in the client's mailbox. At this many, the client stops
    * reading the socket (TCP then stalls the server's writes) until `handleFrame` has caught up to
-   * half of it. Default 1000.
+   * half of it. Default 1000. The same bound holds in pull mode (`active: false`) for the frames
+   * waiting for `Parley.recv` or `Parley.stream`.
    */
   readonly maxBuffered?: number | undefined;
+  /**
+   * `true`: received frames go to `handleFrame`. `false` (pull mode): they wait, in order, for
+   * `Parley.recv` and `Parley.stream` (hackney_ws's passive mode); `handleFrame` is not called.
+   * Default `true`.
+   */
+  readonly active?: boolean | undefined;
+  /**
+   * Encodes what `Parley.send` and pushes take and decodes what arrives (see {@link Codec});
+   * `codecs.json` for JSON text frames. The client's `In` and `Out` type parameters should match
+   * it. Default: none, frames as they are.
+   */
+  readonly codec?: Codec<unknown, unknown> | undefined;
 }
 
 /** Validated options with every default filled in; frozen, so they can be shared freely. */
@@ -107,6 +121,8 @@ export interface ClientOptions {
   readonly maxPayload: number;
   readonly perMessageDeflate: boolean | Readonly<PerMessageDeflateOptions>;
   readonly maxBuffered: number;
+  readonly active: boolean;
+  readonly codec: ClientCodec | undefined;
 }
 
 /** The policy of `reconnect: true`, and of a `["reconnect", s]` decision when `reconnect` is false. */
@@ -117,7 +133,7 @@ export const DEFAULT_RECONNECT: ReconnectPolicy = Object.freeze({
 });
 
 const KNOWN = Object.freeze(["url", "name", "headers", "connectTimeout", "transportOpts", "protocols", "reconnect",
-  "heartbeat", "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate", "maxBuffered"]);
+  "heartbeat", "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate", "maxBuffered", "active", "codec"]);
 const OVERRIDABLE = Object.freeze(["url", "headers", "protocols"]);
 // ws options the client derives from its own (value: the option to use instead); two sources would disagree.
 // Typed by what TransportOptions leaves out, so the two lists cannot drift apart.
@@ -176,6 +192,8 @@ export function validateOptions(opts: unknown): ClientOptions {
     maxPayload: read("maxPayload", 67_108_864, (v) => integer("maxPayload", v, 1)),
     perMessageDeflate: read("perMessageDeflate", false, validateDeflate),
     maxBuffered: read("maxBuffered", 1000, (v) => integer("maxBuffered", v, 1)),
+    active: read("active", true, validateActive),
+    codec: read("codec", undefined, validateCodec),
   });
 }
 
@@ -316,6 +334,11 @@ function validateHeartbeat(h: unknown): HeartbeatPolicy {
   rejectUnknown(h, ["interval", "timeout"], "interval or timeout", "heartbeat.");
   const interval = timeout("heartbeat.interval", h["interval"], false);
   return Object.freeze({ interval, timeout: timeout("heartbeat.timeout", h["timeout"], false) });
+}
+
+function validateActive(a: unknown): boolean {
+  if (typeof a === "boolean") return a;
+  throw new OptionsError("active", a, "true (frames go to handleFrame) or false (frames wait for Parley.recv and Parley.stream)");
 }
 
 function validateDeflate(d: unknown): boolean | Readonly<PerMessageDeflateOptions> {

@@ -11,14 +11,15 @@ import type { Pid } from "../runtime/process/pid.ts";
 import type { ClientStatus } from "./client-data.ts";
 import { ownStatus, startClient } from "./client-process.ts";
 import type { ConnectInfo } from "./connection.ts";
-import { claimedFrame, type Frame, readFrame, validateCloseFrame } from "./frames.ts";
+import { claimedFrame, type Frame, type PongFrame, readFrame, validateCloseFrame } from "./frames.ts";
+import { recv, stream } from "./pull.ts";
 import { type ConnectOptions, validateOptions } from "./options.ts";
-import { Connect, Disconnect, InvalidFrameAsync, SendFrame, SendFrameAsync, Status } from "./requests.ts";
+import { Connect, Disconnect, InvalidFrameAsync, Send, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { guarded } from "../runtime/unreadable.ts";
 import type { CallReplyResult, ClientInitResult, ClientResult, DisconnectResult } from "./results.ts";
 
 /** A concrete client class. */
-export type ParleyModule = new () => Parley<any, any>;
+export type ParleyModule = new () => Parley<any, any, any, any>;
 
 /**
  * Why a connection attempt failed or a connection was lost, as `handleDisconnect` sees it:
@@ -43,8 +44,10 @@ export type DisconnectReason<R = never> =
 /**
  * A WebSocket client that runs as a process: it connects, calls your callbacks with what arrives,
  * reconnects with backoff when told to, and lives under a supervisor like any OTP worker. `S` is
- * the user state; `R` the reasons your `["disconnect", reason, s]` results give, which come back
- * to `handleDisconnect`.
+ * the user state. `In` is what arrives and `Out` what you send (both `Frame` unless the `codec`
+ * option decodes and encodes other values; give the codec's types, e.g. `Parley<S, JsonValue,
+ * Msg>` with `codecs.json`). `R` is the reasons your `["disconnect", reason, s]` results give,
+ * which come back to `handleDisconnect`.
  *
  * @example
  * ```ts
@@ -65,7 +68,7 @@ export type DisconnectReason<R = never> =
  * callbacks share are described once, at {@link ClientResult}. See the README for the lifecycle,
  * the options and the telemetry channels.
  */
-export abstract class Parley<S = unknown, R = unknown> {
+export abstract class Parley<S = unknown, In = Frame, Out = Frame, R = unknown> {
   /**
    * Runs in the new process before `start` resolves, before any network I/O.
    *
@@ -85,13 +88,15 @@ export abstract class Parley<S = unknown, R = unknown> {
    * the queued frames wait for the decision that follows (a retry keeps them), `["stop", ...]`
    * fails them. Returns a {@link ClientResult}. Missing: `["ok", state]`.
    */
-  handleConnect(state: S, _info: ConnectInfo): MaybePromise<ClientResult<S, R>> {
+  handleConnect(state: S, _info: ConnectInfo): MaybePromise<ClientResult<S, Out, R>> {
     return ["ok", state];
   }
 
   /**
    * Runs for each text, binary or pong frame from the current connection, in arrival order,
-   * after `parley:frame:received` is published. Returns a {@link ClientResult}:
+   * after `parley:frame:received` is published; not in pull mode (`active: false`). With a
+   * `codec`, a text or binary frame arrives decoded (`In`); a pong stays a frame. Returns a
+   * {@link ClientResult}:
    *
    * - `["ok", state]`: carry on.
    * - `["push", frame, state]`: answer with a frame.
@@ -100,7 +105,7 @@ export abstract class Parley<S = unknown, R = unknown> {
    *
    * Missing: `["ok", state]` (the frame is ignored).
    */
-  handleFrame(_frame: Frame, state: S): MaybePromise<ClientResult<S, R>> {
+  handleFrame(_frame: In | PongFrame, state: S): MaybePromise<ClientResult<S, Out, R>> {
     return ["ok", state];
   }
 
@@ -108,7 +113,7 @@ export abstract class Parley<S = unknown, R = unknown> {
    * Runs for each ping from the server, after its pong (same payload) was sent. Returns a
    * {@link ClientResult}. Missing: `["ok", state]`.
    */
-  handlePing(_payload: Uint8Array, state: S): MaybePromise<ClientResult<S, R>> {
+  handlePing(_payload: Uint8Array, state: S): MaybePromise<ClientResult<S, Out, R>> {
     return ["ok", state];
   }
 
@@ -119,12 +124,12 @@ export abstract class Parley<S = unknown, R = unknown> {
    * `Parley.sendFrame`), in any other state outside `connected` logged and dropped. Missing:
    * `["ok", state]` (the message is ignored).
    */
-  handleInfo(_msg: unknown, state: S): MaybePromise<ClientResult<S, R>> {
+  handleInfo(_msg: unknown, state: S): MaybePromise<ClientResult<S, Out, R>> {
     return ["ok", state];
   }
 
   /** Runs for each `Parley.cast`. Returns a {@link ClientResult}. Missing: `["ok", state]`. */
-  handleCast(_msg: unknown, state: S): MaybePromise<ClientResult<S, R>> {
+  handleCast(_msg: unknown, state: S): MaybePromise<ClientResult<S, Out, R>> {
     return ["ok", state];
   }
 
@@ -139,7 +144,7 @@ export abstract class Parley<S = unknown, R = unknown> {
    * Missing: the client stops with `["bad_call", request]`, so the caller gets an `ExitError` at
    * once, as from a GenServer without `handle_call` in Elixir.
    */
-  handleCall(request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S, R>> {
+  handleCall(request: unknown, _from: From, state: S): MaybePromise<CallReplyResult<S, Out, R>> {
     return ["stop", ["bad_call", request], state];
   }
 
@@ -238,6 +243,54 @@ export abstract class Parley<S = unknown, R = unknown> {
     // A number check first, so a bad timeout is callChecked's OptionsError, not a NaN deadline.
     const deadline = typeof timeout === "number" ? performance.now() + timeout : Infinity;
     await callChecked(dest, new SendFrame(valid, deadline), timeout);
+  }
+
+  /**
+   * Sends a message through the client's `codec` (Glock's `handle_send`): `encode(msg)`, then as
+   * {@link Parley.sendFrame}. Without a codec, `msg` is a frame and this is `sendFrame`.
+   * @throws the error `encode` threw (rejection); the connection is untouched.
+   * @throws InvalidFrameError (rejection) when `encode` returned no frame (or without a codec,
+   *   `msg` is none); the connection is untouched.
+   * @throws NotConnectedError, QueueFullError, TimeoutError (rejection) as `sendFrame`.
+   */
+  static async send<Out = Frame>(dest: Dest, msg: Out, options?: { readonly timeout?: number }): Promise<void> {
+    const timeout = callOption(options, "timeout", Infinity) as number;
+    const deadline = typeof timeout === "number" ? performance.now() + timeout : Infinity;
+    await callChecked(dest, new Send(msg, deadline), timeout);
+  }
+
+  /**
+   * The next frame received by a client started with `active: false` (hackney_ws's `recv`): a
+   * text, binary or pong frame, in arrival order; with a `codec`, text and binary frames come
+   * decoded (`In`). Frames from before a reconnect come first, then the new connection's. With
+   * several consumers, each frame goes to whichever asked first.
+   * @param timeoutMs - how long to wait for a frame, default 5000; `Infinity` for ever.
+   * @throws TimeoutError (rejection, `operation` `"Parley.recv"`) when no frame arrives in time,
+   *   also while the client is down but will retry.
+   * @throws NotConnectedError (rejection) when no frame waits, the client is disconnected and no
+   *   retry is scheduled.
+   * @throws OptionsError (rejection) for a client started with `active: true` (the default), or a
+   *   bad timeout.
+   * @throws ExitError (rejection) with the client's exit reason when it stops meanwhile.
+   */
+  static recv<In = Frame>(dest: Dest, timeoutMs = 5000): Promise<In | PongFrame> {
+    return recv(dest, timeoutMs) as Promise<In | PongFrame>;
+  }
+
+  /**
+   * Every frame a client started with `active: false` receives, in order, as `Parley.recv` gives
+   * them (Glock's `stream/1`), across reconnects; the loop ends when the client exits. While it is
+   * down without a retry, the loop waits for `Parley.connect`. Breaking out of the loop keeps the
+   * connection; frames the stream had fetched but not yet yielded go back to the client, first in
+   * line. Frames are fetched in batches, so a fast consumer pays one call per batch, not per frame.
+   * @throws OptionsError (from the loop) for a client started with `active: true`.
+   * @example
+   * ```ts
+   * for await (const frame of Parley.stream(pid)) console.log(frame);
+   * ```
+   */
+  static stream<In = Frame>(dest: Dest): AsyncIterable<In | PongFrame> {
+    return stream(dest) as AsyncIterable<In | PongFrame>;
   }
 
   /**

@@ -13,6 +13,15 @@ export class SendFrame {
   ) {}
 }
 
+/** A `Parley.send` message, for the client's codec to encode (without one, it is a frame). */
+export class Send {
+  constructor(
+    readonly msg: unknown,
+    /** As {@link SendFrame}'s. */
+    readonly deadline: number,
+  ) {}
+}
+
 /** A `sendFrameAsync` frame, checked and copied on the caller's side (see `readFrame`). */
 export class SendFrameAsync {
   constructor(readonly frame: Frame) {}

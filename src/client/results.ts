@@ -8,17 +8,20 @@ import { isPromiseLike } from "../runtime/predicates.ts";
 import { guarded } from "../runtime/unreadable.ts";
 import { type CloseFrame, type Frame, isCloseFrame, isFrame, readFrame } from "./frames.ts";
 import type { ConnectOptions } from "./options.ts";
+import { type ClientCodec, encodePush } from "./codec.ts";
 import type { ConnectInfo } from "./connection.ts";
 import type { From } from "../runtime/behaviours/gen-call.ts";
 import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
 
 /**
- * What `handleConnect`, `handleFrame`, `handlePing`, `handleInfo` and `handleCast` return. `R` is
- * the type of the reasons this client gives in `["disconnect", reason, s]` (see
- * {@link DisconnectReason}). Every tag sets the new user state:
+ * What `handleConnect`, `handleFrame`, `handlePing`, `handleInfo` and `handleCast` return. `Out`
+ * is what a push takes: a `Frame`, or with a `codec` the value it encodes. `R` is the type of the
+ * reasons this client gives in `["disconnect", reason, s]` (see {@link DisconnectReason}). Every
+ * tag sets the new user state:
  *
  * - `["ok", state]`: carry on.
- * - `["push", frame, state]`: write `frame` now. Outside `connected` the frame is logged (warn) and
+ * - `["push", frame, state]`: write `frame` now (with a codec: `encode(frame)`; a throw there, or
+ *   a result that is no frame, is a `BadReturnError` naming the callback). Outside `connected` the frame is logged (warn) and
  *   dropped, and published on `parley:frame:dropped` with `why: "not_connected"`; a value that is
  *   not a valid Frame is a `BadReturnError`.
  * - `["disconnect", reason, state]`: close the connection with close frame 1000 (or give up the
@@ -29,9 +32,9 @@ import type { MaybePromise } from "../runtime/behaviours/maybe-promise.ts";
  * - `["stop", reason, state]`: close the connection (1000 for `"normal"`, 1001 for a shutdown, 1011
  *   otherwise), run `terminate`, exit with `reason`; `handleDisconnect` does not run.
  */
-export type ClientResult<S, R = unknown> =
+export type ClientResult<S, Out = Frame, R = unknown> =
   | readonly [tag: "ok", state: S]
-  | readonly [tag: "push", frame: Frame, state: S]
+  | readonly [tag: "push", frame: Out, state: S]
   | readonly [tag: "disconnect", reason: R, state: S]
   | readonly [tag: "disconnect", reason: R, state: S, close: CloseFrame]
   | readonly [tag: "stop", reason: unknown, state: S];
@@ -40,7 +43,7 @@ export type ClientResult<S, R = unknown> =
  * What `handleCall` returns: any {@link ClientResult} (the call is then answered later, with
  * `Parley.reply(from, value)`), or `["reply", value, state]` to answer now with `value`.
  */
-export type CallReplyResult<S, R = unknown> = ClientResult<S, R> | readonly [tag: "reply", value: unknown, state: S];
+export type CallReplyResult<S, Out = Frame, R = unknown> = ClientResult<S, Out, R> | readonly [tag: "reply", value: unknown, state: S];
 
 /**
  * What `handleDisconnect` returns: the decision after a failed attempt or a lost connection.
@@ -73,7 +76,7 @@ export type ClientInitResult<S> = readonly [tag: "ok", state: S] | readonly [tag
 export interface ClientCallbacks {
   init(arg: unknown): MaybePromise<unknown>;
   handleConnect(state: unknown, info: ConnectInfo): MaybePromise<unknown>;
-  handleFrame(frame: Frame, state: unknown): MaybePromise<unknown>;
+  handleFrame(frame: unknown, state: unknown): MaybePromise<unknown>;
   handlePing(payload: Uint8Array, state: unknown): MaybePromise<unknown>;
   handleInfo(msg: unknown, state: unknown): MaybePromise<unknown>;
   handleCast(msg: unknown, state: unknown): MaybePromise<unknown>;
@@ -126,8 +129,8 @@ export async function outcome<T>(r: unknown, accept: (value: unknown) => T): Pro
  * therefore never reach the client; any failure is a BadReturnError naming `callback` and `r`.
  * A pushed frame in the copy is the copy `readFrame` makes.
  */
-export function acceptClientResult(r: unknown, callback: string, allowReply = false): CallReplyResult<unknown> {
-  return accept(r, callback, (copy) => checkClientResult(copy, callback, allowReply));
+export function acceptClientResult(r: unknown, callback: string, allowReply = false, codec?: ClientCodec): CallReplyResult<unknown> {
+  return accept(r, callback, (copy) => checkClientResult(copy, callback, allowReply), codec);
 }
 
 /** {@link acceptClientResult} for `handleDisconnect`. */
@@ -140,8 +143,8 @@ export function acceptInitResult(r: unknown): ClientInitResult<unknown> {
   return accept(r, "init", checkInitResult);
 }
 
-function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T): T {
-  const copy = guarded(() => ownCopy(r), () => new BadReturnError(callback, r));
+function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T, codec?: ClientCodec): T {
+  const copy = guarded(() => ownCopy(r, codec), () => new BadReturnError(callback, r));
   try {
     return check(copy);
   } catch {
@@ -149,14 +152,17 @@ function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T): T
   }
 }
 
-/** A fresh array of a result-sized tuple's elements (and of its frame), or undefined when `r` is none. */
-function ownCopy(r: unknown): unknown[] | undefined {
+/**
+ * A fresh array of a result-sized tuple's elements (and of its frame, encoded first with a codec:
+ * a throw there is the callback's bad result), or undefined when `r` is none.
+ */
+function ownCopy(r: unknown, codec: ClientCodec | undefined): unknown[] | undefined {
   if (!Array.isArray(r)) return undefined;
   const length: unknown = r.length;
   if (typeof length !== "number" || length < 1 || length > MAX_RESULT_LENGTH) return undefined;
   const copy: unknown[] = [];
   for (let i = 0; i < length; i++) copy.push(r[i]);
-  if (copy[0] === "push" && length === 3) copy[1] = frameOrUndefined(copy[1]);
+  if (copy[0] === "push" && length === 3) copy[1] = frameOrUndefined(encodePush(codec, copy[1]));
   const close = copy[3];
   if (copy[0] === "disconnect" && Array.isArray(close)) copy[3] = close.length === 2 ? [close[0], close[1]] : undefined;
   return copy;

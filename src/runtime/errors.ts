@@ -68,9 +68,10 @@ export class TimeoutError extends ParleyError {
     readonly timeoutMs: number,
     /**
      * What timed out: `"receive"` (a `receive` or `inbox.receive`), `"call"` (any call, `sys` and
-     * `stop` included), `"Task.await"` or `"Task.asyncStream"` (outside a process).
+     * `stop` included), `"Task.await"` or `"Task.asyncStream"` (outside a process), or
+     * `"Parley.recv"` (no frame for a pull-mode client's caller in time).
      */
-    readonly operation: "receive" | "call" | "Task.await" | "Task.asyncStream" = "receive",
+    readonly operation: "receive" | "call" | "Task.await" | "Task.asyncStream" | "Parley.recv" = "receive",
     /** The call's target as the caller gave it; `undefined` for a receive. */
     readonly dest?: unknown,
   ) {

@@ -7,7 +7,7 @@ import { OptionsError } from "../../src/runtime/errors.ts";
 
 const url = "ws://127.0.0.1:1";
 const OPTIONS = ["name", "headers", "connectTimeout", "transportOpts", "protocols", "reconnect", "heartbeat",
-  "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate", "maxBuffered"] as const;
+  "closeTimeout", "maxQueue", "maxPayload", "perMessageDeflate", "maxBuffered", "active", "codec"] as const;
 
 describe("null options", () => {
   // headers and transportOpts may hold secrets: their values show as a typed stand-in.

@@ -52,6 +52,8 @@ describe("options", () => {
         maxPayload: 67_108_864,
         perMessageDeflate: false,
         maxBuffered: 1000,
+        active: true,
+        codec: undefined,
       } satisfies ClientOptions);
       expect(Object.isFrozen(opts)).toBe(true);
     });
@@ -133,7 +135,7 @@ describe("options", () => {
     });
 
     it("rejects an unknown option, listing the known ones", () => {
-      const err = rejects(withUrl({ recconect: true }), "invalid recconect: expected one of the options url, name, headers, connectTimeout, transportOpts, protocols, reconnect, heartbeat, closeTimeout, maxQueue, maxPayload, perMessageDeflate, maxBuffered, got true");
+      const err = rejects(withUrl({ recconect: true }), "invalid recconect: expected one of the options url, name, headers, connectTimeout, transportOpts, protocols, reconnect, heartbeat, closeTimeout, maxQueue, maxPayload, perMessageDeflate, maxBuffered, active, codec, got true");
       expect(err.option).toBe("recconect");
     });
 

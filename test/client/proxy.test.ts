@@ -24,6 +24,13 @@ describe("proxies", () => {
     expect(proxy.targets).toEqual([`127.0.0.1:${srv.port}`]);
   });
 
+  it("ConnectInfo.peer through a proxy is the proxy's address: the tunnel's far end is not visible", async () => {
+    const srv = h.defer(await startServer());
+    const pid = await h.start({ url: srv.url, transportOpts: { agent: proxyAgent(proxy.url) } });
+    const [, , info] = await h.next("connect", pid);
+    expect(info.peer).toEqual({ address: "127.0.0.1", port: Number(new URL(proxy.url).port), family: "IPv4" });
+  });
+
   it("tunnels wss:// with TLS over the tunnel", async () => {
     const srv = h.defer(await startTlsServer());
     const pid = await h.start({ url: srv.url, transportOpts: { ca: srv.ca, agent: proxyAgent(proxy.url, { secure: true }) } });

@@ -1,18 +1,21 @@
 /**
  * A Phoenix channels client: join a topic on every connect, send the protocol's heartbeat, push
  * events and get their replies through `Parley.call`, and treat a missed heartbeat reply as a dead
- * connection (close it, reconnect, rejoin), as phoenix.js does. It runs against a small local
- * server that speaks the protocol (examples/support/phoenix-server.ts).
+ * connection (close it, reconnect, rejoin), as phoenix.js does. `codecs.json` turns frames into
+ * messages and back, so the callbacks never see JSON. It runs against a small local server
+ * that speaks the protocol (examples/support/phoenix-server.ts).
  *
  *   npx tsx examples/phoenix-channels.ts
  */
 import {
   cancelTimer,
-  type Frame,
+  codecs,
   type From,
   Inbox,
   Parley,
   type Pid,
+  type JsonValue,
+  type PongFrame,
   self,
   send,
   sendAfter,
@@ -42,7 +45,8 @@ interface Channel {
 
 type Heartbeat = readonly ["heartbeat", conn: number];
 
-class ChannelClient extends Parley<Channel> {
+/** Phoenix's JSON serializer (V2): codecs.json, and every message an array of five. */
+class ChannelClient extends Parley<Channel, JsonValue, Readonly<PhxMessage>> {
   override init({ topic, listener }: { topic: string; listener: Pid }) {
     const channel: Channel = {
       topic,
@@ -64,7 +68,7 @@ class ChannelClient extends Parley<Channel> {
     const conn = s.conn + 1;
     const heartbeat = sendAfter(self(), ["heartbeat", conn] satisfies Heartbeat, HEARTBEAT_MS);
     const next: Channel = { ...s, ref: s.ref + 1, joinRef: ref, conn, heartbeat, pendingHeartbeat: undefined };
-    return ["push", encode([ref, ref, s.topic, "phx_join", {}]), next] as const;
+    return ["push", [ref, ref, s.topic, "phx_join", {}], next] as const;
   }
 
   /** `Parley.call(client, ["push", event, payload])`: answered when the server's phx_reply arrives. */
@@ -72,13 +76,12 @@ class ChannelClient extends Parley<Channel> {
     if (!s.joined) return ["reply", { status: "error", response: { reason: "not joined" } }, s] as const;
     const ref = String(s.ref + 1);
     const calls = new Map(s.calls).set(ref, from);
-    return ["push", encode([s.joinRef!, ref, s.topic, event, payload]), { ...s, ref: s.ref + 1, calls }] as const;
+    return ["push", [s.joinRef!, ref, s.topic, event, payload], { ...s, ref: s.ref + 1, calls }] as const;
   }
 
-  override handleFrame(frame: Frame, s: Channel) {
-    const msg = decode(frame);
-    if (msg === undefined) return ["ok", s] as const;
-    const [, ref, topic, event, payload] = msg;
+  override handleFrame(msg: JsonValue | PongFrame, s: Channel) {
+    if (!Array.isArray(msg) || msg.length !== 5) return ["ok", s] as const;
+    const [, ref, topic, event, payload] = msg as PhxMessage;
     if (event !== "phx_reply") {
       if (topic === s.topic) send(s.listener, ["message", event, payload]);
       return ["ok", s] as const;
@@ -105,7 +108,7 @@ class ChannelClient extends Parley<Channel> {
     const ref = String(s.ref + 1);
     const heartbeat = sendAfter(self(), ["heartbeat", s.conn] satisfies Heartbeat, HEARTBEAT_MS);
     const next = { ...s, ref: s.ref + 1, pendingHeartbeat: ref, heartbeat };
-    return ["push", encode([null, ref, "phoenix", "heartbeat", {}]), next] as const;
+    return ["push", [null, ref, "phoenix", "heartbeat", {}], next] as const;
   }
 
   /** Runs when the connection is lost or closed: answer the waiting calls, then follow the reconnect option. */
@@ -118,16 +121,6 @@ class ChannelClient extends Parley<Channel> {
   }
 }
 
-function encode(msg: PhxMessage): Frame {
-  return ["text", JSON.stringify(msg)];
-}
-
-function decode(frame: Frame): PhxMessage | undefined {
-  if (frame[0] !== "text") return undefined;
-  const msg: unknown = JSON.parse(frame[1]);
-  return Array.isArray(msg) && msg.length === 5 ? (msg as PhxMessage) : undefined;
-}
-
 // --- the script ---
 
 const server = await PhoenixServer.start();
@@ -136,7 +129,7 @@ const next = (tag: string) => inbox.receive((m) => (Array.isArray(m) && m[0] ===
 
 await ChannelClient.start(
   { topic: "room:lobby", listener: inbox.pid },
-  { url: server.url, name: "lobby", reconnect: { baseDelay: 100, maxDelay: 1000 } },
+  { url: server.url, name: "lobby", codec: codecs.json, reconnect: { baseDelay: 100, maxDelay: 1000 } },
 );
 console.log(await next("joined")); // [ 'joined', 'room:lobby', { status: 'ok', response: {} } ]
 

@@ -1,6 +1,6 @@
 // Client figures, each against raw `ws` measured in the same run on a fresh echo server process:
-// burst of sendFrameAsync, windowed 4 KiB echo, sequential round-trip latency, heap per idle
-// connection. Run alone with `node --expose-gc --import tsx bench/client.ts`, or via `npm run bench`.
+// burst of sendFrameAsync, windowed 4 KiB echo, sequential round-trip latency, pull-mode
+// throughput, JSON codec round trip, heap per idle connection. Run alone with `node --expose-gc --import tsx bench/client.ts`, or via `npm run bench`.
 import { execFile } from "node:child_process";
 import diagnostics_channel from "node:diagnostics_channel";
 import { promisify } from "node:util";
@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { channels, type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
 import { withEchoServer } from "./echo-process.ts";
 import { median, rawBurst, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
+import { jsonCodecRtt, pullThroughput, rawJsonRtt, rawPushThroughput } from "./client-pull-codec.ts";
 
 const WARMUP = 2_000;
 const run = promisify(execFile);
@@ -110,6 +111,16 @@ async function figures(extras: Extras, withMemory = true): Promise<string[]> {
     );
     lines.push(ratioLine(`32 B burst ${n / 1000}k, msg/s`, b.ours, b.raw, n === 200_000 ? "≥ 0.90×, flat across sizes" : "flat across sizes", b.ratio));
   }
+  const pull = await pairs(
+    (url) => rawPushThroughput(url, 200_000, 32),
+    (url) => pullThroughput(url, 200_000, 32),
+  );
+  lines.push(ratioLine("pull 32 B x 200k, frames/s", pull.ours, pull.raw, "≥ 0.90×", pull.ratio));
+  const j = await pairs(
+    async (url) => median(await rawJsonRtt(url, 20_000, 1_000)),
+    async (url) => median(await jsonCodecRtt(url, 20_000, 1_000)),
+  );
+  lines.push(`${"JSON codec round trip p50, µs".padEnd(32)} ${j.ours.toFixed(1).padStart(12)} ${j.raw.toFixed(1).padStart(12)} ${`${j.ours >= j.raw ? "+" : ""}${(j.ours - j.raw).toFixed(1)}`.padStart(7)}   target ≤ raw + 5 µs`);
   if (withMemory) {
     const n = 10_000;
     const rawM = await withEchoServer((url) => idleMemory("raw", n, url));

@@ -2,6 +2,7 @@
 // test does not share an event loop with it. Same server as perf-anchors.md: ws on 127.0.0.1,
 // permessage-deflate off, each message sent back as it came. Prints `{"port":N}` once listening
 // and exits when its stdin closes, so it cannot outlive the parent.
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { RawData, WebSocket } from "ws";
@@ -18,9 +19,26 @@ process.stdin.resume();
 process.on("SIGTERM", () => process.exit(0));
 
 // Module-level listeners: nothing allocated per connection on the hot path.
-function serverOnConnection(ws: WebSocket): void {
-  ws.on("message", wsOnMessage);
+function serverOnConnection(ws: WebSocket, req: IncomingMessage): void {
   ws.on("error", wsOnError);
+  // `/push?n=N&size=S`: no echo, N text frames of S bytes pushed as fast as the socket takes them.
+  if (req.url?.startsWith("/push?")) return push(ws, new URLSearchParams(req.url.slice(6)));
+  ws.on("message", wsOnMessage);
+}
+
+/** Writes while ws buffers less than 1 MiB, so a slow reader stalls the server in TCP. */
+function push(ws: WebSocket, params: URLSearchParams): void {
+  const n = Number(params.get("n"));
+  const payload = "x".repeat(Number(params.get("size")));
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < n && ws.bufferedAmount < 1 << 20) {
+      ws.send(payload);
+      sent++;
+    }
+    if (sent < n && ws.readyState === ws.OPEN) setImmediate(pump);
+  };
+  pump();
 }
 
 function wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {

@@ -12,7 +12,7 @@ import type { ClientStatus } from "./client-data.ts";
 import { ownStatus, startClient } from "./client-process.ts";
 import type { ConnectInfo } from "./connection.ts";
 import { claimedFrame, type Frame, type PongFrame, readFrame, validateCloseFrame } from "./frames.ts";
-import { recv, stream } from "./pull.ts";
+import { PullStream, recv } from "./pull.ts";
 import { type ConnectOptions, validateOptions } from "./options.ts";
 import { Connect, Disconnect, InvalidFrameAsync, Send, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { guarded } from "../runtime/unreadable.ts";
@@ -290,7 +290,7 @@ export abstract class Parley<S = unknown, In = Frame, Out = Frame, R = unknown> 
    * ```
    */
   static stream<In = Frame>(dest: Dest): AsyncIterable<In | PongFrame> {
-    return stream(dest) as AsyncIterable<In | PongFrame>;
+    return new PullStream(dest) as AsyncIterable<In | PongFrame>;
   }
 
   /**

@@ -80,26 +80,49 @@ export async function recv(dest: Dest, timeoutMs: number): Promise<unknown> {
 
 /**
  * `Parley.stream`: every frame of a client started with `active: false`, as they arrive, across
- * reconnects; ends when the client exits. Frames taken in a batch but not yet seen when the
- * consumer breaks out go back to the front of the client's queue.
+ * reconnects; ends when the client exits. Frames come in batches (one call per batch); those of a
+ * batch not yet seen when the consumer breaks out go back to the front of the client's queue.
+ * A plain iterator, not an async generator: a generator costs several promise turns per frame.
  */
-export async function* stream(dest: Dest): AsyncGenerator<unknown, void, undefined> {
-  for (;;) {
-    let values: unknown[];
+export class PullStream implements AsyncIterableIterator<unknown> {
+  #batch: readonly unknown[] = NOTHING;
+  #next = 0;
+  #ended = false;
+
+  constructor(readonly dest: Dest) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    if (this.#next < this.#batch.length) return Promise.resolve({ value: this.#batch[this.#next++], done: false });
+    return this.#ended ? Promise.resolve(DONE) : this.#fetch();
+  }
+
+  /** Breaking out of the loop: the frames fetched but not yet seen go back to the client. */
+  return(): Promise<IteratorResult<unknown>> {
+    if (this.#next < this.#batch.length) putBack(this.dest, this.#batch.slice(this.#next));
+    this.#batch = NOTHING;
+    this.#ended = true;
+    return Promise.resolve(DONE);
+  }
+
+  async #fetch(): Promise<IteratorResult<unknown>> {
     try {
-      values = (await callChecked(dest, new Recv(BATCH, Infinity), Infinity)) as unknown[];
+      this.#batch = (await callChecked(this.dest, new Recv(BATCH, Infinity), Infinity)) as unknown[];
     } catch (err) {
-      if (err instanceof ExitError || err instanceof NoProcError) return;
+      this.#ended = true;
+      if (err instanceof ExitError || err instanceof NoProcError) return DONE;
       throw err;
     }
-    let seen = 0;
-    try {
-      while (seen < values.length) yield values[seen++];
-    } finally {
-      if (seen < values.length) putBack(dest, values.slice(seen));
-    }
+    this.#next = 1;
+    return { value: this.#batch[0], done: false };
   }
 }
+
+const NOTHING: readonly unknown[] = Object.freeze([]);
+const DONE: IteratorResult<unknown> = Object.freeze({ value: undefined, done: true });
 
 function putBack(dest: Dest, values: readonly unknown[]): void {
   try {

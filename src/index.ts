@@ -80,7 +80,7 @@ export type { ClientStatus, ConnState } from "./client/client-data.ts";
 export type { ConnectInfo } from "./client/connection.ts";
 export type { SocketAddress } from "./client/addresses.ts";
 export { codecs } from "./client/codec.ts";
-export type { Codec, DataFrame, JsonValue } from "./client/codec.ts";
+export type { Codec, Codecs, DataFrame, JsonValue } from "./client/codec.ts";
 export type { Frame, CloseFrame, PongFrame } from "./client/frames.ts";
 export type { ConnectOptions, HeadersOption, TransportOptions, ReconnectPolicy, HeartbeatPolicy } from "./client/options.ts";
 export type { ClientResult, CallReplyResult, DisconnectResult, ClientInitResult } from "./client/results.ts";

@@ -8,7 +8,9 @@ import type { Socket } from "node:net";
 export interface SocketAddress {
   /** The IP address, e.g. `"127.0.0.1"` or `"::1"`. */
   readonly address: string;
+  /** The TCP port. */
   readonly port: number;
+  /** Which IP version `address` is. */
   readonly family: "IPv4" | "IPv6";
 }
 

@@ -34,15 +34,28 @@ export type DataFrame = readonly ["text", string] | readonly ["binary", Uint8Arr
 /** A JSON value, as `JSON.parse` returns it. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
+/** The codecs shipped with Parley, as {@link codecs} holds them. */
+export interface Codecs {
+  /**
+   * Text frames of JSON. `decode` is `JSON.parse` of a text frame (a binary frame is a
+   * DecodeError); `encode` is `["text", JSON.stringify(msg)]`, so a value JSON cannot hold (a
+   * cycle, a BigInt) rejects `send` with JSON's own TypeError, and `undefined` or a function
+   * (which JSON turns into nothing) with an `InvalidFrameError`.
+   */
+  readonly json: Codec<JsonValue, unknown>;
+}
+
 /**
- * Codecs shipped with Parley.
+ * Codecs shipped with Parley: `codecs.json` (see {@link Codecs}).
  *
- * - `json`: text frames of JSON. `decode` is `JSON.parse` of a text frame (a binary frame is a
- *   DecodeError); `encode` is `["text", JSON.stringify(msg)]`, so a value JSON cannot hold
- *   (a cycle, a BigInt) rejects `send` with JSON's own TypeError, and `undefined` or a function
- *   (which JSON turns into nothing) with an `InvalidFrameError`.
+ * @example
+ * ```ts
+ * class Lobby extends Parley<number, JsonValue, { event: string }> {}
+ * const pid = await Lobby.start(0, { url: "ws://127.0.0.1:4000/socket", codec: codecs.json });
+ * await Parley.send(pid, { event: "join" }); // the text frame {"event":"join"}
+ * ```
  */
-export const codecs: { readonly json: Codec<JsonValue, unknown> } = Object.freeze({
+export const codecs: Codecs = Object.freeze({
   json: Object.freeze({
     encode(msg: unknown): Frame {
       return ["text", JSON.stringify(msg)];

@@ -100,16 +100,20 @@ export class DecodeError extends ParleyError {
     /** What the codec's `decode` threw; also the error's `cause`. */
     cause: unknown,
   ) {
-    super(`cannot decode ${frame[0]} frame ${shown(frame)}: ${causeText(cause)}`, { cause });
+    super(`cannot decode ${Array.isArray(frame) ? String(frame[0]) : "a"} frame ${shown(frame)}: ${causeText(cause)}`, { cause });
   }
 }
 
 function shown(frame: readonly ["text", string] | readonly ["binary", Uint8Array]): string {
-  const payload = frame[1];
-  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
-  const head = typeof payload === "string" ? payload.slice(0, SHOWN) : Buffer.from(payload.subarray(0, SHOWN / 2)).toString("hex");
-  const cut = size > (typeof payload === "string" ? SHOWN : SHOWN / 2) ? `… (${size} bytes)` : "";
-  return typeof payload === "string" ? `${JSON.stringify(head)}${cut}` : `<${head}>${cut}`;
+  const payload: unknown = Array.isArray(frame) ? frame[1] : undefined;
+  if (typeof payload === "string") {
+    const size = Buffer.byteLength(payload);
+    return `${JSON.stringify(payload.slice(0, SHOWN))}${size > SHOWN ? `… (${size} bytes)` : ""}`;
+  }
+  if (!(payload instanceof Uint8Array)) return formatTerm(frame, 1).slice(0, SHOWN);
+  // Two hex digits a byte: half as many bytes show.
+  const hex = Buffer.from(payload.subarray(0, SHOWN / 2)).toString("hex");
+  return `<${hex}>${payload.byteLength > SHOWN / 2 ? `… (${payload.byteLength} bytes)` : ""}`;
 }
 
 function causeText(cause: unknown): string {

@@ -48,8 +48,8 @@ export class Opened {
    * `set-cookie` may carry secrets, so their values are redacted here; `handleConnect` gets them all.
    */
   toString(): string {
-    const { headers, protocol, peer, local } = this.info;
-    return `Opened ${formatTerm({ conn: this.conn, info: { headers: redactHeaders(headers), protocol, peer, local } })}`;
+    const { headers, protocol } = this.info;
+    return `Opened ${formatTerm({ conn: this.conn, info: { headers: redactHeaders(headers), protocol } })}`;
   }
 }
 

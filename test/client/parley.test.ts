@@ -221,7 +221,9 @@ describe("Parley", () => {
       expect(await Parley.status(pid)).toEqual({ state: "connecting", url: silent.url, attempt: 0, queued: 1 } satisfies ClientStatus);
       const up = await h.start({ url: srv.url });
       await h.next("connect", up);
-      expect(await Parley.status(up)).toEqual({ state: "connected", url: srv.url, attempt: 0, queued: 0 });
+      // API §9: while connected, status also shows both ends of the socket.
+      const ends = { peer: { address: "127.0.0.1", port: srv.port, family: "IPv4" }, local: expect.objectContaining({ address: "127.0.0.1" }) };
+      expect(await Parley.status(up)).toEqual({ state: "connected", url: srv.url, attempt: 0, queued: 0, ...ends });
       await Parley.disconnect(up);
       expect(await Parley.status(up)).toEqual({ state: "disconnected", url: srv.url, attempt: 0, queued: 0 });
     });

@@ -138,7 +138,9 @@ describe("Parley.status(self()) inside a callback", () => {
     await h.next("connect", pid);
     Parley.cast(pid, "look");
     await h.next("cast", pid);
-    const expected = { state: "connected", url: srv.url, attempt: 0, queued: 0 };
+    // API §9: while connected, status also shows both ends of the socket.
+    const ends = { peer: { address: "127.0.0.1", port: srv.port, family: "IPv4" }, local: expect.objectContaining({ address: "127.0.0.1" }) };
+    const expected = { state: "connected", url: srv.url, attempt: 0, queued: 0, ...ends };
     // The cast's callback has finished before sys's request is handled.
     expect(((await sys.getState(pid)) as { seen?: unknown }).seen).toEqual([expected, expected]);
     expect(h.pending("terminate", pid)).toEqual([]);

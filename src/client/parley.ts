@@ -284,6 +284,7 @@ export abstract class Parley<S = unknown, In = Frame, Out = Frame, R = unknown> 
    * connection; frames the stream had fetched but not yet yielded go back to the client, first in
    * line. Frames are fetched in batches, so a fast consumer pays one call per batch, not per frame.
    * @throws OptionsError (from the loop) for a client started with `active: true`.
+   * @throws NoProcError (from the loop) when nothing answers to `dest` at the first fetch.
    * @example
    * ```ts
    * for await (const frame of Parley.stream(pid)) console.log(frame);

@@ -8,6 +8,7 @@ import { TimeoutError } from "../runtime/errors.ts";
 import type { Pid, TimerRef } from "../runtime/process/pid.ts";
 import { registerCrossing } from "../runtime/process/crossing.ts";
 import { cancelTimer, sendAfter } from "../runtime/process/timers.ts";
+import { checkTimeout } from "../runtime/process/deadlines.ts";
 import type { Connection } from "./connection.ts";
 import { NotConnectedError } from "./errors.ts";
 
@@ -120,4 +121,14 @@ export class PullBuffer {
   }
 }
 
-registerCrossing({ name: "Recv", type: Recv, parts: (r) => [r.max, r.timeoutMs], rebuild: ([max, timeoutMs]) => new Recv(Number(max), Number(timeoutMs)) });
+// A pull from another node is rebuilt with the checks its sender made: a batch of at least one, a valid timeout.
+registerCrossing({
+  name: "Recv",
+  type: Recv,
+  parts: (r) => [r.max, r.timeoutMs],
+  rebuild: ([max, timeoutMs]) => {
+    checkTimeout(timeoutMs);
+    return new Recv(Number.isSafeInteger(max) && (max as number) >= 1 ? (max as number) : 1, timeoutMs);
+  },
+});
+registerCrossing({ name: "PutBack", type: PutBack, parts: (r) => [r.values], rebuild: ([values]) => new PutBack(Array.isArray(values) ? values : []) });

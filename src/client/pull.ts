@@ -88,6 +88,8 @@ export class PullStream implements AsyncIterableIterator<unknown> {
   #batch: readonly unknown[] = NOTHING;
   #next = 0;
   #ended = false;
+  /** A batch came: the client answered at least once. */
+  #fetched = false;
 
   constructor(readonly dest: Dest) {}
 
@@ -113,9 +115,12 @@ export class PullStream implements AsyncIterableIterator<unknown> {
       this.#batch = (await callChecked(this.dest, new Recv(BATCH, Infinity), Infinity)) as unknown[];
     } catch (err) {
       this.#ended = true;
-      if (err instanceof ExitError || err instanceof NoProcError) return DONE;
+      // The client exited: during a call, or between two (then nothing answers to the pid any more).
+      // A name or pid that never answered is the caller's mistake and stays an error.
+      if (err instanceof ExitError || (err instanceof NoProcError && this.#fetched)) return DONE;
       throw err;
     }
+    this.#fetched = true;
     this.#next = 1;
     return { value: this.#batch[0], done: false };
   }

@@ -57,6 +57,12 @@ registerCrossing({
   parts: (r) => [r.frame, r.deadline - performance.now()],
   rebuild: ([frame, left]) => new SendFrame(validateFrame(frame), performance.now() + (typeof left === "number" ? left : Infinity)),
 });
+registerCrossing({
+  name: "Send",
+  type: Send,
+  parts: (r) => [r.msg, r.deadline - performance.now()],
+  rebuild: ([msg, left]) => new Send(msg, performance.now() + (typeof left === "number" ? left : Infinity)),
+});
 registerCrossing({ name: "SendFrameAsync", type: SendFrameAsync, parts: (r) => [r.frame], rebuild: ([frame]) => new SendFrameAsync(validateFrame(frame)) });
 registerCrossing({
   name: "InvalidFrameAsync",

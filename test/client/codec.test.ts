@@ -144,6 +144,10 @@ describe("codecs", () => {
         expect(err).toBeInstanceOf(OptionsError);
         expect((err as OptionsError).option).toBe("codec");
       }
+      const hostile = { get encode(): never { throw new Error("fights back"); }, decode: () => null };
+      const err = await Parley.start(class extends Parley {}, null, { url: srv.url, codec: hostile }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OptionsError);
+      expect((err as OptionsError).message).toMatch(/^invalid codec: expected a value whose properties can be read/);
     });
   });
 });

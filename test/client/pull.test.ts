@@ -2,7 +2,7 @@
 // handleFrame is not called, pings are still answered, consumers share one work queue, the stream
 // goes on across reconnects and ends when the client stops.
 import { describe, expect, it } from "vitest";
-import { ExitError, NotConnectedError, OptionsError, Parley, TimeoutError, type Frame } from "../../src/index.ts";
+import { ExitError, NoProcError, NotConnectedError, OptionsError, Parley, TimeoutError, type Frame } from "../../src/index.ts";
 import { ClientHarness, useEchoHarness } from "../helpers/client.ts";
 import type { TestServer } from "../helpers/ws-server.ts";
 
@@ -148,6 +148,13 @@ describe("pull mode", () => {
       }
       expect(rest).toEqual(["5", "6", "7", "8", "9", "10", "marker"]);
       expect((await Parley.status(pid)).state).toBe("connected");
+    });
+
+    it("a destination nobody answers to is a NoProcError from the loop", async () => {
+      const loop = async (): Promise<void> => {
+        for await (const _ of Parley.stream("nobody.pulls")) return;
+      };
+      await expect(loop()).rejects.toBeInstanceOf(NoProcError);
     });
 
     it("goes on across a reconnect: the new connection's frames follow", async () => {

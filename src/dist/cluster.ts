@@ -13,7 +13,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { setDirectory, unreachable } from "../runtime/process/home.ts";
 import type { Signal } from "../runtime/process/pid.ts";
 import { timerDelay } from "../runtime/process/long-timer.ts";
-import { decode, encode } from "./codec.ts";
+import { decode, decodeAll, encode } from "./codec.ts";
 import { NodeError, WireError } from "./errors.ts";
 import { Membership, type DownReason } from "./membership.ts";
 import { nodeDown, nodeUp } from "./node-monitors.ts";
@@ -212,15 +212,19 @@ export class Cluster implements ClusterHandle {
   }
 
   #signalArrived(data: Uint8Array, subject: string): void {
-    let envelope: unknown;
+    let envelopes: unknown[];
     try {
-      envelope = decode(data);
+      envelopes = decodeAll(data);
     } catch (err) {
       this.#dropped(subject, data.length, err);
       return;
     }
+    for (const envelope of envelopes) this.#envelopeArrived(envelope, subject, data.length);
+  }
+
+  #envelopeArrived(envelope: unknown, subject: string, size: number): void {
     if (!Array.isArray(envelope) || envelope.length < 3 || !isNodeName(envelope[1]) || !isIncarnation(envelope[2])) {
-      this.#dropped(subject, data.length, new TypeError("not an envelope [kind, node, incarnation, ...]"));
+      this.#dropped(subject, size, new TypeError("not an envelope [kind, node, incarnation, ...]"));
       return;
     }
     if (envelope[0] === "fenced") {
@@ -230,13 +234,13 @@ export class Cluster implements ClusterHandle {
     }
     const peer = this.membership.heard(envelope[1], envelope[2]);
     if (peer === undefined) {
-      publish(nodeChannels.dropped, { subject, size: data.length, kind: "fenced", detail: `from ${envelope[1]}, declared down` });
+      publish(nodeChannels.dropped, { subject, size, kind: "fenced", detail: `from ${envelope[1]}, declared down` });
       return;
     }
     try {
       signalArrived(peer, envelope);
     } catch (err) {
-      this.#dropped(subject, data.length, err);
+      this.#dropped(subject, size, err);
     }
   }
 
@@ -244,7 +248,7 @@ export class Cluster implements ClusterHandle {
     const bytes = signalBytes(this.node, this.incarnation, signal);
     // A monitor (every call makes one) or a link to a node that died answers "no responders" at once.
     const watched = signal[0] === "monitor" || signal[0] === "link";
-    this.#transport.publish(peer.subject, bytes, watched ? `${this.subjects.bounces(this.node, this.incarnation)}.${peer.node}.${peer.incarnation}` : undefined);
+    this.#transport.queue(peer.subject, bytes, watched ? `${this.subjects.bounces(this.node, this.incarnation)}.${peer.node}.${peer.incarnation}` : undefined);
   };
 
   #linkChanged(event: "disconnected" | "reconnected"): void {

@@ -64,6 +64,20 @@ export function decode(bytes: Uint8Array, maxBytes = MAX_MESSAGE_BYTES): unknown
   }
 }
 
+/**
+ * Decodes a message that may hold several values one after another (MessagePack's concatenation,
+ * as {@link encodeEnvelope}'s results are batched on the wire), in order.
+ * @throws {WireError} as {@link decode}; one malformed value refuses the whole message.
+ */
+export function decodeAll(bytes: Uint8Array, maxBytes = MAX_MESSAGE_BYTES): unknown[] {
+  if (bytes.length > maxBytes) throw new WireError("too_large", bytes.length, `the limit is ${maxBytes} bytes`);
+  try {
+    return packr.unpackMultiple(bytes) as unknown[];
+  } catch (err) {
+    throw new WireError("malformed", bytes.length, err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
 // msgpackr's no-eval build has no typings of its own; its API is the main entry's.
 type Msgpackr = typeof import("msgpackr");
 const msgpackr = createRequire(import.meta.url)("msgpackr/index-no-eval") as Msgpackr;

@@ -12,6 +12,7 @@
  */
 import { connect, type NatsConnection, type Msg } from "@nats-io/transport-node";
 import { redactUrl } from "../runtime/secrets.ts";
+import { MAX_MESSAGE_BYTES } from "./codec.ts";
 import { NodeError } from "./errors.ts";
 
 /** The subjects of one cluster. */
@@ -38,15 +39,32 @@ export class Subjects {
   }
 }
 
+/** What is queued for one subject: the encoded values in order, their total size, the reply subject. */
+interface Batch {
+  readonly parts: Uint8Array[];
+  size: number;
+  reply: string | undefined;
+}
+
 /** What the connection reports about itself. */
 export type LinkEvent = "disconnected" | "reconnected";
 
 /** A handler for the messages of one subject: the bytes, and the subject to answer on, if any. */
 export type Handler = (data: Uint8Array, subject: string, reply: string | undefined) => void;
 
-/** The node's NATS connection. */
+/**
+ * The node's NATS connection.
+ *
+ * Signals are corked ({@link Transport.queue}): what is queued for one subject in one turn of the
+ * event loop leaves as one NATS message, the values one after another, so a burst costs the client,
+ * the broker and the receiver one message instead of one each. Every publish keeps the callers'
+ * order on the connection: a direct {@link Transport.publish} first sends what is queued.
+ */
 export class Transport {
   readonly #nc: NatsConnection;
+  // Insertion-ordered: flushed in the order the subjects were first queued to in this turn.
+  readonly #queued = new Map<string, Batch>();
+  #flushScheduled = false;
 
   private constructor(nc: NatsConnection) {
     this.#nc = nc;
@@ -84,9 +102,57 @@ export class Transport {
 
   /** Publishes `data` (never reused by the caller: the client keeps a reference until it flushes). */
   publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.flushQueued();
+    this.#publishNow(subject, data, reply);
+  }
+
+  /**
+   * Publishes `data` (one encoded value, never reused by the caller) with what else is queued for
+   * `subject` in this turn, as one message of at most `MAX_MESSAGE_BYTES`, at the end of the turn.
+   * A message with a `reply` subject carries it for the whole batch: a batch nobody receives is
+   * answered "no responders" as the one message would have been.
+   */
+  queue(subject: string, data: Uint8Array, reply?: string): void {
+    let batch = this.#queued.get(subject);
+    if (batch !== undefined && (batch.size + data.length > this.#limit() || (reply !== undefined && batch.reply !== undefined && reply !== batch.reply))) {
+      this.flushQueued();
+      batch = undefined;
+    }
+    if (data.length > this.#limit()) {
+      // Too large to share a message: alone, now (the client refuses it as it always did).
+      this.publish(subject, data, reply);
+      return;
+    }
+    if (batch === undefined) this.#queued.set(subject, (batch = { parts: [], size: 0, reply: undefined }));
+    batch.parts.push(data);
+    batch.size += data.length;
+    batch.reply ??= reply;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.flushQueued());
+    }
+  }
+
+  /** Publishes what is queued now, in order. */
+  flushQueued(): void {
+    this.#flushScheduled = false;
+    if (this.#queued.size === 0) return;
+    for (const [subject, { parts, size, reply }] of this.#queued) {
+      // A fresh buffer per publish: the client keeps a reference until it writes.
+      this.#publishNow(subject, parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), reply);
+    }
+    this.#queued.clear();
+  }
+
+  #publishNow(subject: string, data: Uint8Array, reply: string | undefined): void {
     // Closed (the node stopped while an answer was on its way): lost, as any message may be.
     if (this.#nc.isClosed() || this.#nc.isDraining()) return;
     this.#nc.publish(subject, data, reply === undefined ? undefined : { reply });
+  }
+
+  // The broker's own limit, when lower than ours.
+  #limit(): number {
+    return Math.min(MAX_MESSAGE_BYTES, this.#nc.info?.max_payload ?? MAX_MESSAGE_BYTES);
   }
 
   /** Calls `handler` for every message on `subject`, in arrival order, until the connection closes. */
@@ -116,6 +182,7 @@ export class Transport {
    */
   async gather(subject: string, data: Uint8Array, stallMs: number, maxWaitMs: number): Promise<Uint8Array[]> {
     const answers: Uint8Array[] = [];
+    this.flushQueued();
     try {
       const replies = await this.#nc.requestMany(subject, data, { strategy: "stall", stall: stallMs, maxWait: maxWaitMs });
       for await (const msg of replies) {
@@ -130,6 +197,7 @@ export class Transport {
 
   /** Waits until the server has seen everything published so far. */
   flush(): Promise<void> {
+    this.flushQueued();
     return this.#nc.flush();
   }
 
@@ -145,6 +213,7 @@ export class Transport {
 
   /** Sends what is queued and closes. */
   async close(): Promise<void> {
+    this.flushQueued();
     try {
       await this.#nc.drain();
     } catch {

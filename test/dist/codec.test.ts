@@ -2,7 +2,7 @@
 // the sender with its path, and bytes from a hostile peer never do more than raise WireError.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { decode, encode, encodeEnvelope, MAX_DEPTH, MAX_MESSAGE_BYTES } from "../../src/dist/codec.ts";
+import { decode, decodeAll, encode, encodeEnvelope, MAX_DEPTH, MAX_MESSAGE_BYTES } from "../../src/dist/codec.ts";
 import { EncodeError, WireError } from "../../src/dist/errors.ts";
 import { joinWire, leaveWire, pidFromWire, refFromWire, type PeerHome } from "../../src/dist/remote-pids.ts";
 import { makePid, makeRef, makeTimerRef, type Pid, type Ref } from "../../src/runtime/process/pid.ts";
@@ -297,6 +297,36 @@ describe("hostile bytes", () => {
   it("bytes over the size limit are not decoded", () => {
     const err = catchError(() => decode(new Uint8Array(MAX_MESSAGE_BYTES + 1)));
     expect(err).toMatchObject({ name: "WireError", kind: "too_large", size: MAX_MESSAGE_BYTES + 1 });
+  });
+});
+
+describe("batches (decodeAll)", () => {
+  it("values one after another come back in order; one value is a batch of one", () => {
+    const values = [[0, "a", 1, "x", null, "first"], "second", { third: [3n] }];
+    expect(decodeAll(Buffer.concat(values.map((v) => encode(v))))).toEqual(values);
+    expect(decodeAll(encode("alone"))).toEqual(["alone"]);
+  });
+
+  it("one malformed value refuses the whole batch; an empty or oversized one is refused too", () => {
+    const good = encode([0, "a", 1, "x", null, "fine"]);
+    expect(catchError(() => decodeAll(Buffer.concat([good, Uint8Array.from([0xa5, 0x61])])))).toMatchObject({ name: "WireError", kind: "malformed" });
+    expect(catchError(() => decodeAll(Buffer.concat([good, Uint8Array.from([0xd4, 0x30, 0])])))).toMatchObject({ name: "WireError", kind: "malformed" });
+    expect(catchError(() => decodeAll(new Uint8Array(0)))).toMatchObject({ name: "WireError", kind: "malformed" });
+    expect(catchError(() => decodeAll(new Uint8Array(MAX_MESSAGE_BYTES + 1)))).toMatchObject({ name: "WireError", kind: "too_large" });
+  });
+
+  it("any bytes decode to values or throw WireError, and never touch a prototype", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        try {
+          expect(Array.isArray(decodeAll(bytes))).toBe(true);
+        } catch (err) {
+          expect(err).toBeInstanceOf(WireError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
 });
 

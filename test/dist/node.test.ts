@@ -2,7 +2,7 @@
 // inputs of Node.start, across real node processes on a real nats-server.
 import diagnostics_channel from "node:diagnostics_channel";
 import { afterEach, expect, it } from "vitest";
-import { Inbox, isPid, monitor } from "../../src/index.ts";
+import { Inbox, isPid, monitor, send } from "../../src/index.ts";
 import { Node, nodeOf } from "../../src/dist/node.ts";
 import { NodeError } from "../../src/dist/errors.ts";
 import { NoProcessContextError, OptionsError } from "../../src/runtime/errors.ts";
@@ -37,7 +37,11 @@ describeWithNats("Node", () => {
     expect(nodeOf(box.pid)).toBe("t");
     expect(() => nodeOf("x" as never)).toThrow(OptionsError);
     const ref = await box.run(() => monitor(remote));
+    // Sent in the same turn as the stop: it leaves before the goodbye, so it arrives.
+    const reporter = pidOf(await a.request("reporter", ["last"]));
+    send(reporter, "sent as the node stops");
     await Node.stop();
+    expect(await a.next("last")).toBe("sent as the node stops");
     expect(Node.self()).toBe("nonode@nohost");
     expect(Node.alive()).toBe(false);
     // Leaving, every other node is down here: monitors of their processes fire.

@@ -47,6 +47,20 @@ describeWithNats("remote signals", () => {
     expect(() => send({ name: "x", node: "nowhere" }, 1)).not.toThrow();
   });
 
+  it("a burst over one message's size limit leaves as several messages, still in order", async () => {
+    const pid = await reporter("burst");
+    // Sent in one turn, these are batched per message size limit (1 MiB): three batches at least.
+    const big = "b".repeat(400_000);
+    for (let i = 0; i < 6; i++) {
+      send(pid, [i, big]);
+      send(pid, i);
+    }
+    for (let i = 0; i < 6; i++) {
+      expect(await a.next("burst")).toEqual([i, big]);
+      expect(await a.next("burst")).toBe(i);
+    }
+  });
+
   it("throws EncodeError naming the path for what cannot cross, and sends nothing", async () => {
     const pid = await reporter("r2");
     const err = (() => {

@@ -67,25 +67,44 @@ export function refFromWire(wire: unknown): Ref {
 }
 
 type Identified = Pid | Ref;
-type Interned<T extends Identified> = Map<number, WeakRef<T>>;
+
+/**
+ * Ids to objects, held weakly. Entries whose object was collected are swept whenever the table
+ * has doubled since the last sweep: cheaper per entry than a FinalizationRegistry (every call's
+ * tag is a new entry), and never more than twice the live entries.
+ */
+class Interned<T extends Identified> {
+  readonly #entries = new Map<number, WeakRef<T>>();
+  #sweepAt = SWEEP_FLOOR;
+
+  get(id: number): T | undefined {
+    return this.#entries.get(id)?.deref();
+  }
+
+  remember(value: T): void {
+    this.#entries.set(value.id, new WeakRef(value));
+    if (this.#entries.size < this.#sweepAt) return;
+    for (const [id, entry] of this.#entries) if (entry.deref() === undefined) this.#entries.delete(id);
+    this.#sweepAt = Math.max(SWEEP_FLOOR, this.#entries.size * 2);
+  }
+}
+
+const SWEEP_FLOOR = 1024;
 
 let local: { readonly node: string; readonly incarnation: number } | undefined;
 let resolvePeer: PeerResolver | undefined;
 
 // Weak both ways: a Pid nobody holds any more can never be compared, so it need not stay interned.
-const exportedPids: Interned<Pid> = new Map();
-const exportedRefs: Interned<Ref> = new Map();
+const exportedPids = new Interned<Pid>();
+const exportedRefs = new Interned<Ref>();
 const remotePids = new Map<PeerHome, Interned<Pid>>();
 const remoteRefs = new Map<PeerHome, Interned<Ref>>();
-const cleanup = new FinalizationRegistry<{ readonly table: Interned<Identified>; readonly id: number }>(({ table, id }) => {
-  if (table.get(id)?.deref() === undefined) table.delete(id);
-});
 
 function toWire<T extends Identified>(value: T, exported: Interned<T>): PidWire {
   const home = value.home as PeerHome | undefined;
   if (home !== undefined) return [home.node, home.incarnation, value.id];
   if (local === undefined) throw new TypeError(`${String(value)} cannot cross: this node is not started`);
-  if (exported.get(value.id)?.deref() !== value) remember(exported, value);
+  if (exported.get(value.id) !== value) exported.remember(value);
   return [local.node, local.incarnation, value.id];
 }
 
@@ -101,21 +120,16 @@ function fromWire<T extends Identified>(
   if (local === undefined || resolvePeer === undefined) throw new TypeError(`${kind} ${describe(wire)} arrived while this node is not started`);
   if (node === local.node && incarnation === local.incarnation) {
     // A forged or forgotten id gets a fresh object: no process answers to it, so it is dead here.
-    return exported.get(id)?.deref() ?? make(id, undefined);
+    return exported.get(id) ?? make(id, undefined);
   }
   const home = resolvePeer(node, incarnation);
   let table = remote.get(home);
-  if (table === undefined) remote.set(home, (table = new Map()));
-  const known = table.get(id)?.deref();
+  if (table === undefined) remote.set(home, (table = new Interned<T>()));
+  const known = table.get(id);
   if (known !== undefined) return known;
   const made = make(id, home);
-  remember(table, made);
+  table.remember(made);
   return made;
-}
-
-function remember<T extends Identified>(table: Interned<T>, value: T): void {
-  table.set(value.id, new WeakRef(value));
-  cleanup.register(value, { table: table as Interned<Identified>, id: value.id });
 }
 
 function isWire(wire: unknown): wire is PidWire {

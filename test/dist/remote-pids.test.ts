@@ -44,6 +44,16 @@ describe("remote Pids and Refs", () => {
     box.close();
   });
 
+  it("interning holds through the sweeps of collected entries: what is still held comes back as itself", () => {
+    // Far past the tables' first sweep (1024 entries), most entries dropped as they are made.
+    const keptRemote = Array.from({ length: 5000 }, (_, i) => pidFromWire(["b", 3, i + 1])).filter((_, i) => i % 100 === 0);
+    const keptRefs = Array.from({ length: 5000 }, () => makeRef()).filter((_, i) => i % 100 === 0);
+    for (const ref of Array.from({ length: 5000 }, () => makeRef())) refToWire(ref);
+    for (const ref of keptRefs) refToWire(ref);
+    for (const [i, pid] of keptRemote.entries()) expect(pidFromWire(["b", 3, i * 100 + 1])).toBe(pid);
+    for (const ref of keptRefs) expect(refFromWire(refToWire(ref))).toBe(ref);
+  });
+
   it("refuses anything that is not [node, incarnation, id], naming it", () => {
     for (const bad of [null, [], ["b", 1], ["b", 0, 1], ["b", 1, -1], ["b", 1.5, 1], ["a b", 1, 1], [1, 1, 1], ["b", 1, 1, 1]]) {
       expect(() => pidFromWire(bad)).toThrow(TypeError);

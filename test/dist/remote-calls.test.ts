@@ -12,7 +12,7 @@ import {
   type From,
   type StatemResult,
 } from "../../src/index.ts";
-import { Node } from "../../src/dist/node.ts";
+import { Node, nodeOf } from "../../src/dist/node.ts";
 import { EncodeError } from "../../src/dist/errors.ts";
 import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
 import { NodeCommandError, startNode, useNodeProcesses, type NodeProcess } from "../helpers/node-process.ts";
@@ -107,12 +107,17 @@ describeWithNats("remote calls", () => {
   });
 
   it("a reply that cannot cross rejects the call with EncodeError naming its path; the server goes on", async () => {
-    // sys.getStatus answers with the server's class (module), which stays on its node.
-    const err = await sys.getStatus({ name: "echo", node: "a" }).catch((e: unknown) => e);
+    const err = await GenServer.call({ name: "echo", node: "a" }, "a function").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EncodeError);
     expect(err).toMatchObject({ kind: "unsupported" });
-    expect((err as EncodeError).path).toMatch(/module$/);
+    expect(typeof (err as EncodeError).path).toBe("string");
     expect(await GenServer.call({ name: "echo", node: "a" }, "still up")).toEqual(["echo", "still up"]);
+  });
+
+  it("sys.getStatus of a process on another node names its module by the class's name", async () => {
+    const status = await sys.getStatus({ name: "echo", node: "a" });
+    expect(status).toMatchObject({ name: "echo", status: "running", module: "Echo", state: undefined });
+    expect(nodeOf(status.pid)).toBe("a");
   });
 
   it("rejects EncodeError for a request that cannot cross, and the server is untouched", async () => {

@@ -3,7 +3,7 @@
  * events and never inside a callback.
  */
 import { OptionsError } from "../errors.ts";
-import { replyChecked, SystemRequest } from "./gen-call.ts";
+import { type From, replyChecked, SystemRequest } from "./gen-call.ts";
 import type { Name } from "../names/names-types.ts";
 import type { Pid } from "../process/pid.ts";
 import type { Proc } from "../process/process.ts";
@@ -18,7 +18,8 @@ export interface SysStatus {
   readonly status: "running" | "suspended";
   /**
    * The class the process runs: the GenServer, GenStatem or Parley subclass, or `Supervisor` /
-   * `DynamicSupervisor`.
+   * `DynamicSupervisor`. A caller on another node gets the class's name instead (a class cannot
+   * cross between nodes; Erlang names the module by its atom).
    */
   readonly module: unknown;
   /**
@@ -75,11 +76,11 @@ export function handleSystem(host: SystemHost, msg: SystemRequest): { readonly r
   const req = msg.request as readonly [string, unknown?];
   // No reply to stop: the caller's call ends with the exit, which stopServer takes as success.
   if (req[0] === "stop") return { reason: req[1] };
-  replyChecked(msg.from, () => systemAnswer(host, req));
+  replyChecked(msg.from, () => systemAnswer(host, req, msg.from));
   return undefined;
 }
 
-function systemAnswer(host: SystemHost, req: readonly [string, unknown?]): unknown {
+function systemAnswer(host: SystemHost, req: readonly [string, unknown?], from: From): unknown {
   switch (req[0]) {
     case "get_state":
       return host.getState();
@@ -94,7 +95,8 @@ function systemAnswer(host: SystemHost, req: readonly [string, unknown?]): unkno
         pid: host.proc.pid,
         name: host.name,
         status: host.suspended ? "suspended" : "running",
-        module: host.module,
+        // A class cannot cross to another node: a caller there gets its name, as Erlang's module atom.
+        module: from.pid.home === undefined ? host.module : host.module.name,
         state,
         data,
       } satisfies SysStatus;

@@ -108,6 +108,8 @@ export type { ObserverHandle, ObserverOptions, NodesProvider, NodesView, NodeVie
 // @category Distribution
 export { Node, nodeOf } from "./dist/node.ts";
 export type { NodeOptions } from "./dist/node.ts";
+export { ClusterSupervisor } from "./dist/cluster-supervisor.ts";
+export type { ClusterSupervisorOptions, ClusterChildInfo } from "./dist/cluster-supervisor.ts";
 export type { NodeName } from "./runtime/names/names.ts";
 export type { NodeUpEvent, NodeDownEvent, NodeDroppedEvent } from "./dist/telemetry.ts";
 

@@ -12,6 +12,7 @@ import { NodeError } from "./errors.ts";
 import { watchNode, watchNodes } from "./node-monitors.ts";
 import { NODE_NAME } from "./remote-pids.ts";
 import { startGlobalNames } from "./global-names.ts";
+import { startClusterSupervision } from "./cluster-supervision.ts";
 import type { Cluster, ClusterHandle, ClusterOptions } from "./cluster.ts";
 
 /** Options of {@link Node.start}. */
@@ -142,7 +143,8 @@ export function nodeOf(dest: Pid | Ref): string {
 type NodeService = (cluster: ClusterHandle) => Promise<() => Promise<void>>;
 
 let state: Cluster | "starting" | undefined;
-const services: readonly NodeService[] = [startGlobalNames];
+// Stopped in reverse order: cluster supervisors release their children before the names go.
+const services: readonly NodeService[] = [startGlobalNames, startClusterSupervision];
 const stops: Array<() => Promise<void>> = [];
 
 function checkOptions(options: NodeOptions): ClusterOptions {

@@ -21,19 +21,21 @@ import { OptionsError, StartError } from "../runtime/errors.ts";
 import { getLogger } from "../runtime/logger.ts";
 import { termKey } from "../runtime/names/term-key.ts";
 import { send } from "../runtime/names/names.ts";
-import { demonitor, monitor } from "../runtime/process/monitors.ts";
 import { isPid, type Pid, type Ref } from "../runtime/process/pid.ts";
-import { normalizeChild, type NormalizedChildSpec } from "../supervisor/child-spec.ts";
+import type { NormalizedChildSpec } from "../supervisor/child-spec.ts";
 import { NotFoundError } from "../supervisor/errors.ts";
 import { shutdownChildren } from "../supervisor/shutdown.ts";
 import { startChildProcess } from "../supervisor/start-child.ts";
 import { shouldRestart } from "../supervisor/strategies.ts";
 import { type ChildEntry, SupervisingProcess } from "../supervisor/supervising-process.ts";
 import type { ClusterHandle } from "./cluster.ts";
+import { entryOf, isOff, OFF, specOfEntry } from "./cluster-child-entries.ts";
+import { SupervisorMembers } from "./cluster-members.ts";
 import { onLeave } from "./cluster-supervision.ts";
 import { SupervisorStore } from "./cluster-supervisor-store.ts";
 import { ownerOf } from "./placement.ts";
-import { pidFromWire, pidToWire } from "./remote-pids.ts";
+import { pidToWire } from "./remote-pids.ts";
+import { watchLink } from "./link-watch.ts";
 
 /** What a ClusterSupervisor's process is started with (checked by cluster-supervisor.ts). */
 export interface ClusterSupervisorConfig {
@@ -57,18 +59,10 @@ interface ClusterChild extends ChildEntry {
   off: boolean;
 }
 
-/** A member: a node running this supervisor, and the monitor on its process. */
-interface Member {
-  readonly pid: Pid;
-  readonly ref: Ref;
-  readonly revision: number;
-  down: boolean;
-}
-
 /** The process of a ClusterSupervisor on one node. */
 export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   readonly children = new Map<string, ClusterChild>();
-  readonly #members = new Map<string, Member>();
+  readonly #members: SupervisorMembers;
   #store: SupervisorStore | undefined;
   #fenced = false;
   #nudged = false;
@@ -82,6 +76,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     readonly cluster: ClusterHandle,
   ) {
     super(module, config);
+    this.#members = new SupervisorMembers(cluster.node);
     for (const spec of config.children) this.#add(spec, false);
   }
 
@@ -90,7 +85,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     const pid = this.proc.pid;
     this.#store = await SupervisorStore.open(this.cluster.connection, this.cluster.options.cluster, this.config.name, () => this.#nudge());
     await this.#store.putMember(this.cluster.node, pidToWire(pid));
-    this.#unwatch = this.#watchLink();
+    this.#unwatch = watchLink(this.cluster.connection, this.cluster.options.nodedownAfterMs / 2, () => send(pid, FENCE), () => send(pid, RECONNECTED));
     this.cluster.onRejoin(() => {
       if (this.proc.alive) send(pid, REJOINED);
     });
@@ -137,7 +132,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   getState(): unknown {
     const { name, maxRestarts, maxSeconds } = this.config;
     const children = [...this.children.values()].map((c) => ({ id: c.spec.id, pid: c.pid, off: c.off }));
-    return { name, maxRestarts, maxSeconds, node: this.cluster.node, members: [...this.#members.keys()], children };
+    return { name, maxRestarts, maxSeconds, node: this.cluster.node, members: this.#members.live(), children };
   }
 
   // --- calls -------------------------------------------------------------------------------
@@ -147,7 +142,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
       case "local_children":
         return [...this.children.values()].filter((c) => c.pid !== undefined).map((c) => ({ id: c.spec.id, node: this.cluster.node, pid: c.pid }));
       case "members":
-        return [this.proc.pid, ...[...this.#members.values()].filter((m) => !m.down).map((m) => m.pid)];
+        return [this.proc.pid, ...this.#members.pids()];
       case "start_child":
         return this.#startChild(arg);
       case "terminate_child":
@@ -159,19 +154,11 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
 
   /** Adds `[Module, arg]` cluster-wide: every node learns it from the bucket, its owner starts it. */
   async #startChild(child: unknown): Promise<undefined> {
-    const [module, arg] = Array.isArray(child) ? (child as [unknown, unknown]) : [child, []];
-    const moduleName = [...this.config.modules].find(([, m]) => m === module)?.[0];
-    if (moduleName === undefined) {
-      throw new OptionsError("ClusterSupervisor child", child, "[Module, arg] or a Module that every node's ClusterSupervisor knows (its children or the modules option)");
-    }
-    const spec = normalizeChild(child);
+    const { entry, spec } = entryOf(child, this.config.modules);
     const key = termKey(spec.id);
     const known = this.children.get(key);
-    if (known !== undefined && !known.added && known.off) {
-      await this.#store!.setSpec(key, undefined);
-      return undefined;
-    }
-    if (known !== undefined || !(await this.#store!.addSpec(key, [moduleName, arg]))) throw new StartError(["already_present", spec.id]);
+    if (known !== undefined && !known.added && known.off) await this.#store!.setSpec(key, undefined);
+    else if (known !== undefined || !(await this.#store!.addSpec(key, entry))) throw new StartError(["already_present", spec.id]);
     return undefined;
   }
 
@@ -179,7 +166,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   async #terminateChild(id: unknown): Promise<undefined> {
     const child = this.children.get(termKey(id));
     if (child === undefined) throw new NotFoundError(id);
-    await this.#store!.setSpec(child.key, child.added ? undefined : ["off"]);
+    await this.#store!.setSpec(child.key, child.added ? undefined : OFF);
     return undefined;
   }
 
@@ -192,7 +179,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     try {
       await this.#syncMembers(store);
       await this.#syncSpecs(store);
-      const live = [this.cluster.node, ...[...this.#members].filter(([, m]) => !m.down).map(([node]) => node)];
+      const live = this.#members.live();
       for (const child of [...this.children.values()]) {
         const stop = await this.#placeChild(store, child, live);
         if (stop !== undefined) return stop;
@@ -257,24 +244,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
 
   async #syncMembers(store: SupervisorStore): Promise<void> {
     const seen = store.members();
-    for (const [node, entry] of seen) {
-      if (node === this.cluster.node) continue;
-      let pid: Pid;
-      try {
-        pid = pidFromWire(entry.pid);
-      } catch {
-        continue;
-      }
-      const known = this.#members.get(node);
-      if (known?.pid === pid) continue;
-      if (known !== undefined) demonitor(known.ref);
-      this.#members.set(node, { pid, ref: monitor(pid), revision: entry.revision, down: false });
-    }
-    for (const [node, member] of this.#members) {
-      if (seen.has(node)) continue;
-      demonitor(member.ref);
-      this.#members.delete(node);
-    }
+    this.#members.sync(seen);
     // Purged by a node that took this one for dead: say again that it runs the supervisor.
     if (!seen.has(this.cluster.node)) await store.putMember(this.cluster.node, pidToWire(this.proc.pid));
   }
@@ -297,14 +267,10 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     }
   }
 
-  /** The spec of a child added with startChild, from its entry `[moduleName, arg]`. */
+  /** The spec of a child added with startChild, from its entry; undefined (reported) when this node cannot run it. */
   #specOf(key: string, entry: unknown): NormalizedChildSpec | undefined {
-    const module = Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" ? this.config.modules.get(entry[0]) : undefined;
     try {
-      if (module === undefined) throw new OptionsError("ClusterSupervisor child entry", entry, "[moduleName, arg] naming a module this node knows");
-      const spec = normalizeChild([module, (entry as unknown[])[1]]);
-      if (termKey(spec.id) !== key) throw new OptionsError("ClusterSupervisor child entry", entry, "a child whose id matches its key");
-      return spec;
+      return specOfEntry(key, entry, this.config.modules);
     } catch (err) {
       getLogger().error({ err, supervisor: this.config.name, key }, "a cluster supervisor child this node cannot start");
       return undefined;
@@ -319,14 +285,11 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   // --- members, fencing, rejoins -----------------------------------------------------------
 
   async #memberDown(ref: Ref): Promise<Stop | undefined> {
-    for (const [node, member] of this.#members) {
-      if (member.ref !== ref) continue;
-      member.down = true;
-      // Its record stays while its node is up (it may still be starting the supervisor again).
-      if (!this.cluster.list().includes(node)) await this.#store?.removeMember(node, member.revision).catch(() => undefined);
-      return this.#place();
-    }
-    return undefined;
+    const member = this.#members.down(ref);
+    if (member === undefined) return undefined;
+    // Its entry stays while its node is up (it may be starting the supervisor again).
+    if (!this.cluster.list().includes(member.node)) await this.#store?.removeMember(member.node, member.revision).catch(() => undefined);
+    return this.#place();
   }
 
   /** Cut off from the broker: the others will take the children over, so they stop here first. */
@@ -350,29 +313,6 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
       return undefined;
     }
     return this.#place();
-  }
-
-  /** Reports the connection's losses (fence after nodedownAfterMs / 2) and returns; returns its stop. */
-  #watchLink(): () => void {
-    const pid = this.proc.pid;
-    // The client's status iterator also has stop(), which ends it at once.
-    const status = this.cluster.connection.status() as AsyncIterable<{ type: string }> & { stop?: () => void };
-    let fence: NodeJS.Timeout | undefined;
-    void (async () => {
-      for await (const s of status) {
-        if (s.type === "disconnect") {
-          fence ??= setTimeout(() => send(pid, FENCE), this.cluster.options.nodedownAfterMs / 2);
-        } else if (s.type === "reconnect") {
-          clearTimeout(fence);
-          fence = undefined;
-          send(pid, RECONNECTED);
-        }
-      }
-    })();
-    return () => {
-      clearTimeout(fence);
-      status.stop?.();
-    };
   }
 
   async #leave(): Promise<void> {
@@ -417,7 +357,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     const child = this.takeExited(pid);
     if (child !== undefined && !shouldRestart(child.spec.restart, reason)) {
       child.off = true;
-      this.#store?.setSpec(child.key, child.added ? undefined : ["off"]).catch((err: unknown) => {
+      this.#store?.setSpec(child.key, child.added ? undefined : OFF).catch((err: unknown) => {
         getLogger().warn({ err, supervisor: this.config.name }, "could not mark an ended child off");
       });
     }
@@ -438,10 +378,6 @@ const NUDGE = Symbol("place");
 const FENCE = Symbol("fence");
 const RECONNECTED = Symbol("reconnected");
 const REJOINED = Symbol("rejoined");
-
-function isOff(entry: unknown): boolean {
-  return Array.isArray(entry) && entry.length === 1 && entry[0] === "off";
-}
 
 function isDown(msg: unknown): msg is readonly ["DOWN", Ref, "process", unknown, unknown] {
   return Array.isArray(msg) && msg.length === 5 && msg[0] === "DOWN";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/loaded-modules.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const HEAVY = [/\/@nats-io\//, /\/msgpackr\//, /\/src\/dist\/(cluster|codec|name-table|transport)\.ts$/];
+const HEAVY = [/\/@nats-io\//, /\/msgpackr\//, /\/src\/dist\/(cluster|codec|name-table|transport|cluster-supervisor-process|cluster-supervisor-store|link-watch)\.ts$/];
 
 describe("single node pays nothing", () => {
   it('import "parley-ts" loads no NATS client, no codec, no cluster code', async () => {

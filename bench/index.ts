@@ -5,6 +5,7 @@
 // suite never times anything.
 import os from "node:os";
 import { runClientBench } from "./client.ts";
+import { runClusterFailoverBench } from "./cluster-failover.ts";
 import { runDistBench } from "./dist.ts";
 import { runOtpBench } from "./otp.ts";
 import { runRuntimeBench } from "./runtime.ts";
@@ -16,7 +17,7 @@ const SECTIONS: Record<string, readonly [title: string, run: () => Promise<strin
   supervisor: ["supervisor", runSupervisorBench],
   otp: ["Task, asyncStream, Registry PubSub", runOtpBench],
   client: ["client (echo server in a separate process on 127.0.0.1)", runClientBench],
-  dist: ["distribution (two node processes, one nats-server on 127.0.0.1)", runDistBench],
+  dist: ["distribution (node processes, one nats-server on 127.0.0.1)", async () => [...(await runDistBench()), ...(await runClusterFailoverBench())]],
 };
 
 const asked = process.argv.slice(2);

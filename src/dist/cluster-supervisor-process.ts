@@ -64,6 +64,8 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   readonly children = new Map<string, ClusterChild>();
   readonly #members: SupervisorMembers;
   #store: SupervisorStore | undefined;
+  // Entries of children this node cannot start, by key: reported once each.
+  readonly #unusable = new Map<string, unknown>();
   #fenced = false;
   #nudged = false;
   #timers = new Set<NodeJS.Timeout>();
@@ -272,7 +274,9 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     try {
       return specOfEntry(key, entry, this.config.modules);
     } catch (err) {
-      getLogger().error({ err, supervisor: this.config.name, key }, "a cluster supervisor child this node cannot start");
+      // Once per entry: placement comes back to it at every change.
+      if (this.#unusable.get(key) !== entry) getLogger().error({ err, supervisor: this.config.name, key }, "a cluster supervisor child this node cannot start");
+      this.#unusable.set(key, entry);
       return undefined;
     }
   }

@@ -18,13 +18,14 @@ import { getLogger } from "../runtime/logger.ts";
 import { decode, encode } from "./codec.ts";
 import { NodeError } from "./errors.ts";
 
-/** One key of the replica: its value (undefined once deleted) at a revision. */
+/** One key of the replica at a revision: deleted, or present with its decoded value (undefined when it does not decode). */
 interface Slot {
   readonly revision: number;
-  readonly value: Uint8Array | undefined;
+  readonly present: boolean;
+  readonly value: unknown;
 }
 
-/** A claim as the replica holds it. */
+/** A claim as the replica holds it; `node` is `""` for an entry that is not a node's name (nobody's). */
 export interface Claim {
   readonly node: string;
   readonly revision: number;
@@ -76,7 +77,7 @@ export class SupervisorStore {
     const present = new Set(keys);
     const upTo = (await this.#kv.status()).streamInfo.state.last_seq;
     for (const [key, slot] of this.#slots) {
-      if (!present.has(key) && slot.revision <= upTo) this.#slots.set(key, { revision: upTo, value: undefined });
+      if (!present.has(key) && slot.revision <= upTo) this.#slots.set(key, { revision: upTo, present: false, value: undefined });
     }
     await Promise.all(keys.map(async (key) => {
       const e = await this.#kv.get(key);
@@ -88,33 +89,27 @@ export class SupervisorStore {
   /** The members: node → the wire form of its supervisor's Pid, with the revision. */
   members(): Map<string, { readonly pid: unknown; readonly revision: number }> {
     const out = new Map<string, { pid: unknown; revision: number }>();
-    for (const [node, slot] of this.#section("m")) {
-      const pid = read(slot.value);
-      if (pid !== undefined) out.set(node, { pid, revision: slot.revision });
-    }
+    for (const [node, slot] of this.#section("m")) out.set(node, { pid: slot.value, revision: slot.revision });
     return out;
   }
 
   /** The claim on the child whose structural key is `child`, if any. */
   claim(child: string): Claim | undefined {
     const slot = this.#slots.get(this.#key("c", child));
-    const node = read(slot?.value);
-    return slot !== undefined && typeof node === "string" ? { node, revision: slot.revision } : undefined;
+    if (slot === undefined || !slot.present) return undefined;
+    return { node: typeof slot.value === "string" ? slot.value : "", revision: slot.revision };
   }
 
   /** The children added with `startChild` and the list's children turned off: child key → value. */
   specs(): Map<string, unknown> {
     const out = new Map<string, unknown>();
-    for (const [child, slot] of this.#section("s")) {
-      const value = read(slot.value);
-      if (value !== undefined) out.set(child, value);
-    }
+    for (const [child, slot] of this.#section("s")) out.set(child, slot.value);
     return out;
   }
 
   /** Says (again) that `node` runs the supervisor, as the process `pid` (wire form). */
   async putMember(node: string, pid: unknown): Promise<void> {
-    this.#note(this.#key("m", node), await this.#kv.put(this.#key("m", node), encode(pid)), encode(pid));
+    this.#note(this.#key("m", node), await this.#kv.put(this.#key("m", node), encode(pid)), pid);
   }
 
   /** Deletes a member's entry, only at `revision`. */
@@ -132,7 +127,7 @@ export class SupervisorStore {
     const value = encode(node);
     try {
       const rev = revision === undefined ? await this.#kv.create(key, value) : await this.#kv.update(key, value, revision);
-      this.#note(key, rev, value);
+      this.#note(key, rev, node);
       return rev;
     } catch (err) {
       if (!isWrongSequence(err)) throw err;
@@ -186,12 +181,13 @@ export class SupervisorStore {
   #apply(e: KvEntry): void {
     const known = this.#slots.get(e.key);
     if (known !== undefined && known.revision >= e.revision) return;
-    this.#slots.set(e.key, { revision: e.revision, value: e.operation === "PUT" ? e.value : undefined });
+    const present = e.operation === "PUT";
+    this.#slots.set(e.key, { revision: e.revision, present, value: present ? read(e.key, e.value) : undefined });
   }
 
-  #note(key: string, revision: number, value: Uint8Array): void {
+  #note(key: string, revision: number, value: unknown): void {
     const known = this.#slots.get(key);
-    if (known === undefined || known.revision < revision) this.#slots.set(key, { revision, value });
+    if (known === undefined || known.revision < revision) this.#slots.set(key, { revision, present: true, value });
   }
 
   async #deleteAt(key: string, revision: number): Promise<void> {
@@ -210,7 +206,7 @@ export class SupervisorStore {
   *#section(section: string): Generator<[string, Slot]> {
     const head = `${this.#prefix}.${section}.`;
     for (const [key, slot] of this.#slots) {
-      if (slot.value !== undefined && key.startsWith(head)) yield [Buffer.from(key.slice(head.length), "base64url").toString(), slot];
+      if (slot.present && key.startsWith(head)) yield [Buffer.from(key.slice(head.length), "base64url").toString(), slot];
     }
   }
 }
@@ -220,13 +216,12 @@ function token(text: string): string {
   return Buffer.from(text).toString("base64url");
 }
 
-/** A value of the bucket, or undefined when absent or not decodable (a hostile writer). */
-function read(value: Uint8Array | undefined): unknown {
-  if (value === undefined || value.length === 0) return undefined;
+/** A value of the bucket decoded, or undefined (reported once) when it does not decode: a hostile writer. */
+function read(key: string, value: Uint8Array): unknown {
   try {
     return decode(value);
   } catch (err) {
-    getLogger().warn({ err }, "dropped a cluster supervisor entry that does not decode");
+    getLogger().warn({ err, key }, "a cluster supervisor entry that does not decode counts as nobody's");
     return undefined;
   }
 }

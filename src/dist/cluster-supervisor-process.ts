@@ -21,6 +21,7 @@ import { OptionsError, StartError } from "../runtime/errors.ts";
 import { getLogger } from "../runtime/logger.ts";
 import { termKey } from "../runtime/names/term-key.ts";
 import { send } from "../runtime/names/names.ts";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 import { isPid, type Pid, type Ref } from "../runtime/process/pid.ts";
 import type { NormalizedChildSpec } from "../supervisor/child-spec.ts";
 import { NotFoundError } from "../supervisor/errors.ts";
@@ -68,7 +69,9 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   readonly #unusable = new Map<string, unknown>();
   #fenced = false;
   #nudged = false;
-  #timers = new Set<NodeJS.Timeout>();
+  // A placement soon (after a failure), and one every few seconds (for what no event announced).
+  #retry: NodeJS.Timeout | undefined;
+  #tick: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | undefined;
   #cancelLeave: (() => void) | undefined;
 
@@ -85,7 +88,8 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   async init(): Promise<Stop | undefined> {
     this.proc.trapExit = true;
     const pid = this.proc.pid;
-    this.#store = await SupervisorStore.open(this.cluster.connection, this.cluster.options.cluster, this.config.name, () => this.#nudge());
+    const { connection, options } = this.cluster;
+    this.#store = await SupervisorStore.open(connection, options.cluster, this.config.name, this.#nudge, options.connectTimeoutMs);
     await this.#store.putMember(this.cluster.node, pidToWire(pid));
     this.#unwatch = watchLink(this.cluster.connection, this.cluster.options.nodedownAfterMs / 2, () => send(pid, FENCE), () => send(pid, RECONNECTED));
     this.cluster.onRejoin(() => {
@@ -93,7 +97,8 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     });
     // Node.stop: stop the children and release their claims before the node leaves.
     this.#cancelLeave = onLeave(() => this.#leave());
-    this.#every(Math.max(1000, this.cluster.options.heartbeatMs * 10));
+    this.#tick = setInterval(this.#nudge, timerDelay(Math.max(1000, this.cluster.options.heartbeatMs * 10)));
+    this.#tick.unref();
     return undefined;
   }
 
@@ -112,7 +117,8 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   async terminate(): Promise<void> {
     this.#unwatch?.();
     this.#cancelLeave?.();
-    for (const timer of this.#timers) clearTimeout(timer);
+    clearTimeout(this.#retry);
+    clearInterval(this.#tick);
     const running = [...this.children.values()].filter((c): c is ClusterChild & { pid: Pid } => isPid(c.pid));
     const reasons = await shutdownChildren(running.map((c) => ({ pid: c.pid, shutdown: c.spec.shutdown })));
     for (let i = 0; i < running.length; i++) this.checkShutdownReason(running[i]!.spec, running[i]!.pid, reasons[i]);
@@ -179,6 +185,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     const store = this.#store;
     if (store === undefined || this.#fenced) return undefined;
     try {
+      if (store.stale) await store.reload();
       await this.#syncMembers(store);
       await this.#syncSpecs(store);
       const live = this.#members.live();
@@ -247,8 +254,10 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   async #syncMembers(store: SupervisorStore): Promise<void> {
     const seen = store.members();
     this.#members.sync(seen);
-    // Purged by a node that took this one for dead: say again that it runs the supervisor.
-    if (!seen.has(this.cluster.node)) await store.putMember(this.cluster.node, pidToWire(this.proc.pid));
+    // Purged by a node that took this one for dead, or this node rejoined as a new incarnation
+    // (its Pids changed): say again that it runs the supervisor, as what it is now.
+    const wire = pidToWire(this.proc.pid);
+    if (JSON.stringify(seen.get(this.cluster.node)?.pid) !== JSON.stringify(wire)) await store.putMember(this.cluster.node, wire);
   }
 
   async #syncSpecs(store: SupervisorStore): Promise<void> {
@@ -308,14 +317,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   async #resume(rejoined: boolean): Promise<Stop | undefined> {
     if (rejoined) await this.#fence();
     this.#fenced = false;
-    try {
-      if (rejoined) await this.#store!.putMember(this.cluster.node, pidToWire(this.proc.pid));
-      await this.#store!.reload();
-    } catch (err) {
-      getLogger().warn({ err, supervisor: this.config.name }, "cluster supervisor could not reload; trying again");
-      this.#later(this.cluster.options.heartbeatMs);
-      return undefined;
-    }
+    this.#store!.stale = true;
     return this.#place();
   }
 
@@ -323,27 +325,23 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     await stopServer(this.proc.pid, "shutdown", Infinity).catch(() => undefined);
   }
 
-  #nudge(): void {
+  #nudge = (): void => {
     if (this.#nudged || !this.proc.alive) return;
     this.#nudged = true;
     send(this.proc.pid, NUDGE);
-  }
+  };
 
+  /** Places again in `ms` (once, however often asked meanwhile). */
   #later(ms: number): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      this.#nudge();
-    }, ms);
-    timer.unref();
-    this.#timers.add(timer);
+    if (this.#retry !== undefined) return;
+    this.#retry = setTimeout(this.retried, timerDelay(ms));
+    this.#retry.unref();
   }
 
-  /** A placement every `ms`, for what no event announced (a start that waits on a name). */
-  #every(ms: number): void {
-    const timer = setInterval(() => this.#nudge(), ms);
-    timer.unref();
-    this.#timers.add(timer);
-  }
+  readonly retried = (): void => {
+    this.#retry = undefined;
+    this.#nudge();
+  };
 
   // --- SupervisingProcess ------------------------------------------------------------------
 

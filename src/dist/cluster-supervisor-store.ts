@@ -15,6 +15,7 @@
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { getLogger } from "../runtime/logger.ts";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 import { decode, encode } from "./codec.ts";
 import { NodeError } from "./errors.ts";
 
@@ -36,12 +37,18 @@ export class SupervisorStore {
   readonly #kv: KV;
   readonly #prefix: string;
   readonly #changed: () => void;
+  // How long a reload may take: it waits on a watch and a key listing, which a broker under
+  // strain may leave hanging; the supervisor tries again instead of waiting for ever.
+  readonly #timeoutMs: number;
   readonly #slots = new Map<string, Slot>();
   #watch: Awaited<ReturnType<KV["watch"]>> | undefined;
   #closed = false;
+  /** True when the replica may have missed changes (its watch ended, or the broker was away): reload. */
+  stale = false;
 
-  private constructor(kv: KV, prefix: string, changed: () => void) {
+  private constructor(kv: KV, prefix: string, changed: () => void, timeoutMs: number) {
     this.#kv = kv;
+    this.#timeoutMs = timeoutMs;
     this.#prefix = prefix;
     this.#changed = changed;
   }
@@ -51,11 +58,11 @@ export class SupervisorStore {
    * after each change the watch brings.
    * @throws NodeError `["supervisor_table_unreachable", bucket]` when JetStream does not answer.
    */
-  static async open(nc: NatsConnection, cluster: string, name: string, changed: () => void): Promise<SupervisorStore> {
+  static async open(nc: NatsConnection, cluster: string, name: string, changed: () => void, timeoutMs: number): Promise<SupervisorStore> {
     const bucket = `parley_${cluster}_sup`;
     try {
       const kv = await new Kvm(nc).create(bucket, { history: 1 });
-      const store = new SupervisorStore(kv, token(name), changed);
+      const store = new SupervisorStore(kv, token(name), changed, timeoutMs);
       await store.reload();
       return store;
     } catch (err) {
@@ -68,6 +75,12 @@ export class SupervisorStore {
    * missed deletes. Entries older than what the replica holds are ignored.
    */
   async reload(): Promise<void> {
+    this.stale = true;
+    await withDeadline(this.#reload(), this.#timeoutMs, this.#prefix);
+    this.stale = false;
+  }
+
+  async #reload(): Promise<void> {
     this.#watch?.stop();
     const watch = await this.#kv.watch({ key: `${this.#prefix}.>`, include: "updates" });
     this.#watch = watch;
@@ -175,7 +188,11 @@ export class SupervisorStore {
     } catch (err) {
       if (!this.#closed) getLogger().warn({ err }, "a cluster supervisor's watch failed");
     }
-    // Ended while still in use (the broker went away): the supervisor reloads when it is back.
+    // Ended while still in use (the broker went away): the next placement reloads first.
+    if (!this.#closed && this.#watch === watch) {
+      this.stale = true;
+      this.#changed();
+    }
   }
 
   #apply(e: KvEntry): void {
@@ -209,6 +226,17 @@ export class SupervisorStore {
       if (slot.present && key.startsWith(head)) yield [Buffer.from(key.slice(head.length), "base64url").toString(), slot];
     }
   }
+}
+
+/** `work`, or a NodeError `["supervisor_table_unreachable", what]` once `ms` have passed. */
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(reject, timerDelay(ms), new NodeError(["supervisor_table_unreachable", what]));
+  });
+  // A reload that finishes (or fails) after its deadline has nobody to tell.
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** A KV key token for any string. */

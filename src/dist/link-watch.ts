@@ -3,6 +3,7 @@
  * `fenceAfterMs`, `back` each time it is back.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
+import { timerDelay } from "../runtime/process/long-timer.ts";
 
 /** Starts watching; returns the function that stops it. */
 export function watchLink(connection: NatsConnection, fenceAfterMs: number, fence: () => void, back: () => void): () => void {
@@ -12,7 +13,7 @@ export function watchLink(connection: NatsConnection, fenceAfterMs: number, fenc
   void (async () => {
     for await (const s of status) {
       if (s.type === "disconnect") {
-        timer ??= setTimeout(fence, fenceAfterMs);
+        timer ??= setTimeout(fence, timerDelay(fenceAfterMs));
       } else if (s.type === "reconnect") {
         clearTimeout(timer);
         timer = undefined;

@@ -17,7 +17,7 @@ import { startServer, type TestServer } from "../helpers/ws-server.ts";
 const SUP = "feeds";
 const WORKERS = ["w1", "w2", "w3", "w4", "w5", "w6"];
 const IDS = [...WORKERS, "f1"];
-// How long a test waits for the cluster to settle: nodedownAfterMs (500) + starts, with room for a loaded machine.
+// How long a test waits for the cluster to settle: nodedownAfterMs (1000) + starts, with room for a loaded machine.
 const SETTLE_MS = 8000;
 
 type Token = { $pid: unknown };
@@ -33,7 +33,9 @@ describeWithNats("ClusterSupervisor across three nodes", () => {
   let ws: TestServer;
 
   async function up(name: string): Promise<NodeProcess> {
-    const node = await startNode(name, { url: nats.url, cluster });
+    // nodedownAfterMs 1000, not 500: the whole suite loads 2 vCPUs, and a node stalled for longer
+    // than that is rightly declared down, which would turn a test of one failover into another.
+    const node = await startNode(name, { url: nats.url, cluster, nodedownAfterMs: 1000 });
     nodes.set(name, node);
     const children = [...WORKERS.map((id) => ["worker", { id, log }]), ["feed", { id: "f1", log, url: ws.url }]];
     await node.request("csStart", [SUP, children]);
@@ -68,7 +70,10 @@ describeWithNats("ClusterSupervisor across three nodes", () => {
       expect(duplicate).toBe(false);
       if (placed && expected && where.size === IDS.length) return where;
       last = JSON.stringify([...where].map(([id, w]) => [id, w.node, typeof w.pid === "object" ? "pid" : w.pid, ownerOf(termKey(id), nodes.keys())]));
-      if (performance.now() > deadline) throw new Error(`not settled within ${SETTLE_MS} ms: ${last}`);
+      if (performance.now() > deadline) {
+        const states = await Promise.all([...nodes.values()].map((n) => n.request("csState", [SUP]).catch((e: Error) => e.message)));
+        throw new Error(`not settled within ${SETTLE_MS} ms: ${last}; supervisors: ${JSON.stringify(states)}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

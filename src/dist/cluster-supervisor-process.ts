@@ -72,6 +72,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
   // A placement soon (after a failure), and one every few seconds (for what no event announced).
   #retry: NodeJS.Timeout | undefined;
   #tick: NodeJS.Timeout | undefined;
+  #reconcileDue = false;
   #unwatch: (() => void) | undefined;
   #cancelLeave: (() => void) | undefined;
 
@@ -97,7 +98,7 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     });
     // Node.stop: stop the children and release their claims before the node leaves.
     this.#cancelLeave = onLeave(() => this.#leave());
-    this.#tick = setInterval(this.#nudge, timerDelay(Math.max(1000, this.cluster.options.heartbeatMs * 10)));
+    this.#tick = setInterval(this.reconcileSoon, timerDelay(Math.max(1000, this.cluster.options.heartbeatMs * 10)));
     this.#tick.unref();
     return undefined;
   }
@@ -186,6 +187,8 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     if (store === undefined || this.#fenced) return undefined;
     try {
       if (store.stale) await store.reload();
+      else if (this.#reconcileDue) await store.reconcile();
+      this.#reconcileDue = false;
       await this.#syncMembers(store);
       await this.#syncSpecs(store);
       const live = this.#members.live();
@@ -337,6 +340,12 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     this.#retry = setTimeout(this.retried, timerDelay(ms));
     this.#retry.unref();
   }
+
+  /** Asks the next placement to check the replica against the bucket first. */
+  readonly reconcileSoon = (): void => {
+    this.#reconcileDue = true;
+    this.#nudge();
+  };
 
   readonly retried = (): void => {
     this.#retry = undefined;

@@ -80,19 +80,36 @@ export class SupervisorStore {
     this.stale = false;
   }
 
+  /**
+   * Checks the replica against the bucket's keys without a new watch: a key the watch did not
+   * bring is fetched, a key gone from the bucket is dropped. Run every few seconds, for what a
+   * watch can miss.
+   */
+  reconcile(): Promise<void> {
+    return withDeadline(this.#reconcile(false), this.#timeoutMs, this.#prefix);
+  }
+
   async #reload(): Promise<void> {
     this.#watch?.stop();
     const watch = await this.#kv.watch({ key: `${this.#prefix}.>`, include: "updates" });
     this.#watch = watch;
     void this.#follow(watch);
+    await this.#reconcile(true);
+  }
+
+  async #reconcile(fetchAll: boolean): Promise<void> {
+    // Read before the listing: a key at or below this revision that is not listed was deleted.
+    const upTo = (await this.#kv.status()).streamInfo.state.last_seq;
     const keys: string[] = [];
     for await (const key of await this.#kv.keys(`${this.#prefix}.>`)) keys.push(key);
     const present = new Set(keys);
-    const upTo = (await this.#kv.status()).streamInfo.state.last_seq;
     for (const [key, slot] of this.#slots) {
-      if (!present.has(key) && slot.revision <= upTo) this.#slots.set(key, { revision: upTo, present: false, value: undefined });
+      if (slot.present && !present.has(key) && slot.revision <= upTo) this.#slots.set(key, { revision: upTo, present: false, value: undefined });
     }
-    await Promise.all(keys.map(async (key) => {
+    // Members are few and their entries change in place (a node back as a new incarnation): always fetched.
+    const members = `${this.#prefix}.m.`;
+    const fetch = fetchAll ? keys : keys.filter((key) => key.startsWith(members) || this.#slots.get(key)?.present !== true);
+    await Promise.all(fetch.map(async (key) => {
       const e = await this.#kv.get(key);
       if (e !== null) this.#apply(e);
     }));

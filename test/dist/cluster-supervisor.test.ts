@@ -67,8 +67,9 @@ describeWithNats("ClusterSupervisor across three nodes", () => {
       }
       const placed = IDS.every((id) => where.has(id) && typeof where.get(id)!.pid === "object");
       const expected = IDS.every((id) => where.get(id)?.node === ownerOf(termKey(id), nodes.keys()));
-      expect(duplicate).toBe(false);
-      if (placed && expected && where.size === IDS.length) return where;
+      // The nodes are asked one after the other: a child moving meanwhile may show on two of them.
+      // Whether two copies ever ran at once is noOverlap's to say, from the children's own records.
+      if (placed && expected && !duplicate && where.size === IDS.length) return where;
       last = JSON.stringify([...where].map(([id, w]) => [id, w.node, typeof w.pid === "object" ? "pid" : w.pid, ownerOf(termKey(id), nodes.keys())]));
       if (performance.now() > deadline) {
         const states = await Promise.all([...nodes.values()].map((n) => n.request("csState", [SUP]).catch((e: Error) => e.message)));

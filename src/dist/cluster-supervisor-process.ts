@@ -81,7 +81,8 @@ export class ClusterSupervisorProcess extends SupervisingProcess<ClusterChild> {
     readonly config: ClusterSupervisorConfig,
     readonly cluster: ClusterHandle,
   ) {
-    super(module, config);
+    super(module);
+    this.configure(config);
     this.#members = new SupervisorMembers(cluster.node);
     for (const spec of config.children) this.#add(spec, false);
   }

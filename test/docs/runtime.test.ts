@@ -97,29 +97,6 @@ describe("docs: runtime", () => {
     await Parley.stop(pid);
     await srv.close();
   });
-
-  it("Parley.sendFrame", async () => {
-    // An exchange that is down: the client keeps reconnecting, the order waits in its queue.
-    const exchange = await startServer();
-    await exchange.close();
-    const pid = await Parley.start(class Orders extends Parley<null> {}, null, { url: exchange.url, reconnect: true, name: "exchange" });
-    const order = { id: 17, side: "buy", price: 101.5 };
-    const cancelled: number[] = [];
-    // An order must not go out late: if it is not on the wire within 200 ms, cancel it here.
-    try {
-      await Parley.sendFrame("exchange", ["text", JSON.stringify(order)], { timeout: 200 });
-    } catch (err) {
-      if (!(err instanceof TimeoutError)) throw err;
-      cancelled.push(order.id); // it will not be sent after this
-    }
-    expect(cancelled).toEqual([17]);
-    await exchange.restart();
-    await Parley.sendFrame(pid, ["text", "after"]);
-    await exchange.waitFor("message", (e) => e.frame.data.toString() === "after");
-    expect(exchange.received.map((f) => f.data.toString())).toEqual(["after"]);
-    await Parley.stop(pid);
-    await exchange.close();
-  });
 });
 
 describe("docs: client", () => {

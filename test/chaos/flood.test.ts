@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Parley, self } from "../../src/index.ts";
 import { ClientHarness, mailboxSize } from "../helpers/client.ts";
 import { startServer } from "../helpers/ws-server.ts";
+import { flood } from "./flood-server.ts";
 
 let h: ClientHarness;
 beforeEach(() => {
@@ -23,23 +24,8 @@ const ONE_READ = Math.ceil(65_536 / FRAME.length) + 1;
 
 describe("flood", () => {
   it("a slow handleFrame holds at most maxBuffered frames (plus one socket read); the server stalls in TCP; nothing is lost", async () => {
-    let serverBacklog = 0;
-    const srv = h.defer(await startServer({
-      echo: false,
-      onConnection: (ws) => {
-        let sent = 0;
-        // The server writes whenever its socket will take more, as a real flooding server does.
-        const pump = (): void => {
-          while (sent < TOTAL && ws.bufferedAmount < 1 << 20) {
-            ws.send(FRAME);
-            sent++;
-          }
-          serverBacklog = Math.max(serverBacklog, ws.bufferedAmount);
-          if (sent < TOTAL && ws.readyState === ws.OPEN) setImmediate(pump);
-        };
-        pump();
-      },
-    }));
+    const server = flood(TOTAL, () => FRAME);
+    const srv = h.defer(await startServer({ echo: false, onConnection: server.onConnection }));
     let handled = 0;
     let deepest = 0;
     const pid = await h.start({ url: srv.url, maxBuffered: MAX_BUFFERED }, {
@@ -57,7 +43,7 @@ describe("flood", () => {
     expect(handled).toBe(TOTAL);
     expect(deepest).toBeLessThanOrEqual(MAX_BUFFERED + ONE_READ);
     // The stall happened on the server's side: frames waited there, not in the client.
-    expect(serverBacklog).toBeGreaterThan(MAX_BUFFERED * FRAME.length);
+    expect(server.backlog()).toBeGreaterThan(MAX_BUFFERED * FRAME.length);
     expect((await Parley.status(pid)).state).toBe("connected");
   });
 });

@@ -8,6 +8,7 @@ import { lookup } from "../../src/runtime/process/process.ts";
 import { behaviourOf } from "../../src/runtime/behaviours/behaviour-process.ts";
 import { ClientHarness, mailboxSize } from "../helpers/client.ts";
 import { startServer } from "../helpers/ws-server.ts";
+import { flood } from "./flood-server.ts";
 
 let h: ClientHarness;
 beforeEach(() => {
@@ -31,24 +32,12 @@ function held(pid: Pid): number {
 
 describe("pull-mode flood", () => {
   it("a consumer taking one frame per 10 ms holds at most maxBuffered frames (plus one read); the server stalls in TCP; RSS stays bounded; nothing is lost or reordered", async () => {
-    let serverBacklog = 0;
-    const srv = h.defer(await startServer({
-      echo: false,
-      onConnection: (ws) => {
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < TOTAL && ws.bufferedAmount < 1 << 20) {
-            const frame = Buffer.alloc(FRAME_SIZE, sent % 251);
-            frame.writeUInt32BE(sent, 0);
-            ws.send(frame);
-            sent++;
-          }
-          serverBacklog = Math.max(serverBacklog, ws.bufferedAmount);
-          if (sent < TOTAL && ws.readyState === ws.OPEN) setImmediate(pump);
-        };
-        pump();
-      },
-    }));
+    const server = flood(TOTAL, (i) => {
+      const frame = Buffer.alloc(FRAME_SIZE, i % 251);
+      frame.writeUInt32BE(i, 0);
+      return frame;
+    });
+    const srv = h.defer(await startServer({ echo: false, onConnection: server.onConnection }));
     const pid = await h.start({ url: srv.url, active: false, maxBuffered: MAX_BUFFERED });
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
@@ -68,7 +57,7 @@ describe("pull-mode flood", () => {
     expect(next).toBe(TOTAL);
     // A stream batch holds up to maxBuffered frames outside the client too: still bounded by it.
     expect(deepest).toBeLessThanOrEqual(MAX_BUFFERED + ONE_READ);
-    expect(serverBacklog).toBeGreaterThan(MAX_BUFFERED * FRAME_SIZE);
+    expect(server.backlog()).toBeGreaterThan(MAX_BUFFERED * FRAME_SIZE);
     // 64 MiB went through; while the consumer was slow the client did not take it in (the server,
     // in this same process, and the collector's slack account for the growth there is).
     expect(rssPeak - rssBefore).toBeLessThan(TOTAL * FRAME_SIZE / 2);

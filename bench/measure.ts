@@ -27,3 +27,8 @@ export function settledHeap(): number | undefined {
   gc();
   return process.memoryUsage().heapUsed;
 }
+
+/** `text` (a printed figure line) marked ✓ when its target is met, ✗ when it is missed. */
+export function judged(text: string, met: boolean): string {
+  return `${text} ${met ? "✓" : "✗"}`;
+}

@@ -1,13 +1,14 @@
 // The benchmark's echo server, run as its own process (see echo-process.ts) so the client under
 // test does not share an event loop with it. Same server as perf-anchors.md: ws on 127.0.0.1,
 // permessage-deflate off, each message sent back as it came. Prints `{"port":N}` once listening
-// and exits when its stdin closes, so it cannot outlive the parent.
+// and exits when its stdin closes, so it cannot outlive the parent. An optional first argument
+// names the port (the peers' storm restarts a server on the port of the one it killed).
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { RawData, WebSocket } from "ws";
 
-const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false, backlog: 1024 });
+const wss = new WebSocketServer({ host: "127.0.0.1", port: Number(process.argv[2] ?? 0), perMessageDeflate: false, backlog: 1024 });
 
 wss.on("connection", serverOnConnection);
 wss.on("listening", () => {

@@ -1,6 +1,6 @@
 // `npm run bench`: every figure, each beside its target; client figures as ratios against raw `ws`
 // and distribution figures against raw NATS, each measured in the same run. `npm run bench -- dist`
-// (or runtime, supervisor, otp, client) runs only those sections; `npm run bench -- storm
+// (or runtime, supervisor, otp, client, peers) runs only those sections; `npm run bench -- storm
 // [clients]` runs the restart storm alone. Nothing here is asserted: the test
 // suite never times anything.
 import os from "node:os";
@@ -8,6 +8,7 @@ import { runClientBench } from "./client.ts";
 import { runClusterFailoverBench } from "./cluster-failover.ts";
 import { runDistBench } from "./dist.ts";
 import { runOtpBench } from "./otp.ts";
+import { runPeersBench } from "./peers.ts";
 import { runRuntimeBench } from "./runtime.ts";
 import { runStormBench } from "./storm.ts";
 import { runSupervisorBench } from "./supervisor.ts";
@@ -17,6 +18,7 @@ const SECTIONS: Record<string, readonly [title: string, run: () => Promise<strin
   supervisor: ["supervisor", runSupervisorBench],
   otp: ["Task, asyncStream, Registry PubSub", runOtpBench],
   client: ["client (echo server in a separate process on 127.0.0.1)", runClientBench],
+  peers: ["peers: partysocket, reconnecting-websocket and nact beside raw ws and parley-ts", runPeersBench],
   dist: ["distribution (node processes, one nats-server on 127.0.0.1)", async () => [...(await runDistBench()), ...(await runClusterFailoverBench())]],
 };
 

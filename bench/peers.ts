@@ -97,11 +97,12 @@ async function idle(): Promise<string> {
 async function storm(downMs: number): Promise<string[]> {
   const figures = {} as Record<Kind, StormFigures>;
   for (const kind of RECONNECTING) figures[kind] = await peerStorm(kind, STORM_CLIENTS, downMs);
-  const when = downMs === 0 ? "restarted at once" : `restarted after ${fmt(downMs / 1000)} s`;
+  const when = downMs === 0 ? "restart at once" : `restart after ${fmt(downMs / 1000)} s`;
   const row = (label: string, cell: (f: StormFigures) => string): string =>
     `${`  ${label}`.padEnd(COL0)}${RECONNECTING.map((k) => cell(figures[k]).padStart(COL)).join("")}`;
   return [
-    header(`storm: ${fmt(STORM_CLIENTS)} clients, server SIGKILLed, ${when}`, RECONNECTING),
+    `storm: ${fmt(STORM_CLIENTS)} clients of each kind, echo server SIGKILLed, ${when}`,
+    header("", RECONNECTING),
     row("server down (kill to listening), ms", (f) => fmt(f.downMs)),
     row("kill to every client back, ms", (f) => fmt(f.allBackMs)),
     row("TCP connects until every client back", (f) => fmt(f.attempts)),

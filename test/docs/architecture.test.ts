@@ -1,6 +1,7 @@
 /**
  * The house rules the README's architecture section states: no import circle in src (type-only
- * imports count), and src/runtime imports nothing from the rooms built on it.
+ * imports count), src/runtime imports nothing from the rooms built on it, and src never imports a
+ * devDependency (the bench's peers among them).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -23,6 +24,22 @@ describe("architecture", () => {
       if (!relative(SRC, file).startsWith("runtime/")) continue;
       for (const dep of deps) {
         if (/^(supervisor|client|dist)\//.test(relative(SRC, dep))) bad.push(`${relative(SRC, file)} -> ${relative(SRC, dep)}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it("imports in src only node builtins, its own files and runtime dependencies (never a devDependency)", () => {
+    const pkg = JSON.parse(readFileSync(resolve(SRC, "../package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+    const allowed = new Set([...Object.keys(pkg["dependencies"] ?? {}), ...Object.keys(pkg["optionalDependencies"] ?? {})]);
+    // Static imports and re-exports, and `import("x")`; relative paths are the graph's business.
+    const re = /(?:(?:^|\n)\s*(?:import|export)\s(?:[^;]*?\sfrom\s)?\s*|\bimport\(\s*)["']([^."'][^"']*)["']/g;
+    const bad: string[] = [];
+    for (const file of graph.keys()) {
+      for (const m of readFileSync(file, "utf8").matchAll(re)) {
+        const spec = m[1]!;
+        const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
+        if (!spec.startsWith("node:") && !allowed.has(name)) bad.push(`${relative(SRC, file)} -> ${spec}`);
       }
     }
     expect(bad).toEqual([]);

@@ -16,12 +16,12 @@ const SCRIPT = fileURLToPath(new URL("./echo-server.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * Spawns a fresh echo server (`node --import tsx bench/echo-server.ts`) on `port` (0: any free
- * one) and resolves once it printed its port. Rejects if it exits first or stays silent for 15 s.
+ * Spawns a fresh echo server (`node --import tsx bench/echo-server.ts`) and resolves once it
+ * printed its port. Rejects if it exits first or stays silent for 15 s.
  */
-export async function startEchoProcess(port = 0): Promise<EchoProcess> {
+export async function startEchoProcess(): Promise<EchoProcess> {
   // cwd = project root so `--import tsx` resolves from this project's node_modules.
-  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, String(port)], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", SCRIPT], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
   const exited = once(child, "exit");
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -1,19 +1,27 @@
 // The benchmark's echo server, run as its own process (see echo-process.ts) so the client under
 // test does not share an event loop with it. Same server as perf-anchors.md: ws on 127.0.0.1,
 // permessage-deflate off, each message sent back as it came. Prints `{"port":N}` once listening
-// and exits when its stdin closes, so it cannot outlive the parent. An optional first argument
-// names the port (the peers' storm restarts a server on the port of the one it killed).
-import type { IncomingMessage } from "node:http";
+// and exits when its stdin closes, so it cannot outlive the parent. Optional arguments: the port,
+// and `held`: print `{"held":true}` once loaded and listen only when stdin brings a line (the
+// peers' storm restarts a server on the port of the one it killed, with no start-up delay).
+import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { RawData, WebSocket } from "ws";
 
-const wss = new WebSocketServer({ host: "127.0.0.1", port: Number(process.argv[2] ?? 0), perMessageDeflate: false, backlog: 1024 });
+const [port = "0", mode] = process.argv.slice(2);
+const server = createServer();
+const wss = new WebSocketServer({ server, perMessageDeflate: false });
 
 wss.on("connection", serverOnConnection);
-wss.on("listening", () => {
-  process.stdout.write(`${JSON.stringify({ port: (wss.address() as AddressInfo).port })}\n`);
+server.on("listening", () => {
+  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });
+const listen = (): void => void server.listen({ host: "127.0.0.1", port: Number(port), backlog: 1024 });
+if (mode === "held") {
+  process.stdin.once("data", listen);
+  process.stdout.write(`${JSON.stringify({ held: true })}\n`);
+} else listen();
 
 process.stdin.on("end", () => process.exit(0));
 process.stdin.resume();

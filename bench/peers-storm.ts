@@ -4,17 +4,19 @@
 // `node --expose-gc --import tsx bench/peers-storm.ts KIND N DOWN_MS` prints one JSON line (a
 // StormFigures); `peerStorm` runs it from the bench. Connection attempts are TCP connects counted
 // on node's `net.client.socket` channel, the same for every client.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import diagnostics_channel from "node:diagnostics_channel";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { startEchoProcess } from "./echo-process.ts";
+import { type EchoProcess, startEchoProcess } from "./echo-process.ts";
 import { type Conn, connect, KINDS, type Kind } from "./peers-clients.ts";
 
 export interface StormFigures {
   readonly n: number;
-  /** ms from the SIGKILL until the new server printed its port (the outage asked for, plus its start). */
+  /** ms from the SIGKILL until the new server printed its port (the outage asked for, plus a few ms). */
   readonly downMs: number;
   /** ms from the SIGKILL until every client was open again. */
   readonly allBackMs: number;
@@ -36,6 +38,7 @@ const HANDSHAKES_IN_FLIGHT = 200;
 const RECONNECT_TIMEOUT_MS = 120_000;
 const SCRIPT = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ECHO_SERVER = fileURLToPath(new URL("./echo-server.ts", import.meta.url));
 
 /** Runs this file as a child process for `kind` and returns what it printed. */
 export async function peerStorm(kind: Kind, n: number, downMs: number): Promise<StormFigures> {
@@ -52,7 +55,7 @@ async function storm(kind: Kind, n: number, downMs: number): Promise<StormFigure
     attempts.push(performance.now());
   };
   diagnostics_channel.subscribe("net.client.socket", onSocket);
-  let server = await startEchoProcess();
+  let server: EchoProcess = await startEchoProcess();
   const port = Number(new URL(server.url).port);
   const openedAt = new Float64Array(n);
   let killedAt = Number.POSITIVE_INFINITY;
@@ -77,12 +80,16 @@ async function storm(kind: Kind, n: number, downMs: number): Promise<StormFigure
     };
     await Promise.all(Array.from({ length: Math.min(HANDSHAKES_IN_FLIGHT, n) }, worker));
 
+    // The next server is loaded before the kill and told to listen after the outage, so the
+    // outage is the same for every kind (node's start-up time would add 0.5-1.5 s at random).
+    const replacement = await heldEchoProcess(port);
     attempts.length = 0;
     killedAt = performance.now();
     process.kill(server.pid, "SIGKILL");
     await server.stop();
+    server = replacement;
     await sleep(killedAt + downMs - performance.now());
-    server = await startEchoProcess(port);
+    await replacement.listen();
     const listeningAt = performance.now();
     await withTimeout(everyoneBack, RECONNECT_TIMEOUT_MS, () => `${n - back} of ${n} ${kind} clients not back`);
     const lastBack = Math.max(...openedAt);
@@ -106,6 +113,33 @@ async function storm(kind: Kind, n: number, downMs: number): Promise<StormFigure
     await Promise.all(conns.map((c) => c.close()));
     await server.stop();
   }
+}
+
+/** A fresh echo server (bench/echo-server.ts) loaded but not listening on `port` until `listen()`. */
+async function heldEchoProcess(port: number): Promise<EchoProcess & { listen(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ECHO_SERVER, String(port), "held"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+  const exited = once(child, "exit");
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string> => {
+    const r = await Promise.race([lines.next(), exited.then(() => ({ done: true, value: "" }))]);
+    if (r.done === true) throw new Error("held echo server exited");
+    return String(r.value);
+  };
+  await nextLine();
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    listen: async () => {
+      child.stdin.write("listen\n");
+      await nextLine();
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin.end();
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** The most of the ascending `times` that fall within any `width` ms. */

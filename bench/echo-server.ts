@@ -10,7 +10,8 @@ import { WebSocketServer } from "ws";
 import type { RawData, WebSocket } from "ws";
 
 const [port = "0", mode] = process.argv.slice(2);
-const server = createServer();
+// As ws's own server does when given a port: a plain HTTP request gets 426 Upgrade Required.
+const server = createServer((_req, res) => res.writeHead(426).end("Upgrade Required"));
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 
 wss.on("connection", serverOnConnection);

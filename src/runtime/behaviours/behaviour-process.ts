@@ -356,7 +356,8 @@ function takeNow(bp: BehaviourProcess): unknown {
   bp.scanned = 0;
   if (box.length === 0 || proc.waiters.length !== 0 || !charge()) return NOTHING;
   const match = bp.match;
-  if (match === undefined) return removeMessage(proc, 0);
+  // No other waiter (checked above) has a scan position to keep: the oldest message is taken as is.
+  if (match === undefined) return box.removeAt(0);
   for (let i = 0; i < box.length; i++) {
     if (match(box.at(i)) !== undefined) return removeMessage(proc, i);
   }

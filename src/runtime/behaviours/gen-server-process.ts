@@ -74,30 +74,34 @@ export class ServerProcess extends BehaviourProcess {
     return this.apply(next);
   }
 
+  // Casts first: the one-way path is the hottest. Each result is read where it is applied,
+  // without a closure or a record per message.
   dispatch(msg: unknown): StepResult {
-    if (msg instanceof IdleTimeout) {
-      // Only the timeout armed last counts: an older one that fired before it was cancelled is dropped.
-      if (msg !== this.idle?.marker) return undefined;
-      this.idle = undefined;
-      this.lastEvent = "timeout";
-      return this.info("timeout");
-    }
+    if (msg instanceof IdleTimeout) return this.#timedOut(msg);
     // Any other message cancels the idle timeout.
     if (this.idle !== undefined) {
       cancelTimer(this.idle.timer);
       this.idle = undefined;
-    }
-    if (msg instanceof CallRequest) {
-      this.callback = "handleCall";
-      const r = this.server.handleCall(msg.request, msg.from, this.state);
-      return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
     }
     if (msg instanceof CastRequest) {
       this.callback = "handleCast";
       const r = this.server.handleCast(msg.msg, this.state);
       return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
     }
+    if (msg instanceof CallRequest) {
+      this.callback = "handleCall";
+      const r = this.server.handleCall(msg.request, msg.from, this.state);
+      return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
+    }
     return this.info(msg);
+  }
+
+  /** Only the timeout armed last counts: an older one that fired before it was cancelled is dropped. */
+  #timedOut(marker: IdleTimeout): StepResult {
+    if (marker !== this.idle?.marker) return undefined;
+    this.idle = undefined;
+    this.lastEvent = "timeout";
+    return this.info("timeout");
   }
 
   info(msg: unknown): StepResult {
@@ -107,61 +111,66 @@ export class ServerProcess extends BehaviourProcess {
   }
 
   /**
-   * Applies handleCall's result. It is read inside a guard (a getter or a Proxy that throws makes it
-   * a BadReturnError); what it asks next (a continue, a timeout) runs outside, as user code.
+   * Applies handleCall's result. It is read inside a guard, each element once (a getter or a Proxy
+   * that throws makes it a BadReturnError); what it asks next (a continue, a timeout) runs
+   * outside, as user code.
    */
   afterCall(r: unknown, from: From): StepResult {
-    const taken = read("handleCall", r, () => this.#takeCall(r, from));
-    return "next" in taken ? this.apply(taken.next) : taken;
+    let next: Next;
+    try {
+      if (!Array.isArray(r)) throw new BadReturnError("handleCall", r);
+      const tag: unknown = r[0];
+      const length = r.length;
+      if (tag === "reply" && (length === 3 || length === 4)) {
+        next = length === 3 ? undefined : nextOf("handleCall", r, 3);
+        const value: unknown = r[1];
+        this.state = r[2];
+        this.countOut();
+        reply(from, value);
+      } else if (tag === "noreply" && (length === 2 || length === 3)) {
+        next = length === 2 ? undefined : nextOf("handleCall", r, 2);
+        this.state = r[1];
+      } else if (tag === "stop" && length === 4) {
+        const reason: unknown = r[1];
+        const value: unknown = r[2];
+        this.state = r[3];
+        reply(from, value);
+        return { reason };
+      } else if (tag === "stop" && length === 3) {
+        const reason: unknown = r[1];
+        this.state = r[2];
+        return { reason };
+      } else {
+        throw new BadReturnError("handleCall", r);
+      }
+    } catch (err) {
+      throw asBadReturn(err, "handleCall", r);
+    }
+    return next === undefined ? undefined : this.apply(next);
   }
 
   /** The result of handleCast, handleInfo or handleContinue (`this.callback` names which), as {@link afterCall}. */
   afterNoreply(r: unknown): StepResult {
     const callback = this.callback;
-    const taken = read(callback, r, () => this.#takeNoreply(r, callback));
-    return "next" in taken ? this.apply(taken.next) : taken;
-  }
-
-  #takeCall(r: unknown, from: From): Stop | Taken {
-    if (Array.isArray(r)) {
-      if (r[0] === "reply" && (r.length === 3 || r.length === 4)) {
-        const next = nextOf("handleCall", r, 3);
-        this.state = r[2];
-        this.countOut();
-        reply(from, r[1]);
-        return { next };
-      }
-      if (r[0] === "noreply" && (r.length === 2 || r.length === 3)) {
-        const next = nextOf("handleCall", r, 2);
+    let next: Next;
+    try {
+      if (!Array.isArray(r)) throw new BadReturnError(callback, r);
+      const tag: unknown = r[0];
+      const length = r.length;
+      if (tag === "noreply" && (length === 2 || length === 3)) {
+        next = length === 2 ? undefined : nextOf(callback, r, 2);
         this.state = r[1];
-        return { next };
-      }
-      if (r[0] === "stop" && r.length === 4) {
-        this.state = r[3];
-        reply(from, r[2]);
-        return { reason: r[1] };
-      }
-      if (r[0] === "stop" && r.length === 3) {
+      } else if (tag === "stop" && length === 3) {
+        const reason: unknown = r[1];
         this.state = r[2];
-        return { reason: r[1] };
+        return { reason };
+      } else {
+        throw new BadReturnError(callback, r);
       }
+    } catch (err) {
+      throw asBadReturn(err, callback, r);
     }
-    throw new BadReturnError("handleCall", r);
-  }
-
-  #takeNoreply(r: unknown, callback: string): Stop | Taken {
-    if (Array.isArray(r)) {
-      if (r[0] === "noreply" && (r.length === 2 || r.length === 3)) {
-        const next = nextOf(callback, r, 2);
-        this.state = r[1];
-        return { next };
-      }
-      if (r[0] === "stop" && r.length === 3) {
-        this.state = r[2];
-        return { reason: r[1] };
-      }
-    }
-    throw new BadReturnError(callback, r);
+    return next === undefined ? undefined : this.apply(next);
   }
 
   /**
@@ -210,11 +219,6 @@ function nextOf(callback: string, r: readonly unknown[], plainLength: number): N
   // A fresh object: the continue term is read here, once, inside the caller's guard.
   if (isPlainObject(extra) && Object.keys(extra).length === 1 && "continue" in extra) return { continue: extra["continue"] };
   throw new BadReturnError(callback, r);
-}
-
-/** A result that was read and applied, but for what its last element asks next. */
-interface Taken {
-  readonly next: Next;
 }
 
 /**

@@ -3,7 +3,7 @@
  * `BadReturnError` naming the callback and the value. Validation returns the result itself, so
  * the hot path allocates nothing.
  */
-import { BadReturnError } from "../runtime/errors.ts";
+import { BadReturnError, ParleyError } from "../runtime/errors.ts";
 import { isPromiseLike } from "../runtime/predicates.ts";
 import { guarded } from "../runtime/unreadable.ts";
 import { type CloseFrame, type Frame, isCloseFrame, isFrame, readFrame } from "./frames.ts";
@@ -130,7 +130,11 @@ export async function outcome<T>(r: unknown, accept: (value: unknown) => T): Pro
  * A pushed frame in the copy is the copy `readFrame` makes.
  */
 export function acceptClientResult(r: unknown, callback: string, allowReply = false, codec?: ClientCodec): CallReplyResult<unknown> {
-  return accept(r, callback, (copy) => checkClientResult(copy, callback, allowReply), codec);
+  // Every message's result comes through here: no closure per call. The copy is plain data, so
+  // checking it cannot throw.
+  const copy = readCopy(r, callback, codec);
+  if (isClientResult(copy, allowReply)) return copy;
+  return bad(callback, r);
 }
 
 /** {@link acceptClientResult} for `handleDisconnect`. */
@@ -143,11 +147,21 @@ export function acceptInitResult(r: unknown): ClientInitResult<unknown> {
   return accept(r, "init", checkInitResult);
 }
 
-function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T, codec?: ClientCodec): T {
-  const copy = guarded(() => ownCopy(r, codec), () => new BadReturnError(callback, r));
+function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T): T {
+  const copy = readCopy(r, callback, undefined);
   try {
     return check(copy);
   } catch {
+    throw new BadReturnError(callback, r);
+  }
+}
+
+/** `ownCopy` inside a guard: what reading `r` throws (but a ParleyError) is a BadReturnError of `callback`. */
+function readCopy(r: unknown, callback: string, codec: ClientCodec | undefined): unknown[] | undefined {
+  try {
+    return ownCopy(r, codec);
+  } catch (err) {
+    if (err instanceof ParleyError) throw err;
     throw new BadReturnError(callback, r);
   }
 }
@@ -186,7 +200,7 @@ function readable(r: unknown[]): boolean {
 // No user value is this symbol: comparing against it only makes each read count.
 const UNREADABLE = Symbol("unreadable");
 
-function isClientResult(r: unknown, allowReply: boolean): boolean {
+function isClientResult(r: unknown, allowReply: boolean): r is CallReplyResult<unknown> {
   if (!Array.isArray(r) || !readable(r)) return false;
   switch (r[0]) {
     case "ok":

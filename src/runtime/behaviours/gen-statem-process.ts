@@ -10,6 +10,7 @@ import { startTimer } from "../process/long-timer.ts";
 import { deliver } from "../process/process.ts";
 import {
   type EventType,
+  NO_ACTIONS,
   parseInitResult,
   parseResult,
   type ParsedActions,
@@ -140,8 +141,9 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   }
 
   #thenDrain(step: Step): Step {
+    if (step === undefined) return this.#queue.length === 0 && this.#zeroQueue.length === 0 ? undefined : this.#drain();
     if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
-    return step ?? this.#drain();
+    return step;
   }
 
   /** Runs the inserted, postponed and zero-timeout events queued before the mailbox. */
@@ -171,6 +173,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
    */
   #transition(t: Transition, type: EventType | undefined, content: unknown): Step {
     const step = this.#apply(t, type, content);
+    if (step === undefined) return this.#pendingEventTimeout === undefined ? undefined : this.#afterTransition(undefined);
     if (isPromiseLike(step)) return step.then((stop) => this.#afterTransition(stop));
     return this.#afterTransition(step);
   }
@@ -182,6 +185,11 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
 
   /** Applies a transition; `type` and `content` are the event that caused it (no type: the initial one). */
   #apply(t: Transition, type: EventType | undefined, content: unknown): Step {
+    // The common transition (keep the state, no actions) has nothing to apply but its data.
+    if (t.kind === "keep" && t.actions === NO_ACTIONS) {
+      if (!t.keepData) this.data = t.data;
+      return undefined;
+    }
     this.#sendReplies(t.actions);
     if (!t.keepData) this.data = t.data;
     if (t.kind === "stop") return { reason: t.reason };

@@ -98,7 +98,8 @@ export interface ParsedActions {
   readonly timeouts: readonly TimeoutAction[];
 }
 
-const NO_ACTIONS: ParsedActions = Object.freeze({ replies: [], postpone: false, nextEvents: [], timeouts: [] });
+/** No actions: shared by every transition without any, so the engine can tell them at a glance. */
+export const NO_ACTIONS: ParsedActions = Object.freeze({ replies: [], postpone: false, nextEvents: [], timeouts: [] });
 const KEEP_STATE_AND_DATA: Transition = Object.freeze({ kind: "keep", state: undefined, data: undefined, keepData: true, actions: NO_ACTIONS });
 
 /**

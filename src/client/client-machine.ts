@@ -18,7 +18,7 @@ import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick 
 import { type ClientOptions, mergeConnectOverrides } from "./options.ts";
 import { redactUrl } from "../runtime/secrets.ts";
 import { Connect, Disconnect, InvalidFrameAsync, Send, SendFrame, SendFrameAsync, Status } from "./requests.ts";
-import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type CallReplyResult, type ClientCallbacks, outcome } from "./results.ts";
+import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type CallReplyResult, type ClientCallbacks, keptState, NOT_OK, outcome } from "./results.ts";
 import { decide } from "./reconnect-decision.ts";
 import { SendQueue } from "./send-queue.ts";
 import { writeDone, writeRefused } from "./write-outcome.ts";
@@ -338,7 +338,10 @@ export class ClientMachine implements StatemCallbacks<Result> {
   #user(r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
     const callback = this.#host.callback;
     if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(acceptClientResult(v, callback, from !== undefined, data.options.codec), state, data, from));
-    return this.#apply(acceptClientResult(r, callback, from !== undefined, data.options.codec), state, data, from);
+    const kept = keptState(r, callback);
+    if (kept === NOT_OK) return this.#apply(acceptClientResult(r, callback, from !== undefined, data.options.codec), state, data, from);
+    data.user = kept;
+    return KEEP;
   }
 
   #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {

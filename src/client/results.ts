@@ -156,6 +156,25 @@ function accept<T>(r: unknown, callback: string, check: (copy: unknown) => T): T
   }
 }
 
+/** What {@link keptState} returns for a result that is not `["ok", state]`. */
+export const NOT_OK: unique symbol = Symbol("not ok");
+
+/**
+ * The state of an `["ok", state]` result, each element read once, or NOT_OK for any other result
+ * (which `acceptClientResult` then reads and checks). The most common result thus costs no copy.
+ * @throws BadReturnError naming `callback` when reading `r` throws.
+ */
+export function keptState(r: unknown, callback: string): unknown {
+  try {
+    // Array.isArray too throws, for a revoked Proxy.
+    if (!Array.isArray(r) || r.length !== 2 || r[0] !== "ok") return NOT_OK;
+    return r[1];
+  } catch (err) {
+    if (err instanceof ParleyError) throw err;
+    throw new BadReturnError(callback, r);
+  }
+}
+
 /** `ownCopy` inside a guard: what reading `r` throws (but a ParleyError) is a BadReturnError of `callback`. */
 function readCopy(r: unknown, callback: string, codec: ClientCodec | undefined): unknown[] | undefined {
   try {

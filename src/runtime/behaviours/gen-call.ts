@@ -9,7 +9,7 @@ import { ExitError, NoProcError, OptionsError, TimeoutError } from "../errors.ts
 import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines.ts";
 import { type Dest, type RemoteAddress, resolveProc, resolveRemote, send } from "../names/names.ts";
 import { CALL_SLOT, type CallWatch, type Home, isPid, isRef, makeRef, Pid, Ref } from "../process/pid.ts";
-import { guarded } from "../unreadable.ts";
+import { Unreadable } from "../unreadable.ts";
 import { currentProc, deliver, OUTSIDE, Proc } from "../process/process.ts";
 import { checkTimeout } from "../process/deadlines.ts";
 import { putTogether, registerCrossing, takeApart } from "../process/crossing.ts";
@@ -182,22 +182,24 @@ export function call(dest: Dest, request: unknown, timeoutMs = 5000, kind: typeo
  * @throws OptionsError when `from` is not a From.
  */
 export function reply(from: From, value: unknown): void {
-  const [pid, tag] = guarded(() => readFrom(from), (unreadable) => new OptionsError("from", unreadable, FROM));
+  // Read once each (a hostile From may answer differently twice), without a closure or a tuple:
+  // every call's reply comes through here.
+  if (from === null || typeof from !== "object") throw new OptionsError("from", from, FROM);
+  let pid: unknown;
+  let tag: unknown;
+  try {
+    pid = from.pid;
+    tag = from.tag;
+  } catch (err) {
+    throw new OptionsError("from", new Unreadable(err), FROM);
+  }
+  if (!isPid(pid) || !isRef(tag)) throw new OptionsError("from", from, FROM);
   // Through the tag, so the From a callback got and any copy of it ({ ...from }) both reach the call.
   if (tag.home === undefined) tag[CALL_SLOT]?.settle(value);
   else tag.home.route(["reply", pid, tag, value]);
 }
 
 const FROM = "the From of a call ({ pid, tag })";
-
-/** The caller and the tag of a From, each read once (a hostile From may answer differently twice). */
-function readFrom(from: From): readonly [Pid, Ref] {
-  if (from === null || typeof from !== "object") throw new OptionsError("from", from, FROM);
-  const pid: unknown = from.pid;
-  const tag: unknown = from.tag;
-  if (!isPid(pid) || !isRef(tag)) throw new OptionsError("from", from, FROM);
-  return [pid, tag];
-}
 
 /** A call to a process of another node: its node watches the target for the call's tag. */
 function callRemote(

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { GenServer, Global, Inbox, Node, exit, monitor, send, spawn, receive, type Pid, type Term } from "../src/index.ts";
 import { natsAvailable, startNats, HOW_TO_GET, type NatsServer } from "../test/helpers/nats-server.ts";
-import { fmt, line, perSecond } from "./measure.ts";
+import { fmt, judged, line, perSecond } from "./measure.ts";
 
 const MESSAGES = 100_000;
 const CALLS = 5_000;
@@ -44,16 +44,18 @@ export async function runDistBench(): Promise<string[]> {
       rawRates.push(await rawMessages(raw));
     }
     const [remote, rawRate] = [median(remoteRates), median(rawRates)];
-    out.push(line(`remote send, one way (100k x 32 B, median of ${ROUNDS})`, `${fmt(remote)} msg/s`, ">= 0.8x raw NATS"));
+    out.push(judged(line(`remote send, one way (100k x 32 B, median of ${ROUNDS})`, `${fmt(remote)} msg/s`, ">= 0.8x raw NATS"), remote >= 0.8 * rawRate));
     out.push(line("  raw NATS publish/subscribe, same payloads", `${fmt(rawRate)} msg/s`, `ratio ${(remote / rawRate).toFixed(2)}`));
     const [call, rawCall] = await callP50s(raw);
-    out.push(line("remote GenServer.call p50 (32 B)", `${call.toFixed(1)} µs`, "<= raw + 30 µs"));
+    out.push(judged(line("remote GenServer.call p50 (32 B)", `${call.toFixed(1)} µs`, "<= raw + 30 µs"), call <= rawCall + 30));
     out.push(line("  raw NATS request/reply p50", `${rawCall.toFixed(1)} µs`, `+${(call - rawCall).toFixed(1)} µs`));
-    out.push(line("Global.whereisName of a remote name (a string)", `${(await remoteLookupNs()).toFixed(0)} ns`, "< 1 µs, no round trip"));
+    const lookupNs = await remoteLookupNs();
+    out.push(judged(line("Global.whereisName of a remote name (a string)", `${lookupNs.toFixed(0)} ns`, "< 1 µs, no round trip"), lookupNs < 1000));
     out.push(line("global registrations (concurrent, one node)", `${fmt(await registrationsPerSecond())} /s`, "(no target)"));
     const peerC = await startPeer("bench-c", server, cluster);
     peers.push(peerC);
-    out.push(line("SIGKILL of a node -> DOWN on another", `${fmt(await killToDownMs(peerC))} ms`, `<= ${NODEDOWN_MS + HEARTBEAT_MS} ms (nodedownAfterMs + heartbeat)`));
+    const downMs = await killToDownMs(peerC);
+    out.push(judged(line("SIGKILL of a node -> DOWN on another", `${fmt(downMs)} ms`, `<= ${NODEDOWN_MS + HEARTBEAT_MS} ms (nodedownAfterMs + heartbeat)`), downMs <= NODEDOWN_MS + HEARTBEAT_MS));
     return out;
   } finally {
     await Node.stop();

@@ -5,7 +5,7 @@ import { pino } from "pino";
 import { exit, GenServer, getLogger, Inbox, type Pid, send, setLogger } from "../src/index.ts";
 import { DynamicSupervisor } from "../src/supervisor/dynamic-supervisor.ts";
 import { Supervisor } from "../src/supervisor/supervisor.ts";
-import { fmt, line, settledHeap } from "./measure.ts";
+import { fmt, judged, line, settledHeap } from "./measure.ts";
 
 const RESTARTS = 1_000;
 const CHILDREN = 10_000;
@@ -34,11 +34,12 @@ export async function runSupervisorBench(): Promise<string[]> {
     const latency = await restartLatency(RESTARTS);
     await startChildren(1_000);
     const start = await startChildren(CHILDREN);
+    const heapLine = line(`heap per supervised idle child (${fmt(CHILDREN)})`, start.heapPerChild === undefined ? "n/a (run with --expose-gc)" : `${fmt(start.heapPerChild)} B`, "< 2,048 B");
     return [
-      line(`restart latency, one_for_one (median of ${fmt(RESTARTS)})`, `${latency.median.toFixed(1)} µs (p99 ${fmt(latency.p99)} µs)`, "< 100 µs"),
-      line(`DynamicSupervisor.startChild × ${fmt(CHILDREN)}`, `${fmt(start.totalMs)} ms, ${start.perChildUs.toFixed(1)} µs each`, "< 50 µs per child"),
-      line(`heap per supervised idle child (${fmt(CHILDREN)})`, start.heapPerChild === undefined ? "n/a (run with --expose-gc)" : `${fmt(start.heapPerChild)} B`, "< 2,048 B"),
-      line(`DynamicSupervisor.stop with ${fmt(CHILDREN)} children`, `${fmt(start.stopMs)} ms`, "< 1,000 ms (stopped in parallel)"),
+      judged(line(`restart latency, one_for_one (median of ${fmt(RESTARTS)})`, `${latency.median.toFixed(1)} µs (p99 ${fmt(latency.p99)} µs)`, "< 100 µs"), latency.median < 100),
+      judged(line(`DynamicSupervisor.startChild × ${fmt(CHILDREN)}`, `${fmt(start.totalMs)} ms, ${start.perChildUs.toFixed(1)} µs each`, "< 50 µs per child"), start.perChildUs < 50),
+      start.heapPerChild === undefined ? heapLine : judged(heapLine, start.heapPerChild < 2048),
+      judged(line(`DynamicSupervisor.stop with ${fmt(CHILDREN)} children`, `${fmt(start.stopMs)} ms`, "< 1,000 ms (stopped in parallel)"), start.stopMs < 1000),
     ];
   } finally {
     setLogger(previous);

@@ -29,6 +29,30 @@ class Vault extends GenServer<Record<string, unknown>> {
   }
 }
 
+/** Takes "fine"; anything else crashes it, throws, stops or rejects as the message says. */
+class Picky extends GenServer<null> {
+  override init() {
+    return ["ok", null] as const;
+  }
+  override handleCast(msg: { how: string } | "fine", s: null) {
+    if (msg === "fine") return ["noreply", s] as const;
+    if (msg.how === "stop") return ["stop", "picky stopped", s] as const;
+    if (msg.how === "reject") return Promise.reject(new Error("picky rejected"));
+    throw new Error("picky crashed");
+  }
+}
+
+/** The same as a state machine. */
+class PickyStatem extends GenStatem<"on", null> {
+  override init() {
+    return ["ok", "on", null] as const;
+  }
+  override handleEvent(type: EventType, content: unknown): StatemResult<"on", null> {
+    if (type === "enter" || content === "fine") return ["keep_state_and_data"];
+    throw new Error("picky statem crashed");
+  }
+}
+
 class Lock extends GenStatem<string, Record<string, unknown>> {
   override init(data: Record<string, unknown>) {
     return ["ok", "locked", data] as const;
@@ -166,6 +190,27 @@ describe("logger", () => {
       await waitDown(pid);
       expect(logs.errors()).toHaveLength(1);
       expect(JSON.stringify(logs.lines)).not.toMatch(/cast-secret/);
+    });
+
+    it("show a cast taken from a busy mailbox as [\"cast\", msg], redacted, however its callback ends", async () => {
+      // The first cast wakes the server; the second, queued behind it, is taken bare.
+      for (const how of ["throw", "stop", "reject"]) {
+        const pid = await Picky.start();
+        GenServer.cast(pid, "fine");
+        GenServer.cast(pid, { how, password: "queued-secret" });
+        await waitDown(pid);
+      }
+      const statem = await PickyStatem.start();
+      GenStatem.cast(statem, "fine");
+      GenStatem.cast(statem, { how: "throw", password: "queued-secret" });
+      await waitDown(statem);
+      const events = logs.errors().map((r) => r["lastEvent"]);
+      expect(events).toEqual([
+        '["cast", {how: "throw", password: "[redacted]"}]',
+        '["cast", {how: "stop", password: "[redacted]"}]',
+        '["cast", {how: "reject", password: "[redacted]"}]',
+        '["cast", {how: "throw", password: "[redacted]"}]',
+      ]);
     });
 
     it("redact a GenStatem's data and its last event", async () => {

@@ -53,7 +53,7 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
 
   /** A message arrived while idle: handle it as the process. */
   resolve(msg: unknown): void {
-    current.run(this.proc, loop, this, msg);
+    current.run(this.proc, loop, this, msg, false);
   }
 
   /** Only a throwing matcher rejects, and this matcher does not throw. */
@@ -67,6 +67,10 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
   }
   /** Handles one mailbox message; resolves a Stop to end the process. */
   abstract dispatch(msg: unknown): Stop | undefined | Promise<Stop | undefined>;
+  /** Handles the message of a cast the loop took bare from the mailbox (see Mailbox). */
+  dispatchCast(msg: unknown): Stop | undefined | Promise<Stop | undefined> {
+    return this.dispatch(new CastRequest(msg));
+  }
   /** Calls the user's `terminate`. */
   abstract terminate(reason: unknown): unknown;
   abstract getState(): unknown;
@@ -276,26 +280,36 @@ export type StepResult = Stop | undefined | Promise<Stop | undefined>;
 const NOTHING: unique symbol = Symbol("nothing");
 
 /**
- * Handles `msg`, then every message already queued, for as long as the callbacks answer
- * synchronously: a busy server pays no promise per message. An async callback resumes the loop
- * when it settles; an empty mailbox makes it wait as the process's waiter.
+ * Handles `msg` (a cast's bare message when `bare`), then every message already queued, for as
+ * long as the callbacks answer synchronously: a busy server pays no promise per message. An async
+ * callback resumes the loop when it settles; an empty mailbox makes it wait as the process's waiter.
  */
-function loop(bp: BehaviourProcess, msg: unknown): void {
-  let next: unknown = msg;
+function loop(bp: BehaviourProcess, msg: unknown, bare: boolean): void {
+  // msg and bare move on to each next message.
   for (;;) {
     let step: StepResult;
     try {
-      step = handle(bp, next);
+      step = handle(bp, msg, bare);
     } catch (err) {
+      if (bare) castEvent(bp, msg);
       return finish(bp, err);
     }
-    if (step !== undefined) return afterStep(bp, step);
+    if (step !== undefined) {
+      if (bare) castEvent(bp, msg);
+      return afterStep(bp, step);
+    }
     if (!bp.proc.alive) return;
     // Kept only for a crash report while its event is handled: an idle process holds no message.
     bp.lastEvent = undefined;
-    next = takeNow(bp);
-    if (next === NOTHING) return wait(bp);
+    msg = takeNow(bp);
+    if (msg === NOTHING) return wait(bp);
+    bare = takenBare;
   }
+}
+
+/** A bare cast still being handled as reports show it: made only when its step stops, fails or awaits. */
+function castEvent(bp: BehaviourProcess, msg: unknown): void {
+  if (bp.lastEvent === msg) bp.lastEvent = new CastRequest(msg);
 }
 
 export function afterStep(bp: BehaviourProcess, step: StepResult): void {
@@ -312,24 +326,26 @@ function resume(bp: BehaviourProcess): void {
   bp.lastEvent = undefined;
   const next = takeNow(bp);
   if (next === NOTHING) wait(bp);
-  else loop(bp, next);
+  else loop(bp, next, takenBare);
 }
 
 export function finish(bp: BehaviourProcess, reason: unknown): void {
   bp.exit(reason).catch(() => terminate(bp.proc, reason));
 }
 
-/** One message: a `sys` request, the parent's exit signal, or the behaviour's own. */
-function handle(bp: BehaviourProcess, msg: unknown): StepResult {
-  if (msg instanceof SystemRequest) return endedBy(bp, handleSystem(bp, msg), `stop requested by ${String(msg.from.pid)}`);
-  if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) return endedBy(bp, { reason: msg[2] }, `exit signal from the parent ${String(msg[1])}`);
+/** One message: a `sys` request, the parent's exit signal, or the behaviour's own (a bare cast's when `bare`). */
+function handle(bp: BehaviourProcess, msg: unknown, bare: boolean): StepResult {
+  if (!bare) {
+    if (msg instanceof SystemRequest) return endedBy(bp, handleSystem(bp, msg), `stop requested by ${String(msg.from.pid)}`);
+    if (bp.parent !== undefined && isExitFrom(msg, bp.parent.pid)) return endedBy(bp, { reason: msg[2] }, `exit signal from the parent ${String(msg[1])}`);
+  }
   // Kept as it is: it only becomes a readable event (eventOf) if a report or a trace shows it.
   bp.lastEvent = msg;
   bp.handled++;
   if (bp.stats !== undefined) bp.stats.messagesIn++;
   // Redacted like a crash report: a trace is a log line too.
-  if (bp.tracing) getLogger().info({ process: String(bp.proc.pid), event: formatTerm(redact(eventOf(msg))) }, "sys trace: event");
-  return bp.dispatch(msg);
+  if (bp.tracing) getLogger().info({ process: String(bp.proc.pid), event: formatTerm(redact(eventOf(bare ? new CastRequest(msg) : msg))) }, "sys trace: event");
+  return bare ? bp.dispatchCast(msg) : bp.dispatch(msg);
 }
 
 /** A stop that no callback asked for: the crash report says what ended the process instead. */
@@ -349,15 +365,22 @@ function eventOf(msg: unknown): unknown {
   return msg;
 }
 
-/** The next message `bp` accepts, if one is queued and this turn's budget allows. */
+/** Whether the message `takeNow` returned last is a cast's bare message. */
+let takenBare = false;
+
+/** The next message `bp` accepts, if one is queued and this turn's budget allows; a cast comes bare. */
 function takeNow(bp: BehaviourProcess): unknown {
   const proc = bp.proc;
   const box = proc.mailbox;
   bp.scanned = 0;
   if (box.length === 0 || proc.waiters.length !== 0 || !charge()) return NOTHING;
   const match = bp.match;
+  takenBare = false;
   // No other waiter (checked above) has a scan position to keep: the oldest message is taken as is.
-  if (match === undefined) return box.removeAt(0);
+  if (match === undefined) {
+    takenBare = box.isCastAt(0);
+    return box.removeBare(0);
+  }
   for (let i = 0; i < box.length; i++) {
     if (match(box.at(i)) !== undefined) return removeMessage(proc, i);
   }

@@ -10,7 +10,8 @@ import { addDeadline, type Expirable, trimDeadlines } from "../process/deadlines
 import { type Dest, type RemoteAddress, resolveProc, resolveRemote, send } from "../names/names.ts";
 import { CALL_SLOT, type CallWatch, type Home, isPid, isRef, makeRef, Pid, Ref } from "../process/pid.ts";
 import { Unreadable } from "../unreadable.ts";
-import { currentProc, deliver, OUTSIDE, Proc } from "../process/process.ts";
+import { currentProc, deliver, deliverCast, OUTSIDE, Proc } from "../process/process.ts";
+import { CastRequest } from "../process/mailbox.ts";
 import { checkTimeout } from "../process/deadlines.ts";
 import { putTogether, registerCrossing, takeApart } from "../process/crossing.ts";
 
@@ -35,10 +36,8 @@ export class CallRequest {
   ) {}
 }
 
-/** A cast waiting in a behaviour's mailbox. */
-export class CastRequest {
-  constructor(readonly msg: unknown) {}
-}
+// A cast waits in a mailbox as its bare message; the mailbox makes its CastRequest when looked at.
+export { CastRequest };
 
 /** A `sys` request: served in every state, even while suspended. */
 export class SystemRequest {
@@ -270,6 +269,11 @@ export function replyChecked(from: From, answer: () => unknown): void {
  * @throws EncodeError (from distribution) when `msg` cannot cross to the node of `dest`.
  */
 export function cast(dest: Dest, msg: unknown): void {
+  // A local process takes the bare message (no CastRequest per cast); other forms go through send.
+  if (isPid(dest) || typeof dest === "string") {
+    const proc = resolveProc(dest);
+    if (proc !== undefined) return deliverCast(proc, msg);
+  }
   try {
     send(dest, new CastRequest(msg));
   } catch (err) {

@@ -78,22 +78,28 @@ export class ServerProcess extends BehaviourProcess {
   // without a closure or a record per message.
   dispatch(msg: unknown): StepResult {
     if (msg instanceof IdleTimeout) return this.#timedOut(msg);
-    // Any other message cancels the idle timeout.
-    if (this.idle !== undefined) {
-      cancelTimer(this.idle.timer);
-      this.idle = undefined;
-    }
-    if (msg instanceof CastRequest) {
-      this.callback = "handleCast";
-      const r = this.server.handleCast(msg.msg, this.state);
-      return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
-    }
+    if (msg instanceof CastRequest) return this.dispatchCast(msg.msg);
+    this.#cancelIdle();
     if (msg instanceof CallRequest) {
       this.callback = "handleCall";
       const r = this.server.handleCall(msg.request, msg.from, this.state);
       return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterCall(v, msg.from)) : this.afterCall(r, msg.from);
     }
     return this.info(msg);
+  }
+
+  override dispatchCast(msg: unknown): StepResult {
+    this.#cancelIdle();
+    this.callback = "handleCast";
+    const r = this.server.handleCast(msg, this.state);
+    return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
+  }
+
+  /** Any message but the idle timeout itself cancels the idle timeout. */
+  #cancelIdle(): void {
+    if (this.idle === undefined) return;
+    cancelTimer(this.idle.timer);
+    this.idle = undefined;
   }
 
   /** Only the timeout armed last counts: an older one that fired before it was cancelled is dropped. */

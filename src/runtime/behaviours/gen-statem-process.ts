@@ -116,10 +116,14 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   // A mailbox message becomes an event without an event object: one is only made if it is postponed.
   dispatch(msg: unknown): Step {
     if (msg instanceof CallRequest) return this.#thenDrain(this.#process(["call", msg.from], msg.request));
-    if (msg instanceof CastRequest) return this.#thenDrain(this.#process("cast", msg.msg));
+    if (msg instanceof CastRequest) return this.dispatchCast(msg.msg);
     if (!(msg instanceof TimeoutFired)) return this.#thenDrain(this.#process("info", msg));
     const event = this.#takeTimer(msg.key, msg.id);
     return event === undefined ? undefined : this.#thenDrain(this.#process(event.type, event.content));
+  }
+
+  override dispatchCast(msg: unknown): Step {
+    return this.#thenDrain(this.#process("cast", msg));
   }
 
   terminate(reason: unknown): unknown {

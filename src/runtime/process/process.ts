@@ -150,6 +150,13 @@ export function deliver(proc: Proc, msg: unknown): void {
   if (proc.waiters.length !== 0) schedule(proc);
 }
 
+/** `deliver` for a cast: the mailbox keeps its bare message (see Mailbox). */
+export function deliverCast(proc: Proc, msg: unknown): void {
+  if (!proc.alive) return;
+  proc.mailbox.pushCast(msg);
+  if (proc.waiters.length !== 0) schedule(proc);
+}
+
 /** Links two live local processes. */
 export function linkProcs(a: Proc, b: Proc): void {
   if (a === b) return;

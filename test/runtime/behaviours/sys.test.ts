@@ -212,6 +212,16 @@ describe("sys", () => {
       expect(logs.lines.filter((l) => l.msg === "sys trace: event")).toHaveLength(2);
     });
 
+    it("shows a cast taken from a busy mailbox (queued bare) as a cast", async () => {
+      const pid = await counter();
+      await sys.trace(pid, true);
+      GenServer.cast(pid, "inc");
+      GenServer.cast(pid, { password: "bare-secret", note: "second" });
+      await GenServer.call(pid, "get");
+      const traced = logs.lines.filter((l) => l.msg === "sys trace: event").map((l) => l["event"]);
+      expect(traced).toEqual(['["cast", "inc"]', '["cast", {password: "[redacted]", note: "second"}]', expect.stringContaining('"get"')]);
+    });
+
     it("redacts secrets in the events it logs", async () => {
       const pid = await counter();
       await sys.trace(pid, true);

@@ -36,7 +36,11 @@ export interface ClientStatus {
   readonly local?: SocketAddress;
 }
 
-/** The machine's data: the user's state plus the connection's bookkeeping. */
+/**
+ * The machine's data: the user's state plus the connection's bookkeeping. The client's process
+ * object holds it (client-process.ts), so a client is one object, not a process, a data record and
+ * a telemetry record.
+ */
 export interface ClientData {
   user: unknown;
   options: ClientOptions;
@@ -52,13 +56,16 @@ export interface ClientData {
   closingReason: unknown;
   /** The close was asked for by `Parley.disconnect()`. */
   localClose: boolean;
-  /** `Parley.disconnect()` callers, answered once back in `disconnected`. */
-  waiters: From[];
+  /** `Parley.disconnect()` callers, answered once back in `disconnected`; NO_CALLERS when none. */
+  waiters: readonly From[];
   /** Until the first dial after start has an outcome. */
   firstDial: boolean;
   /** performance.now() of the ping the heartbeat waits an answer for, or 0. */
   pingSentAt: number;
-  meta: ClientMeta;
+  /** What every telemetry event of the client carries (the data itself: see ClientProcess). */
+  readonly meta: ClientMeta;
+  /** The redacted URL `meta` and `Parley.status` show; it follows a `url` a reconnect decision changed. */
+  url: string;
   /** Frames received and sent since start (the Observer's rates), ping and pong included. */
   framesIn: number;
   framesOut: number;
@@ -68,9 +75,12 @@ export interface ClientData {
   readonly pull: PullBuffer | undefined;
 }
 
+/** Shared by every client no `Parley.disconnect()` caller waits on; replaced, never mutated. */
+export const NO_CALLERS: readonly From[] = Object.freeze([]);
+
 /** What `Parley.status` answers, asked by a call or by the client itself. */
 export function statusOf(state: ConnState, data: ClientData): ClientStatus {
-  const status: ClientStatus = { state, url: data.meta.url, attempt: data.attempt, queued: data.queue.length };
-  const addresses = data.conn?.addresses;
+  const status: ClientStatus = { state, url: data.url, attempt: data.attempt, queued: data.queue.length };
+  const addresses = state === "connected" ? data.conn?.addresses : undefined;
   return state === "connected" && addresses !== undefined ? { ...status, peer: addresses.peer, local: addresses.local } : status;
 }

@@ -15,14 +15,13 @@ import { HANDLED, pullInfo, received, recvCall, Undecodable, UNDECODABLE_CLOSE }
 import { PullBuffer, Recv } from "./pull-buffer.ts";
 import { encodeSend } from "./codec.ts";
 import { HEARTBEAT, peerAlive, PING_FRAME, startHeartbeat, STOP_HEARTBEAT, tick } from "./heartbeat.ts";
-import { type ClientOptions, mergeConnectOverrides } from "./options.ts";
+import { mergeConnectOverrides } from "./options.ts";
 import { redactUrl } from "../runtime/secrets.ts";
 import { Connect, Disconnect, InvalidFrameAsync, Send, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type CallReplyResult, type ClientCallbacks, keptState, NOT_OK, outcome } from "./results.ts";
 import { decide } from "./reconnect-decision.ts";
-import { SendQueue } from "./send-queue.ts";
 import { writeDone, writeRefused } from "./write-outcome.ts";
-import { type ClientData, type ConnState, statusOf } from "./client-data.ts";
+import { type ClientData, type ConnState, NO_CALLERS, statusOf } from "./client-data.ts";
 import { callOffRetry, failQueue, flush, holdFrame, holdSend } from "./outbox.ts";
 import * as telemetry from "./telemetry.ts";
 import { isPromiseLike } from "../runtime/predicates.ts";
@@ -34,23 +33,21 @@ const RECONNECT = "reconnect";
 const CANCEL_RECONNECT: ParsedActions = timeoutsOnly(Object.freeze([genericTimeout(RECONNECT, Infinity, null)]));
 
 /**
- * The process that hosts the machine, as the machine sees it: handed to `init`. The machine names
- * the user callback it runs in `callback`, once per event, for crash reports.
+ * The process that hosts the machine, as the machine sees it: handed to `init`, it is also the
+ * machine's data (client-process.ts). The machine names the user callback it runs in `callback`,
+ * once per event, for crash reports.
  */
-export interface MachineHost {
+export interface MachineHost extends ClientData {
   readonly proc: Proc;
   readonly name: Name | undefined;
   callback: string;
+  pull: PullBuffer | undefined;
 }
 
 export class ClientMachine implements StatemCallbacks<Result> {
   #host!: MachineHost;
-  #data: ClientData | undefined = undefined;
 
-  constructor(
-    readonly client: ClientCallbacks,
-    readonly options: ClientOptions,
-  ) {}
+  constructor(readonly client: ClientCallbacks) {}
 
   async init(arg: unknown, host: MachineHost): Promise<Result> {
     this.#host = host;
@@ -59,33 +56,15 @@ export class ClientMachine implements StatemCallbacks<Result> {
     host.callback = "init";
     const r = await outcome(this.client.init(arg), acceptInitResult);
     if (r[0] === "stop") return stopWith(r[1]);
-    const data: ClientData = {
-      user: r[1],
-      options: this.options,
-      attempt: 0,
-      conn: undefined,
-      connectedAt: 0,
-      queue: new SendQueue(this.options.maxQueue),
-      retrying: false,
-      closingReason: undefined,
-      localClose: false,
-      waiters: [],
-      firstDial: true,
-      pingSentAt: 0,
-      meta: { pid: proc.pid, name: host.name, url: redactUrl(this.options.url) },
-      framesIn: 0,
-      framesOut: 0,
-      lastDisconnect: undefined,
-      pull: this.options.active ? undefined : new PullBuffer(proc.pid),
-    };
-    this.#data = data;
+    host.user = r[1];
+    if (!host.options.active) host.pull = new PullBuffer(proc.pid);
     proc.onExit(this);
-    return nextState("connecting", data);
+    return nextState("connecting", host);
   }
 
   /** Whatever ends the process (a kill included), its socket must not outlive it. */
   procExited(): void {
-    const conn = this.#data?.conn;
+    const conn = this.#host.conn;
     if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
   }
 
@@ -110,7 +89,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     if (conn?.open) conn.close(closeCodeFor(reason), "");
     failQueue(data, "closing", "the client stopped");
     for (const from of data.waiters) replyValue(from);
-    data.waiters = [];
+    data.waiters = NO_CALLERS;
     return this.client.terminate(reason, data.user);
   }
 
@@ -231,14 +210,14 @@ export class ClientMachine implements StatemCallbacks<Result> {
     const r = await outcome(this.client.handleDisconnect(reason, data.user, { attempt }), acceptDisconnectResult);
     data.user = r[0] === "stop" ? r[2] : r[1];
     for (const from of data.waiters) replyValue(from);
-    data.waiters = [];
+    data.waiters = NO_CALLERS;
     if (r[0] === "stop") {
       failQueue(data, dropped, "handleDisconnect stopped the client");
       return stopWith(r[1], data);
     }
     if (r[0] === "reconnect" && r.length === 3) {
       data.options = mergeConnectOverrides(data.options, r[2]);
-      data.meta = { ...data.meta, url: redactUrl(data.options.url) };
+      data.url = redactUrl(data.options.url);
     }
     const d = decide(r[0], { reason, attempt, reconnect: data.options.reconnect, local, firstDial, unreachable });
     switch (d[0]) {
@@ -296,17 +275,17 @@ export class ClientMachine implements StatemCallbacks<Result> {
   #disconnect(req: Disconnect, from: From, state: ConnState, data: ClientData): MaybePromise<Result> {
     switch (state) {
       case "connected":
-        data.waiters.push(from);
+        data.waiters = [...data.waiters, from];
         data.localClose = true;
         data.closingReason = "closed";
         data.conn!.close(req.code, req.reason);
         return nextState("closing", data);
       case "closing":
-        data.waiters.push(from);
+        data.waiters = [...data.waiters, from];
         data.localClose = true;
         return KEEP;
       case "connecting":
-        data.waiters.push(from);
+        data.waiters = [...data.waiters, from];
         data.localClose = true;
         return this.#giveUp(data, "closed", "aborted", false);
       default:

@@ -132,8 +132,6 @@ export class Connection {
   lastInbound = 0;
   /** The upgrade response's headers (`ws` only shows the response during its `upgrade` event). */
   headers: Record<string, string | string[]> = {};
-  /** Both ends of the socket, once the upgrade completed (`Parley.status` shows them while connected). */
-  addresses: Addresses | undefined = undefined;
   #reachedServer = false;
   #failure: Error | undefined = undefined;
   #closed = false;
@@ -184,6 +182,15 @@ export class Connection {
    */
   toString(): string {
     return `#Connection<${this.id}>`;
+  }
+
+  /**
+   * Both ends of the socket (`Parley.status` shows them while connected); undefined before the
+   * socket connected or once it is gone. Read from the socket each time, not kept: Node's socket
+   * caches what it asked the OS, and an idle connection does not hold a copy.
+   */
+  get addresses(): Addresses | undefined {
+    return addressesOf((this.ws as unknown as { _socket?: Socket })._socket);
   }
 
   /** True while frames can be written. */
@@ -261,8 +268,7 @@ export class Connection {
   /** @internal */
   opened(): void {
     this.lastInbound = performance.now();
-    const addresses = addressesOf((this.ws as unknown as { _socket?: Socket })._socket);
-    this.addresses = addresses;
+    const addresses = this.addresses;
     deliver(this.owner, new Opened(this, { headers: this.headers, protocol: this.ws.protocol, peer: addresses?.peer, local: addresses?.local }));
     // The handshake is over: an idle connection does not keep the headers.
     this.headers = NO_HEADERS;

@@ -5,7 +5,6 @@
 import type { BehaviourProcess } from "../runtime/behaviours/behaviour-process.ts";
 import type { ClientData, ConnState } from "./client-data.ts";
 import { ClientProcess } from "./client-process.ts";
-import { redactUrl } from "../runtime/secrets.ts";
 
 /** A client as a sampler sees it. */
 export interface ClientSample {
@@ -27,12 +26,11 @@ export function describeClient(bp: BehaviourProcess): ClientSample | undefined {
   const data = bp.data as ClientData | undefined;
   if (data === undefined) {
     // Still in the user's init: nothing dialed yet.
-    const url = redactUrl(bp.machine.options.url);
-    return { state: "connecting", url, attempt: 0, queued: 0, framesIn: 0, framesOut: 0, lastDisconnect: undefined };
+    return { state: "connecting", url: bp.url, attempt: 0, queued: 0, framesIn: 0, framesOut: 0, lastDisconnect: undefined };
   }
   return {
     state: bp.state as ConnState,
-    url: data.meta.url,
+    url: data.url,
     attempt: data.attempt,
     queued: data.queue.length,
     framesIn: data.framesIn,

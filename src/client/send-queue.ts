@@ -15,7 +15,8 @@ export interface QueuedFrame {
 }
 
 export class SendQueue {
-  #items: QueuedFrame[] = [];
+  /** NO_FRAMES until the first frame waits: most clients never queue one. */
+  #items: QueuedFrame[] = NO_FRAMES;
 
   constructor(readonly max: number) {}
 
@@ -26,6 +27,7 @@ export class SendQueue {
   /** Adds a frame; false when the queue is full. */
   push(frame: Frame, from: From | undefined, deadline = Infinity): boolean {
     if (this.#items.length >= this.max) return false;
+    if (this.#items === NO_FRAMES) this.#items = [];
     this.#items.push({ frame, from, deadline });
     return true;
   }
@@ -40,7 +42,10 @@ export class SendQueue {
   /** Removes and returns every waiting frame, oldest first. */
   takeAll(): QueuedFrame[] {
     const items = this.#items;
-    this.#items = [];
+    this.#items = NO_FRAMES;
     return items;
   }
 }
+
+/** The frames of every empty queue; replaced, never mutated. */
+const NO_FRAMES: QueuedFrame[] = [];

@@ -8,7 +8,10 @@ import type { Pid } from "../runtime/process/pid.ts";
 import { redactReason } from "../runtime/secrets.ts";
 import { type Frame, frameSize } from "./frames.ts";
 
-/** Fields every client event carries, first, so a subscriber can tell clients apart. */
+/**
+ * Fields every client event carries, first, so a subscriber can tell clients apart. The publishers
+ * copy these three by name: the client's meta is its process object, which holds much more.
+ */
 export interface ClientMeta {
   /** The client's process. */
   readonly pid: Pid;
@@ -134,22 +137,22 @@ export type HeartbeatTimeoutMessage = ClientMeta;
 
 export function publishFrame(channel: "frameSent" | "frameReceived", meta: ClientMeta, frame: Frame): void {
   const ch = channels[channel];
-  if (ch.hasSubscribers) ch.publish({ ...meta, type: frame[0], size: frameSize(frame) });
+  if (ch.hasSubscribers) ch.publish({ pid: meta.pid, name: meta.name, url: meta.url, type: frame[0], size: frameSize(frame) });
 }
 
 export function publishDropped(meta: ClientMeta, frame: Frame, why: FrameDropReason): void {
   const ch = channels.frameDropped;
-  if (ch.hasSubscribers) ch.publish({ ...meta, type: frame[0], size: frameSize(frame), why });
+  if (ch.hasSubscribers) ch.publish({ pid: meta.pid, name: meta.name, url: meta.url, type: frame[0], size: frameSize(frame), why });
 }
 
 /** A `sendFrameAsync` value that is not a frame: its claimed tag (or "invalid") and payload size. */
 export function publishInvalid(meta: ClientMeta, type: string, size: number): void {
   const ch = channels.frameDropped;
-  if (ch.hasSubscribers) ch.publish({ ...meta, type, size, why: "invalid_frame" });
+  if (ch.hasSubscribers) ch.publish({ pid: meta.pid, name: meta.name, url: meta.url, type, size, why: "invalid_frame" });
 }
 
 export function publishConnectStart(meta: ClientMeta, attempt: number): void {
-  if (channels.connectStart.hasSubscribers) channels.connectStart.publish({ ...meta, attempt });
+  if (channels.connectStart.hasSubscribers) channels.connectStart.publish({ pid: meta.pid, name: meta.name, url: meta.url, attempt });
 }
 
 export function publishConnectStop(
@@ -162,22 +165,22 @@ export function publishConnectStop(
   const ch = channels.connectStop;
   if (!ch.hasSubscribers) return;
   const durationMs = performance.now() - startedAt;
-  ch.publish(outcome === "ok" ? { ...meta, attempt, outcome, durationMs } : { ...meta, attempt, outcome, reason: redactReason(reason), durationMs });
+  ch.publish(outcome === "ok" ? { pid: meta.pid, name: meta.name, url: meta.url, attempt, outcome, durationMs } : { pid: meta.pid, name: meta.name, url: meta.url, attempt, outcome, reason: redactReason(reason), durationMs });
 }
 
 export function publishConnectionStop(meta: ClientMeta, reason: unknown, connectedAt: number): void {
   const ch = channels.connectionStop;
-  if (ch.hasSubscribers) ch.publish({ ...meta, reason: redactReason(reason), durationMs: performance.now() - connectedAt });
+  if (ch.hasSubscribers) ch.publish({ pid: meta.pid, name: meta.name, url: meta.url, reason: redactReason(reason), durationMs: performance.now() - connectedAt });
 }
 
 export function publishReconnect(meta: ClientMeta, attempt: number, delayMs: number): void {
-  if (channels.reconnectScheduled.hasSubscribers) channels.reconnectScheduled.publish({ ...meta, attempt, delayMs });
+  if (channels.reconnectScheduled.hasSubscribers) channels.reconnectScheduled.publish({ pid: meta.pid, name: meta.name, url: meta.url, attempt, delayMs });
 }
 
 export function publishExhausted(meta: ClientMeta, attempt: number): void {
-  if (channels.reconnectExhausted.hasSubscribers) channels.reconnectExhausted.publish({ ...meta, attempt });
+  if (channels.reconnectExhausted.hasSubscribers) channels.reconnectExhausted.publish({ pid: meta.pid, name: meta.name, url: meta.url, attempt });
 }
 
 export function publishHeartbeatTimeout(meta: ClientMeta): void {
-  if (channels.heartbeatTimeout.hasSubscribers) channels.heartbeatTimeout.publish({ ...meta });
+  if (channels.heartbeatTimeout.hasSubscribers) channels.heartbeatTimeout.publish({ pid: meta.pid, name: meta.name, url: meta.url });
 }

@@ -35,7 +35,6 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
   /** While suspended, only `sys` requests are taken from the mailbox. */
   match: ((msg: unknown) => unknown) | undefined = undefined;
   scanned = 0;
-  timer: undefined = undefined;
   name: Name | undefined = undefined;
   parent: Proc | undefined = undefined;
   suspended = false;
@@ -58,6 +57,11 @@ export abstract class BehaviourProcess implements Waiter, SystemHost {
 
   /** Only a throwing matcher rejects, and this matcher does not throw. */
   reject(): void {}
+
+  /** A behaviour waits without a timeout: a getter, not a field, as it is the same for all. */
+  get timer(): undefined {
+    return undefined;
+  }
 
   /** Runs `init`; resolves undefined to go on, or a Stop to fail the start. */
   abstract init(arg: unknown): Promise<Stop | undefined>;

@@ -56,6 +56,9 @@ interface ActiveTimer {
 }
 
 const ENTER: EventType = "enter";
+/** The queues of every machine with nothing queued; see StatemProcess. */
+const NO_EVENTS: StatemEvent[] = [];
+const NO_KEYS: string[] = [];
 
 /**
  * A state machine's process: state, data, the event queues and the timers of one machine. Its
@@ -66,11 +69,13 @@ const ENTER: EventType = "enter";
 export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = StatemCallbacks<R>> extends BehaviourProcess {
   state: unknown = undefined;
   data: unknown = undefined;
+  // The three queues below are shared empty arrays until something is queued (an idle machine
+  // holds none of its own): replaced on first use, never mutated while shared.
   /** Events inserted by `next_event` and postponed events being retried: before the mailbox. */
-  #queue: StatemEvent[] = [];
+  #queue: StatemEvent[] = NO_EVENTS;
   /** Timeouts of zero time: after the queue, before the mailbox. */
-  #zeroQueue: string[] = [];
-  #postponed: StatemEvent[] = [];
+  #zeroQueue: string[] = NO_KEYS;
+  #postponed: StatemEvent[] = NO_EVENTS;
   /** Created with the first timer; also the cue to cancel timers when the process exits. */
   #timers: Map<string, ActiveTimer> | undefined = undefined;
   #timerSeq = 0;
@@ -95,8 +100,13 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     return undefined;
   }
 
-  /** The name crash reports give `handleEvent`; undefined when the machine names its own callbacks. */
-  protected readonly eventCallback: string | undefined = "handleEvent";
+  /**
+   * The name crash reports give `handleEvent`; undefined when the machine names its own callbacks.
+   * A getter, not a field: it is the same for every process of a class.
+   */
+  protected get eventCallback(): string | undefined {
+    return "handleEvent";
+  }
 
   /** Calls the machine's `init`: a "next" to the initial state, or a "stop". */
   protected abstract initMachine(arg: unknown): MaybePromise<Transition>;
@@ -153,7 +163,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   /** Runs the inserted, postponed and zero-timeout events queued before the mailbox. */
   #drain(): Step {
     for (;;) {
-      const event = this.#queue.shift() ?? this.#nextZeroTimeout();
+      const event = (this.#queue.length === 0 ? undefined : this.#queue.shift()) ?? this.#nextZeroTimeout();
       if (event === undefined) return undefined;
       this.lastEvent = event;
       const step = this.#process(event.type, event.content);
@@ -197,7 +207,10 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     this.#sendReplies(t.actions);
     if (!t.keepData) this.data = t.data;
     if (t.kind === "stop") return { reason: t.reason };
-    if (t.actions.postpone && type !== undefined) this.#postponed.push({ type, content });
+    if (t.actions.postpone && type !== undefined) {
+      if (this.#postponed === NO_EVENTS) this.#postponed = [];
+      this.#postponed.push({ type, content });
+    }
     const old = this.state;
     const changed = t.kind === "next" && !sameState(old, t.state);
     if (t.kind === "next") this.state = t.state;
@@ -205,9 +218,12 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     let front = t.actions.nextEvents;
     if (changed && this.#postponed.length > 0) {
       front = [...front, ...this.#postponed];
-      this.#postponed = [];
+      this.#postponed = NO_EVENTS;
     }
-    if (front.length > 0) this.#queue.unshift(...front);
+    if (front.length > 0) {
+      if (this.#queue === NO_EVENTS) this.#queue = [...front];
+      else this.#queue.unshift(...front);
+    }
     this.#setTimeouts(t.actions.timeouts);
     if (changed || t.kind === "repeat") return this.#enter(type === undefined ? this.state : old);
     return undefined;
@@ -267,7 +283,8 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     const timers = this.#ownTimers();
     if (action.ms === 0) {
       timers.set(key, { id, type, content: action.content, handle: undefined });
-      this.#zeroQueue.push(key);
+      if (this.#zeroQueue === NO_KEYS) this.#zeroQueue = [key];
+      else this.#zeroQueue.push(key);
       return;
     }
     const handle = startTimer(action.ms, fireTimer, [this, key, id] as const);
@@ -297,7 +314,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   procExited(): void {
     if (this.#timers !== undefined) for (const timer of this.#timers.values()) timer.handle?.cancel();
     this.#timers = undefined;
-    this.#zeroQueue = [];
+    this.#zeroQueue = NO_KEYS;
   }
 
   #cancelTimer(key: string): void {
@@ -317,7 +334,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   }
 
   #nextZeroTimeout(): StatemEvent | undefined {
-    const key = this.#zeroQueue.shift();
+    const key = this.#zeroQueue.length === 0 ? undefined : this.#zeroQueue.shift();
     if (key === undefined) return undefined;
     const timer = this.#timers!.get(key)!;
     this.#forgetTimer(key);

@@ -86,7 +86,11 @@ export class Proc implements Runnable {
   offExit(hook: ExitHook): void {
     const hooks = this.exitHooks;
     if (hooks === hook) this.exitHooks = undefined;
-    else if (hooks instanceof Set) hooks.delete(hook);
+    else if (hooks instanceof Set && hooks.delete(hook) && hooks.size === 1) {
+      // Back to one hook: a Set with its table costs about 190 bytes, and a behaviour's start
+      // leaves one behind (its early-exit hook goes once init returned, the behaviour's stays).
+      this.exitHooks = hooks.values().next().value;
+    }
   }
 
   addWaiter(waiter: Waiter): void {

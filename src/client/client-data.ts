@@ -50,6 +50,8 @@ export interface ClientData {
   /** performance.now() of the upgrade of `conn`; 0 while `conn` is still dialing. */
   connectedAt: number;
   readonly queue: SendQueue;
+  /** `queue.length`, without creating a queue for a client that never queued a frame. */
+  readonly queued: number;
   /** In `disconnected` with a retry scheduled: frames are kept for the next connection. */
   retrying: boolean;
   /** Why the connection is closing, once `closing`. */
@@ -80,7 +82,7 @@ export const NO_CALLERS: readonly From[] = Object.freeze([]);
 
 /** What `Parley.status` answers, asked by a call or by the client itself. */
 export function statusOf(state: ConnState, data: ClientData): ClientStatus {
-  const status: ClientStatus = { state, url: data.url, attempt: data.attempt, queued: data.queue.length };
+  const status: ClientStatus = { state, url: data.url, attempt: data.attempt, queued: data.queued };
   const addresses = state === "connected" ? data.conn?.addresses : undefined;
   return state === "connected" && addresses !== undefined ? { ...status, peer: addresses.peer, local: addresses.local } : status;
 }

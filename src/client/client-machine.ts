@@ -22,6 +22,7 @@ import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type Call
 import { decide } from "./reconnect-decision.ts";
 import { writeDone, writeRefused } from "./write-outcome.ts";
 import { type ClientData, type ConnState, NO_CALLERS, statusOf } from "./client-data.ts";
+import { behaviourOf } from "../runtime/behaviours/behaviour-process.ts";
 import { callOffRetry, failQueue, flush, holdFrame, holdSend } from "./outbox.ts";
 import * as telemetry from "./telemetry.ts";
 import { isPromiseLike } from "../runtime/predicates.ts";
@@ -33,28 +34,28 @@ const RECONNECT = "reconnect";
 const CANCEL_RECONNECT: ParsedActions = timeoutsOnly(Object.freeze([genericTimeout(RECONNECT, Infinity, null)]));
 
 /**
- * The process that hosts the machine, as the machine sees it: handed to `init`, it is also the
- * machine's data (client-process.ts). The machine names the user callback it runs in `callback`,
- * once per event, for crash reports.
+ * The process that hosts the machine, as the machine sees it: handed to `init` and, as the
+ * machine's data, to every event (client-process.ts). It holds the user's module instance. The
+ * machine names the user callback it runs in `callback`, once per event, for crash reports.
  */
 export interface MachineHost extends ClientData {
   readonly proc: Proc;
   readonly name: Name | undefined;
+  readonly client: ClientCallbacks;
   callback: string;
   pull: PullBuffer | undefined;
 }
 
+/**
+ * The machine holds nothing of its own: everything is in the host it is given, so one machine
+ * serves every client (CLIENT_MACHINE).
+ */
 export class ClientMachine implements StatemCallbacks<Result> {
-  #host!: MachineHost;
-
-  constructor(readonly client: ClientCallbacks) {}
-
   async init(arg: unknown, host: MachineHost): Promise<Result> {
-    this.#host = host;
     const proc = host.proc;
     proc.trapExit = true;
     host.callback = "init";
-    const r = await outcome(this.client.init(arg), acceptInitResult);
+    const r = await outcome(host.client.init(arg), acceptInitResult);
     if (r[0] === "stop") return stopWith(r[1]);
     host.user = r[1];
     if (!host.options.active) host.pull = new PullBuffer(proc.pid);
@@ -63,16 +64,16 @@ export class ClientMachine implements StatemCallbacks<Result> {
   }
 
   /** Whatever ends the process (a kill included), its socket must not outlive it. */
-  procExited(): void {
-    const conn = this.#host.conn;
+  procExited(proc: Proc): void {
+    const conn = (behaviourOf(proc) as Partial<MachineHost> | undefined)?.conn;
     if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
   }
 
-  handleEvent(type: EventType, content: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+  handleEvent(type: EventType, content: unknown, state: ConnState, data: MachineHost): MaybePromise<Result> {
     if (type === "info") return this.#info(content, state, data);
     if (type === "cast") {
-      this.#host.callback = "handleCast";
-      return this.#user(this.client.handleCast(content, data.user), state, data);
+      data.callback = "handleCast";
+      return this.#user(data.client.handleCast(content, data.user), state, data);
     }
     if (Array.isArray(type)) {
       if (type[0] === "call") return this.#call(type[1] as From, content, state, data);
@@ -83,21 +84,21 @@ export class ClientMachine implements StatemCallbacks<Result> {
     return KEEP;
   }
 
-  terminate(reason: unknown, _state: ConnState, data: ClientData): unknown {
+  terminate(reason: unknown, _state: ConnState, data: MachineHost): unknown {
     const conn = data.conn;
     if (conn !== undefined) this.#abandoned(conn, data, reason);
     if (conn?.open) conn.close(closeCodeFor(reason), "");
     failQueue(data, "closing", "the client stopped");
     for (const from of data.waiters) replyValue(from);
     data.waiters = NO_CALLERS;
-    return this.client.terminate(reason, data.user);
+    return data.client.terminate(reason, data.user);
   }
 
-  #enter(state: ConnState, data: ClientData): Result {
+  #enter(state: ConnState, data: MachineHost): Result {
     switch (state) {
       case "connecting": {
         data.connectedAt = 0;
-        data.conn = new Connection(this.#host.proc, data.options);
+        data.conn = new Connection(data.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
         const timeout = data.options.connectTimeout;
         return timeout === Infinity ? KEEP : keepWith(timeoutsOnly([stateTimeout(timeout, "connect_timeout")]));
@@ -111,7 +112,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     }
   }
 
-  #info(msg: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+  #info(msg: unknown, state: ConnState, data: MachineHost): MaybePromise<Result> {
     if (msg instanceof SendFrameAsync) return this.#sendAsync(msg.frame, state, data);
     if (msg instanceof InvalidFrameAsync) {
       telemetry.publishInvalid(data.meta, msg.type, msg.size);
@@ -121,8 +122,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
       const value = received(msg, data);
       if (value === HANDLED) return KEEP;
       if (value instanceof Undecodable) return this.#disconnectResult(["error", value.error], UNDECODABLE_CLOSE, state, data);
-      this.#host.callback = "handleFrame";
-      return this.#user(this.client.handleFrame(value as Frame, data.user), state, data);
+      data.callback = "handleFrame";
+      return this.#user(data.client.handleFrame(value as Frame, data.user), state, data);
     }
     if (msg instanceof PingIn) {
       msg.conn.taken();
@@ -132,8 +133,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
       telemetry.publishFrame("frameReceived", data.meta, ["ping", msg.payload]);
       // ws wrote the pong itself when the ping arrived: the one frame sent that #write does not see.
       telemetry.publishFrame("frameSent", data.meta, ["pong", msg.payload]);
-      this.#host.callback = "handlePing";
-      return this.#user(this.client.handlePing(msg.payload, data.user), state, data);
+      data.callback = "handlePing";
+      return this.#user(data.client.handlePing(msg.payload, data.user), state, data);
     }
     if (pullInfo(msg, data)) return KEEP;
     if (msg instanceof Opened) return msg.conn === data.conn ? this.#opened(msg.info, data) : KEEP;
@@ -141,18 +142,18 @@ export class ClientMachine implements StatemCallbacks<Result> {
       if (msg.conn !== data.conn) return KEEP;
       return this.#ended(state, data, msg.reason, !msg.reachedServer);
     }
-    this.#host.callback = "handleInfo";
-    return this.#user(this.client.handleInfo(msg, data.user), state, data);
+    data.callback = "handleInfo";
+    return this.#user(data.client.handleInfo(msg, data.user), state, data);
   }
 
-  async #opened(info: ConnectInfo, data: ClientData): Promise<Result> {
+  async #opened(info: ConnectInfo, data: MachineHost): Promise<Result> {
     const conn = data.conn!;
     telemetry.publishConnectStop(data.meta, data.attempt, "ok", conn.startedAt);
     data.attempt = 0;
     data.firstDial = false;
     data.connectedAt = performance.now();
-    this.#host.callback = "handleConnect";
-    const r = await outcome(this.client.handleConnect(data.user, info), (v) => acceptClientResult(v, "handleConnect", false, data.options.codec));
+    data.callback = "handleConnect";
+    const r = await outcome(data.client.handleConnect(data.user, info), (v) => acceptClientResult(v, "handleConnect", false, data.options.codec));
     // The push of handleConnect goes first, then what waited for the connection, in order.
     if (r[0] === "ok" || r[0] === "push") {
       data.user = r[0] === "ok" ? r[1] : r[2];
@@ -164,7 +165,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
   }
 
   /** The socket of the current attempt or connection is gone. */
-  #ended(state: ConnState, data: ClientData, why: unknown, unreachable: boolean): MaybePromise<Result> {
+  #ended(state: ConnState, data: MachineHost, why: unknown, unreachable: boolean): MaybePromise<Result> {
     const conn = data.conn!;
     data.conn = undefined;
     if (state === "connecting") {
@@ -177,7 +178,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     return this.#decide(reason, data, false, "closing");
   }
 
-  #connectTimeout(data: ClientData): MaybePromise<Result> {
+  #connectTimeout(data: MachineHost): MaybePromise<Result> {
     // A server that answered part of a response (slow headers) was reached: API §5.
     return this.#giveUp(data, "connect_timeout", "error", !data.conn!.reachedServer);
   }
@@ -186,7 +187,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
    * Drops the current socket without waiting for it to close (connect timeout, local abort, dead
    * peer): ends its telemetry span, fails what waited for it, and goes on to the decision.
    */
-  #giveUp(data: ClientData, reason: unknown, outcome: "error" | "aborted", unreachable: boolean): MaybePromise<Result> {
+  #giveUp(data: MachineHost, reason: unknown, outcome: "error" | "aborted", unreachable: boolean): MaybePromise<Result> {
     const conn = data.conn!;
     conn.terminate();
     data.conn = undefined;
@@ -198,7 +199,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
    * After a failed attempt or a lost connection: ask handleDisconnect, then reconnect, stay down or
    * stop. Only a retry keeps the frames queued for the next connection: any other outcome gives up.
    */
-  async #decide(reason: unknown, data: ClientData, unreachable: boolean, dropped: telemetry.FrameDropReason = "connect_failed"): Promise<Result> {
+  async #decide(reason: unknown, data: MachineHost, unreachable: boolean, dropped: telemetry.FrameDropReason = "connect_failed"): Promise<Result> {
     const attempt = data.attempt;
     const local = data.localClose;
     const firstDial = data.firstDial;
@@ -206,8 +207,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
     data.firstDial = false;
     data.closingReason = undefined;
     data.lastDisconnect = reason;
-    this.#host.callback = "handleDisconnect";
-    const r = await outcome(this.client.handleDisconnect(reason, data.user, { attempt }), acceptDisconnectResult);
+    data.callback = "handleDisconnect";
+    const r = await outcome(data.client.handleDisconnect(reason, data.user, { attempt }), acceptDisconnectResult);
     data.user = r[0] === "stop" ? r[2] : r[1];
     for (const from of data.waiters) replyValue(from);
     data.waiters = NO_CALLERS;
@@ -239,7 +240,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     }
   }
 
-  #call(from: From, req: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+  #call(from: From, req: unknown, state: ConnState, data: MachineHost): MaybePromise<Result> {
     if (req instanceof Recv) return recvCall(req, from, state, data);
     const send = req instanceof Send ? encodeSend(req, from, data.options.codec) : req;
     if (send === undefined) return KEEP;
@@ -256,23 +257,23 @@ export class ClientMachine implements StatemCallbacks<Result> {
       replyValue(from, statusOf(state, data));
       return KEEP;
     }
-    this.#host.callback = "handleCall";
-    return this.#user(this.client.handleCall(req, from, data.user), state, data, from);
+    data.callback = "handleCall";
+    return this.#user(data.client.handleCall(req, from, data.user), state, data, from);
   }
 
-  #send(req: SendFrame, from: From, state: ConnState, data: ClientData): Result {
+  #send(req: SendFrame, from: From, state: ConnState, data: MachineHost): Result {
     if (state === "connected") this.#write(data.conn!, req.frame, from, data);
     else holdSend(req.frame, from, req.deadline, state, data);
     return KEEP;
   }
 
-  #sendAsync(valid: Frame, state: ConnState, data: ClientData): Result {
+  #sendAsync(valid: Frame, state: ConnState, data: MachineHost): Result {
     if (state === "connected") this.#write(data.conn!, valid, undefined, data);
     else holdFrame(valid, state, data);
     return KEEP;
   }
 
-  #disconnect(req: Disconnect, from: From, state: ConnState, data: ClientData): MaybePromise<Result> {
+  #disconnect(req: Disconnect, from: From, state: ConnState, data: MachineHost): MaybePromise<Result> {
     switch (state) {
       case "connected":
         data.waiters = [...data.waiters, from];
@@ -295,7 +296,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     }
   }
 
-  #timeout(name: unknown, state: ConnState, data: ClientData): MaybePromise<Result> {
+  #timeout(name: unknown, state: ConnState, data: MachineHost): MaybePromise<Result> {
     if (name === RECONNECT) {
       if (state !== "disconnected") return KEEP;
       data.retrying = false;
@@ -314,8 +315,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
   }
 
   /** Applies the result of the user callback the host names (sync or async). */
-  #user(r: MaybePromise<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
-    const callback = this.#host.callback;
+  #user(r: MaybePromise<unknown>, state: ConnState, data: MachineHost, from?: From): MaybePromise<Result> {
+    const callback = data.callback;
     if (isPromiseLike(r)) return Promise.resolve(r).then((v) => this.#apply(acceptClientResult(v, callback, from !== undefined, data.options.codec), state, data, from));
     const kept = keptState(r, callback);
     if (kept === NOT_OK) return this.#apply(acceptClientResult(r, callback, from !== undefined, data.options.codec), state, data, from);
@@ -323,7 +324,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     return KEEP;
   }
 
-  #apply(r: CallReplyResult<unknown>, state: ConnState, data: ClientData, from?: From): MaybePromise<Result> {
+  #apply(r: CallReplyResult<unknown>, state: ConnState, data: MachineHost, from?: From): MaybePromise<Result> {
     switch (r[0]) {
       case "ok":
         data.user = r[1];
@@ -335,7 +336,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       case "push":
         data.user = r[2];
         if (state === "connected" && data.conn !== undefined) this.#write(data.conn, r[1], undefined, data);
-        else holdFrame(r[1], state, data, this.#host.callback);
+        else holdFrame(r[1], state, data, data.callback);
         return KEEP;
       case "stop":
         data.user = r[2];
@@ -346,7 +347,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     }
   }
 
-  #disconnectResult(reason: unknown, close: readonly [number, string] | undefined, state: ConnState, data: ClientData): MaybePromise<Result> {
+  #disconnectResult(reason: unknown, close: readonly [number, string] | undefined, state: ConnState, data: MachineHost): MaybePromise<Result> {
     const conn = data.conn;
     if ((state === "connected" || state === "connecting") && conn !== undefined) {
       if (state === "connecting" || !conn.open) return this.#giveUp(data, reason, "aborted", false);
@@ -365,14 +366,17 @@ export class ClientMachine implements StatemCallbacks<Result> {
    * dial's (`aborted`) until the upgrade, the connection's after it, so every start has its stop
    * even when the client exits or leaves a connection the server is already closing.
    */
-  #abandoned(conn: Connection, data: ClientData, reason: unknown, outcome: "error" | "aborted" = "aborted"): void {
+  #abandoned(conn: Connection, data: MachineHost, reason: unknown, outcome: "error" | "aborted" = "aborted"): void {
     if (data.connectedAt === 0) telemetry.publishConnectStop(data.meta, data.attempt, outcome, conn.startedAt, reason);
     else telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
   }
 
   /** Every frame the client writes goes through here; see write-outcome.ts for what becomes of it. */
-  #write(conn: Connection, frame: Frame, from: From | undefined, data: ClientData): void {
+  #write(conn: Connection, frame: Frame, from: From | undefined, data: MachineHost): void {
     if (!conn.write(frame, writeDone(data.meta, frame, from))) return writeRefused(data.meta, frame, from);
     data.framesOut++;
   }
 }
+
+/** The one machine every client's process runs. */
+export const CLIENT_MACHINE = new ClientMachine();

@@ -20,7 +20,7 @@ import type { PullBuffer } from "./pull-buffer.ts";
 import { redactUrl } from "../runtime/secrets.ts";
 import { type Dest, resolveProc } from "../runtime/names/names.ts";
 import { currentProc } from "../runtime/process/process.ts";
-import { ClientMachine } from "./client-machine.ts";
+import { CLIENT_MACHINE, type ClientMachine } from "./client-machine.ts";
 import type { ClientCallbacks } from "./results.ts";
 import { validateOptions } from "./options.ts";
 
@@ -44,7 +44,7 @@ export function startClient(base: abstract new () => ClientCallbacks, self: unkn
   let client: ClientProcess;
   try {
     const Module = module as new () => ClientCallbacks;
-    client = new ClientProcess(Module, new ClientMachine(new Module()), validated);
+    client = new ClientProcess(Module, new Module(), validated);
   } catch (err) {
     // The class's constructor (field initialisers included) threw: a failed start, not a throw.
     return Promise.reject(new StartError(err, { cause: err }));
@@ -84,12 +84,15 @@ export function ownStatus(dest: Dest): ClientStatus | undefined {
  * as a shared empty.
  */
 export class ClientProcess extends StatemProcess<Transition, ClientMachine> implements ClientData, ClientMeta {
+  /** The user's module instance: the callbacks the machine runs. */
+  readonly client: ClientCallbacks;
   user: unknown = undefined;
   options: ClientOptions;
   attempt = 0;
   conn: Connection | undefined = undefined;
   connectedAt = 0;
-  readonly queue: SendQueue;
+  /** Created with the first frame that waits for a connection: most clients never queue one. */
+  #queue: SendQueue | undefined = undefined;
   retrying = false;
   closingReason: unknown = undefined;
   localClose = false;
@@ -102,11 +105,21 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   lastDisconnect: unknown = undefined;
   pull: PullBuffer | undefined = undefined;
 
-  constructor(module: { readonly name: string }, machine: ClientMachine, options: ClientOptions) {
-    super(module, machine);
+  constructor(module: { readonly name: string }, client: ClientCallbacks, options: ClientOptions) {
+    super(module, CLIENT_MACHINE);
+    this.client = client;
     this.options = options;
-    this.queue = new SendQueue(options.maxQueue);
     this.url = redactUrl(options.url);
+  }
+
+  /** The frames waiting for a connection. */
+  get queue(): SendQueue {
+    return (this.#queue ??= new SendQueue(this.options.maxQueue));
+  }
+
+  /** How many frames wait, without creating the queue. */
+  get queued(): number {
+    return this.#queue === undefined ? 0 : this.#queue.length;
   }
 
   /** The machine names the user callback it runs, once per event. */

@@ -18,7 +18,11 @@ import { timerDelay } from "../runtime/process/long-timer.ts";
 import type { Socket } from "node:net";
 import { type Addresses, addressesOf, type SocketAddress } from "./addresses.ts";
 
-/** What `handleConnect` learns about the upgrade. */
+/**
+ * What `handleConnect` learns about the upgrade. `peer` and `local` are read from the socket when
+ * first read (then kept): asking the OS for them costs a connection about 180 bytes of Node's
+ * cache for its lifetime, which a client that never looks does not pay.
+ */
 export interface ConnectInfo {
   /** Response headers of the upgrade, lower-case names. */
   readonly headers: Record<string, string | string[]>;
@@ -26,7 +30,8 @@ export interface ConnectInfo {
   readonly protocol: string;
   /**
    * The IP address and port the TCP connection reached (through a proxy `agent`: the proxy's);
-   * undefined only when the socket was already gone as the upgrade completed.
+   * undefined only when the socket was already gone when first read (`handleConnect` runs while
+   * it is still there, unless the server closed it at once).
    */
   readonly peer: SocketAddress | undefined;
   /** The client's own end of the TCP connection; undefined as `peer` is. */
@@ -35,6 +40,42 @@ export interface ConnectInfo {
 
 /** Why a socket ended, as `handleDisconnect` sees it (the client adds its own local reasons). */
 export type SocketEndReason = readonly ["remote_close", number, string] | readonly ["error", Error];
+
+/** A ConnectInfo whose addresses are read from the socket on first use. */
+class UpgradeInfo implements ConnectInfo {
+  readonly #conn: Connection;
+  #addresses: Addresses | undefined = undefined;
+  #read = false;
+
+  constructor(
+    readonly headers: Record<string, string | string[]>,
+    readonly protocol: string,
+    conn: Connection,
+  ) {
+    this.#conn = conn;
+  }
+
+  /** As a plain object would serialise: the addresses are getters, which JSON does not see. */
+  toJSON(): ConnectInfo {
+    return { headers: this.headers, protocol: this.protocol, peer: this.peer, local: this.local };
+  }
+
+  get peer(): SocketAddress | undefined {
+    return this.#ends()?.peer;
+  }
+
+  get local(): SocketAddress | undefined {
+    return this.#ends()?.local;
+  }
+
+  #ends(): Addresses | undefined {
+    if (!this.#read) {
+      this.#read = true;
+      this.#addresses = this.#conn.addresses;
+    }
+    return this.#addresses;
+  }
+}
 
 /** The upgrade succeeded. */
 export class Opened {
@@ -268,8 +309,7 @@ export class Connection {
   /** @internal */
   opened(): void {
     this.lastInbound = performance.now();
-    const addresses = this.addresses;
-    deliver(this.owner, new Opened(this, { headers: this.headers, protocol: this.ws.protocol, peer: addresses?.peer, local: addresses?.local }));
+    deliver(this.owner, new Opened(this, new UpgradeInfo(this.headers, this.ws.protocol, this)));
     // The handshake is over: an idle connection does not keep the headers.
     this.headers = NO_HEADERS;
   }

@@ -32,7 +32,7 @@ export function describeClient(bp: BehaviourProcess): ClientSample | undefined {
     state: bp.state as ConnState,
     url: data.url,
     attempt: data.attempt,
-    queued: data.queue.length,
+    queued: data.queued,
     framesIn: data.framesIn,
     framesOut: data.framesOut,
     lastDisconnect: data.lastDisconnect,

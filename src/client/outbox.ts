@@ -36,6 +36,7 @@ export function holdFrame(frame: Frame, state: ConnState, data: ClientData, call
 
 /** The queue once connected, oldest first, to `write`; a frame whose `sendFrame` timed out is dropped. */
 export function flush(data: ClientData, write: (frame: Frame, from: From | undefined) => void): void {
+  if (data.queued === 0) return; // without creating a queue for a client that never had one
   const now = performance.now();
   for (const q of data.queue.takeAll()) {
     // Its caller already got a TimeoutError: too stale to send now.
@@ -46,6 +47,7 @@ export function flush(data: ClientData, write: (frame: Frame, from: From | undef
 
 /** Everything queued for a connection that will not come: `why` for telemetry, `detail` for callers. */
 export function failQueue(data: ClientData, why: FrameDropReason, detail: string): void {
+  if (data.queued === 0) return;
   for (const q of data.queue.takeAll()) {
     if (q.from !== undefined) replyError(q.from, new NotConnectedError("connecting", `the client gave up: ${detail}`));
     else telemetry.publishDropped(data.meta, q.frame, why);

@@ -141,7 +141,7 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
     // init runs on a later turn, after the name is claimed and the link made.
     const proc = createProc(() => void boot());
     bp.proc = proc;
-    behaviours.set(proc, bp);
+    proc.behaviour = bp;
     bp.parent = parent?.alive ? parent : undefined;
     // A { global } name is claimed now but decided by the name table (the cluster's, once the
     // node is distributed): init waits for the decision.
@@ -244,11 +244,9 @@ export function startProcess(bp: BehaviourProcess, arg: unknown, options: StartO
 
 /** The behaviour process a process runs, for introspection (the Observer). */
 export function behaviourOf(proc: Proc): BehaviourProcess | undefined {
-  return behaviours.get(proc);
+  // Only startProcess sets it, always to a BehaviourProcess.
+  return proc.behaviour as BehaviourProcess | undefined;
 }
-
-/** Each behaviour process by its record; weak, so it never keeps an ended process in memory. */
-const behaviours = new WeakMap<Proc, BehaviourProcess>();
 
 /**
  * Starts a behaviour's module from either form of `start`/`startLink`: `Base.start(Module, arg,

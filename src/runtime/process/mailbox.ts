@@ -14,8 +14,12 @@ export class CastRequest {
   constructor(readonly msg: unknown) {}
 }
 
+/** The items of every empty mailbox; replaced on the first push, never mutated. */
+const NO_MESSAGES: unknown[] = [];
+
 export class Mailbox {
-  #items: unknown[] = [];
+  /** NO_MESSAGES while empty (an idle process holds no array of its own). */
+  #items: unknown[] = NO_MESSAGES;
   #head = 0;
   /** Which slots of `#items` hold a bare cast; made by the first cast, gone once the queue empties. */
   #casts: boolean[] | undefined = undefined;
@@ -25,7 +29,8 @@ export class Mailbox {
   }
 
   push(message: unknown): void {
-    this.#items.push(message);
+    if (this.#items === NO_MESSAGES) this.#items = [message];
+    else this.#items.push(message);
     this.#casts?.push(false);
   }
 
@@ -37,7 +42,8 @@ export class Mailbox {
       this.#casts = casts;
     }
     this.#casts.push(true);
-    this.#items.push(message);
+    if (this.#items === NO_MESSAGES) this.#items = [message];
+    else this.#items.push(message);
   }
 
   /** The message at `index` positions from the oldest. */
@@ -64,6 +70,8 @@ export class Mailbox {
   /** As {@link removeAt}, but a bare cast is returned as its message (see {@link isCastAt}). */
   removeBare(index: number): unknown {
     const items = this.#items;
+    // Nothing to remove: the shared empty array must stay untouched.
+    if (items === NO_MESSAGES) return undefined;
     const casts = this.#casts;
     if (index !== 0) {
       casts?.splice(this.#head + index, 1);
@@ -88,7 +96,7 @@ export class Mailbox {
   }
 
   clear(): void {
-    this.#items = [];
+    this.#items = NO_MESSAGES;
     this.#head = 0;
     this.#casts = undefined;
   }

@@ -11,8 +11,8 @@ let nextRef = 1;
 
 /**
  * What every identifier shares: a number unique within this Node process, and how it prints
- * (`String`, `JSON.stringify`, `console.log`). Each subclass keeps a private brand of its own, so
- * TypeScript never takes one kind for another.
+ * (`String`, `JSON.stringify`, `console.log`). Each subclass declares a private brand of its own
+ * (a declaration only, no field in the instance), so TypeScript never takes one kind for another.
  */
 export abstract class Identifier {
   /** @internal */
@@ -37,7 +37,9 @@ export abstract class Identifier {
  * `#PID<I.N.0>` where `I` is that node's local index (`nodeOf` gives its name).
  */
 export class Pid extends Identifier {
-  readonly #brand = "Pid";
+  // A TypeScript-private member makes the class nominal as an ECMAScript #field would, without a
+  // field in every instance: `declare` emits nothing.
+  declare private readonly brand: "Pid";
   /** @internal */
   constructor(
     id: number,
@@ -54,7 +56,7 @@ export class Pid extends Identifier {
   }
   /** `"Pid"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
-    return this.#brand;
+    return "Pid";
   }
 }
 
@@ -68,7 +70,7 @@ export const CALL_SLOT: unique symbol = Symbol("call");
 
 /** A unique reference: monitors, calls. Printed as `#Reference<N>`. */
 export class Ref extends Identifier {
-  readonly #brand = "Ref";
+  declare private readonly brand: "Ref";
   /** @internal */
   constructor(
     id: number,
@@ -87,19 +89,19 @@ export class Ref extends Identifier {
   }
   /** `"Ref"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
-    return this.#brand;
+    return "Ref";
   }
 }
 
 /** A reference to a timer made by `sendAfter`. */
 export class TimerRef extends Identifier {
-  readonly #brand = "TimerRef";
+  declare private readonly brand: "TimerRef";
   override toString(): string {
     return `#TimerRef<${this.id}>`;
   }
   /** `"TimerRef"`, for `Object.prototype.toString`. */
   get [Symbol.toStringTag](): string {
-    return this.#brand;
+    return "TimerRef";
   }
 }
 

@@ -94,9 +94,6 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   /** Created with the first frame that waits for a connection: most clients never queue one. */
   #queue: SendQueue | undefined = undefined;
   retrying = false;
-  closingReason: unknown = undefined;
-  localClose = false;
-  waiters: readonly From[] = NO_CALLERS;
   firstDial = true;
   pingSentAt = 0;
   url: string;
@@ -104,12 +101,39 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   framesOut = 0;
   lastDisconnect: unknown = undefined;
   pull: PullBuffer | undefined = undefined;
+  /** What only a client asked to disconnect needs (closingReason, localClose, waiters): made when first set. */
+  #rare: RareClientData | undefined = undefined;
 
   constructor(module: { readonly name: string }, client: ClientCallbacks, options: ClientOptions) {
     super(module, CLIENT_MACHINE);
     this.client = client;
     this.options = options;
     this.url = redactUrl(options.url);
+  }
+
+  get closingReason(): unknown {
+    return this.#rare?.closingReason;
+  }
+  set closingReason(reason: unknown) {
+    if (reason !== undefined || this.#rare !== undefined) this.#ownRare().closingReason = reason;
+  }
+
+  get localClose(): boolean {
+    return this.#rare?.localClose === true;
+  }
+  set localClose(local: boolean) {
+    if (local || this.#rare !== undefined) this.#ownRare().localClose = local;
+  }
+
+  get waiters(): readonly From[] {
+    return this.#rare?.waiters ?? NO_CALLERS;
+  }
+  set waiters(waiters: readonly From[]) {
+    if (waiters.length > 0 || this.#rare !== undefined) this.#ownRare().waiters = waiters;
+  }
+
+  #ownRare(): RareClientData {
+    return (this.#rare ??= new RareClientData());
   }
 
   /** The frames waiting for a connection. */
@@ -157,4 +181,11 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   override status(): { state: unknown; data: unknown } {
     return { state: this.state, data: this.getState() };
   }
+}
+
+/** The part of a client's data only a closing client sets (see ClientData for each field). */
+class RareClientData {
+  closingReason: unknown = undefined;
+  localClose = false;
+  waiters: readonly From[] = NO_CALLERS;
 }

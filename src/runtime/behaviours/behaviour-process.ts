@@ -17,6 +17,7 @@ import { startTimer } from "../process/long-timer.ts";
 import { charge, schedule } from "../process/scheduler.ts";
 import { formatTerm } from "../format-term.ts";
 import { handleSystem, type SystemHost } from "./system-requests.ts";
+import { SysFields } from "./sys-fields.ts";
 import { isPromiseLike } from "../predicates.ts";
 
 /** How a handler asks the loop to end the process. */
@@ -30,25 +31,21 @@ export interface Stop {
  * The per-process half of a behaviour; subclasses handle the behaviour's own messages. It
  * is its process's waiter while idle, so an idle behaviour holds no promise.
  */
-export abstract class BehaviourProcess implements Waiter, SystemHost {
+export abstract class BehaviourProcess extends SysFields implements Waiter, SystemHost {
   proc!: Proc;
   /** While suspended, only `sys` requests are taken from the mailbox. */
   match: ((msg: unknown) => unknown) | undefined = undefined;
   scanned = 0;
   name: Name | undefined = undefined;
   parent: Proc | undefined = undefined;
-  suspended = false;
-  tracing = false;
-  stats: { startTime: number; messagesIn: number; messagesOut: number } | undefined = undefined;
   lastEvent: unknown = undefined;
   /** Messages handled since start, as `sys.statistics` counts them; read by the Observer's sampler. */
   handled = 0;
   /** The user callback running now, for crash reports. */
   callback = "init";
-  /** What is ending the process when no callback is: a stop request, the parent's exit signal. */
-  endedBy: string | undefined = undefined;
-
-  constructor(readonly module: { readonly name: string }) {}
+  constructor(readonly module: { readonly name: string }) {
+    super();
+  }
 
   /** A message arrived while idle: handle it as the process. */
   resolve(msg: unknown): void {

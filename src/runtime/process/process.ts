@@ -40,10 +40,7 @@ export interface Waiter {
  */
 export type ExitHook = ((proc: Proc, reason: unknown) => void) | { procExited(proc: Proc, reason: unknown): void };
 
-/**
- * The record behind a Pid. Internal: users only ever hold the Pid. It is its own mailbox (it
- * extends Mailbox rather than holding one): an idle process is one object less.
- */
+/** The record behind a Pid (users only ever hold the Pid); its own mailbox, one object less. */
 export class Proc extends Mailbox implements Runnable {
   readonly pid = makePid();
   alive = true;
@@ -51,16 +48,8 @@ export class Proc extends Mailbox implements Runnable {
   trapExit = false;
   /** Pending receives reject with the exit reason instead of never settling (an Inbox). */
   rejectOnExit = false;
-  exitReason: unknown = undefined;
-  registeredName: string | undefined = undefined;
-  // The collections below are created on first use: most processes never link, monitor or wait
-  // twice at once, and an idle process should cost a few hundred bytes.
-  /** Linked processes: local ones by record, those of other nodes by Pid. */
-  links: Set<Proc | Pid> | undefined = undefined;
-  /** Monitors this process holds: ref → target, or the node of a target on another node. */
-  monitors: Map<Ref, Proc | Home> | undefined = undefined;
-  /** Monitors others hold on this process: ref → watcher (a Pid when it is on another node). */
-  monitoredBy: Map<Ref, Proc | Pid> | undefined = undefined;
+  /** Links, monitors, name and exit reason: made when one is first set (most processes have none). */
+  #ties: Ties | undefined = undefined;
   /** Pending receives, oldest first. */
   waiters: Waiter[] = NO_WAITERS;
   /** One hook is kept as it is; a Set only once there are several. */
@@ -77,6 +66,45 @@ export class Proc extends Mailbox implements Runnable {
   /** The queued messages. */
   get mailbox(): Mailbox {
     return this;
+  }
+
+  /** Why the process ended; undefined while it runs. */
+  get exitReason(): unknown {
+    return this.#ties?.exitReason;
+  }
+  set exitReason(reason: unknown) {
+    if (reason !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).exitReason = reason;
+  }
+
+  get registeredName(): string | undefined {
+    return this.#ties?.registeredName;
+  }
+  set registeredName(name: string | undefined) {
+    if (name !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).registeredName = name;
+  }
+
+  /** Linked processes: local ones by record, those of other nodes by Pid. */
+  get links(): Set<Proc | Pid> | undefined {
+    return this.#ties?.links;
+  }
+  set links(links: Set<Proc | Pid> | undefined) {
+    if (links !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).links = links;
+  }
+
+  /** Monitors this process holds: ref → target, or the node of a target on another node. */
+  get monitors(): Map<Ref, Proc | Home> | undefined {
+    return this.#ties?.monitors;
+  }
+  set monitors(monitors: Map<Ref, Proc | Home> | undefined) {
+    if (monitors !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).monitors = monitors;
+  }
+
+  /** Monitors others hold on this process: ref → watcher (a Pid when it is on another node). */
+  get monitoredBy(): Map<Ref, Proc | Pid> | undefined {
+    return this.#ties?.monitoredBy;
+  }
+  set monitoredBy(monitoredBy: Map<Ref, Proc | Pid> | undefined) {
+    if (monitoredBy !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).monitoredBy = monitoredBy;
   }
 
   run(): void {
@@ -110,6 +138,15 @@ export class Proc extends Mailbox implements Runnable {
     if (this.waiters === NO_WAITERS) this.waiters = [waiter];
     else this.waiters.push(waiter);
   }
+}
+
+/** The rarely set part of a Proc (see `Proc.#ties`); its collections are created on first use. */
+class Ties {
+  exitReason: unknown = undefined;
+  registeredName: string | undefined = undefined;
+  links: Set<Proc | Pid> | undefined = undefined;
+  monitors: Map<Ref, Proc | Home> | undefined = undefined;
+  monitoredBy: Map<Ref, Proc | Pid> | undefined = undefined;
 }
 
 /** Shared by every process with no pending receive; replaced, never mutated. */

@@ -115,25 +115,21 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
     return this.#rare?.closingReason;
   }
   set closingReason(reason: unknown) {
-    if (reason !== undefined || this.#rare !== undefined) this.#ownRare().closingReason = reason;
+    if (reason !== undefined || this.#rare !== undefined) (this.#rare ??= new RareClientData()).closingReason = reason;
   }
 
   get localClose(): boolean {
     return this.#rare?.localClose === true;
   }
   set localClose(local: boolean) {
-    if (local || this.#rare !== undefined) this.#ownRare().localClose = local;
+    if (local || this.#rare !== undefined) (this.#rare ??= new RareClientData()).localClose = local;
   }
 
   get waiters(): readonly From[] {
     return this.#rare?.waiters ?? NO_CALLERS;
   }
   set waiters(waiters: readonly From[]) {
-    if (waiters.length > 0 || this.#rare !== undefined) this.#ownRare().waiters = waiters;
-  }
-
-  #ownRare(): RareClientData {
-    return (this.#rare ??= new RareClientData());
+    if (waiters.length > 0 || this.#rare !== undefined) (this.#rare ??= new RareClientData()).waiters = waiters;
   }
 
   /** The frames waiting for a connection. */

@@ -12,7 +12,10 @@ export interface SysStats {
   messagesOut: number;
 }
 
-/** BehaviourProcess extends this: its `sys` fields, allocated on first use. */
+/**
+ * BehaviourProcess extends this: its `sys` fields, allocated on first use. No private methods
+ * here: a class with one stores a brand in every instance.
+ */
 export abstract class SysFields {
   #sys: SysState | undefined = undefined;
 
@@ -21,7 +24,7 @@ export abstract class SysFields {
     return this.#sys?.suspended === true;
   }
   set suspended(on: boolean) {
-    if (on || this.#sys !== undefined) this.#own().suspended = on;
+    if (on || this.#sys !== undefined) (this.#sys ??= new SysState()).suspended = on;
   }
 
   /** Every event handled is logged (`sys.trace`). */
@@ -29,7 +32,7 @@ export abstract class SysFields {
     return this.#sys?.tracing === true;
   }
   set tracing(on: boolean) {
-    if (on || this.#sys !== undefined) this.#own().tracing = on;
+    if (on || this.#sys !== undefined) (this.#sys ??= new SysState()).tracing = on;
   }
 
   /** `sys.statistics` counters while counting, else undefined. */
@@ -37,7 +40,7 @@ export abstract class SysFields {
     return this.#sys?.stats;
   }
   set stats(stats: SysStats | undefined) {
-    if (stats !== undefined || this.#sys !== undefined) this.#own().stats = stats;
+    if (stats !== undefined || this.#sys !== undefined) (this.#sys ??= new SysState()).stats = stats;
   }
 
   /** What is ending the process when no callback is: a stop request, the parent's exit signal. */
@@ -45,11 +48,7 @@ export abstract class SysFields {
     return this.#sys?.endedBy;
   }
   set endedBy(what: string | undefined) {
-    if (what !== undefined || this.#sys !== undefined) this.#own().endedBy = what;
-  }
-
-  #own(): SysState {
-    return (this.#sys ??= new SysState());
+    if (what !== undefined || this.#sys !== undefined) (this.#sys ??= new SysState()).endedBy = what;
   }
 }
 

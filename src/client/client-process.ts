@@ -105,7 +105,7 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   #rare: RareClientData | undefined = undefined;
 
   constructor(module: { readonly name: string }, client: ClientCallbacks, options: ClientOptions) {
-    super(module, CLIENT_MACHINE);
+    super(module);
     this.client = client;
     this.options = options;
     this.url = redactUrl(options.url);
@@ -140,6 +140,11 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   /** How many frames wait, without creating the queue. */
   get queued(): number {
     return this.#queue === undefined ? 0 : this.#queue.length;
+  }
+
+  /** Every client runs the one machine: a getter, not a field. */
+  protected get machine(): ClientMachine {
+    return CLIENT_MACHINE;
   }
 
   /** The machine names the user callback it runs, once per event. */

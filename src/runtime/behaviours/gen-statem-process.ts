@@ -83,12 +83,8 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   #pendingEventTimeout: TimeoutAction | undefined = undefined;
   #initActions: ParsedActions | undefined = undefined;
 
-  constructor(
-    module: { readonly name: string },
-    readonly machine: M,
-  ) {
-    super(module);
-  }
+  /** The callbacks the engine runs: a field of each GenStatem, one shared machine for every client. */
+  protected abstract readonly machine: M;
 
   async init(arg: unknown): Promise<Stop | undefined> {
     this.callback = "init";
@@ -348,6 +344,13 @@ function fireTimer([bp, key, id]: readonly [StatemProcess, string, number]): voi
 
 /** The process of a GenStatem subclass: its results are parsed, once, by statem-actions.ts. */
 export class GenStatemProcess extends StatemProcess<unknown, GenStatemCallbacks> {
+  constructor(
+    module: { readonly name: string },
+    protected readonly machine: GenStatemCallbacks,
+  ) {
+    super(module);
+  }
+
   protected async initMachine(arg: unknown): Promise<Transition> {
     const r: unknown = this.machine.init(arg);
     // Only a promise is awaited: await reads `then`, which a hostile result turns into a raw throw.

@@ -5,8 +5,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { ExitError, NoProcessContextError } from "../errors.ts";
 import { isNormalReason, reportCrash } from "../logger.ts";
-import { Mailbox } from "./mailbox.ts";
-import { type Home, makePid, Pid, type Ref } from "./pid.ts";
+import type { Mailbox } from "./mailbox.ts";
+import { ProcFields } from "./proc-fields.ts";
+import { makePid, Pid, type Ref } from "./pid.ts";
 import { schedule, type Runnable } from "./scheduler.ts";
 import { isPromiseLike } from "../predicates.ts";
 
@@ -41,15 +42,8 @@ export interface Waiter {
 export type ExitHook = ((proc: Proc, reason: unknown) => void) | { procExited(proc: Proc, reason: unknown): void };
 
 /** The record behind a Pid (users only ever hold the Pid); its own mailbox, one object less. */
-export class Proc extends Mailbox implements Runnable {
+export class Proc extends ProcFields<Proc> implements Runnable {
   readonly pid = makePid();
-  alive = true;
-  scheduled = false;
-  trapExit = false;
-  /** Pending receives reject with the exit reason instead of never settling (an Inbox). */
-  rejectOnExit = false;
-  /** Links, monitors, name and exit reason: made when one is first set (most processes have none). */
-  #ties: Ties | undefined = undefined;
   /** Pending receives, oldest first. */
   waiters: Waiter[] = NO_WAITERS;
   /** One hook is kept as it is; a Set only once there are several. */
@@ -66,45 +60,6 @@ export class Proc extends Mailbox implements Runnable {
   /** The queued messages. */
   get mailbox(): Mailbox {
     return this;
-  }
-
-  /** Why the process ended; undefined while it runs. */
-  get exitReason(): unknown {
-    return this.#ties?.exitReason;
-  }
-  set exitReason(reason: unknown) {
-    if (reason !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).exitReason = reason;
-  }
-
-  get registeredName(): string | undefined {
-    return this.#ties?.registeredName;
-  }
-  set registeredName(name: string | undefined) {
-    if (name !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).registeredName = name;
-  }
-
-  /** Linked processes: local ones by record, those of other nodes by Pid. */
-  get links(): Set<Proc | Pid> | undefined {
-    return this.#ties?.links;
-  }
-  set links(links: Set<Proc | Pid> | undefined) {
-    if (links !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).links = links;
-  }
-
-  /** Monitors this process holds: ref → target, or the node of a target on another node. */
-  get monitors(): Map<Ref, Proc | Home> | undefined {
-    return this.#ties?.monitors;
-  }
-  set monitors(monitors: Map<Ref, Proc | Home> | undefined) {
-    if (monitors !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).monitors = monitors;
-  }
-
-  /** Monitors others hold on this process: ref → watcher (a Pid when it is on another node). */
-  get monitoredBy(): Map<Ref, Proc | Pid> | undefined {
-    return this.#ties?.monitoredBy;
-  }
-  set monitoredBy(monitoredBy: Map<Ref, Proc | Pid> | undefined) {
-    if (monitoredBy !== undefined || this.#ties !== undefined) (this.#ties ??= new Ties()).monitoredBy = monitoredBy;
   }
 
   run(): void {
@@ -135,18 +90,11 @@ export class Proc extends Mailbox implements Runnable {
   }
 
   addWaiter(waiter: Waiter): void {
-    if (this.waiters === NO_WAITERS) this.waiters = [waiter];
+    // A fresh one-slot array when none waits: pushing into an emptied array would give it room
+    // for 17 (152 bytes), which an idle behaviour, waiting alone, would hold for ever.
+    if (this.waiters.length === 0) this.waiters = [waiter];
     else this.waiters.push(waiter);
   }
-}
-
-/** The rarely set part of a Proc (see `Proc.#ties`); its collections are created on first use. */
-class Ties {
-  exitReason: unknown = undefined;
-  registeredName: string | undefined = undefined;
-  links: Set<Proc | Pid> | undefined = undefined;
-  monitors: Map<Ref, Proc | Home> | undefined = undefined;
-  monitoredBy: Map<Ref, Proc | Pid> | undefined = undefined;
 }
 
 /** Shared by every process with no pending receive; replaced, never mutated. */

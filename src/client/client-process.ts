@@ -93,14 +93,14 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   connectedAt = 0;
   /** Created with the first frame that waits for a connection: most clients never queue one. */
   #queue: SendQueue | undefined = undefined;
-  retrying = false;
-  firstDial = true;
   pingSentAt = 0;
   url: string;
   framesIn = 0;
   framesOut = 0;
   lastDisconnect: unknown = undefined;
   pull: PullBuffer | undefined = undefined;
+  /** `retrying` and `firstDial`, packed: see their accessors. */
+  #flags = FIRST_DIAL;
   /** What only a client asked to disconnect needs (closingReason, localClose, waiters): made when first set. */
   #rare: RareClientData | undefined = undefined;
 
@@ -109,6 +109,20 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
     this.client = client;
     this.options = options;
     this.url = redactUrl(options.url);
+  }
+
+  get retrying(): boolean {
+    return (this.#flags & RETRYING) !== 0;
+  }
+  set retrying(on: boolean) {
+    this.#flags = on ? this.#flags | RETRYING : this.#flags & ~RETRYING;
+  }
+
+  get firstDial(): boolean {
+    return (this.#flags & FIRST_DIAL) !== 0;
+  }
+  set firstDial(on: boolean) {
+    this.#flags = on ? this.#flags | FIRST_DIAL : this.#flags & ~FIRST_DIAL;
   }
 
   get closingReason(): unknown {
@@ -183,6 +197,9 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
     return { state: this.state, data: this.getState() };
   }
 }
+
+const RETRYING = 1;
+const FIRST_DIAL = 2;
 
 /** The part of a client's data only a closing client sets (see ClientData for each field). */
 class RareClientData {

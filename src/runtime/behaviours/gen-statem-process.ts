@@ -56,6 +56,11 @@ interface ActiveTimer {
 }
 
 const ENTER: EventType = "enter";
+/**
+ * Numbers timers, so the expiry of a cancelled or restarted timer is told from the current one's.
+ * One counter for every machine: unique per machine is all it needs, and it is a field less each.
+ */
+let timerSeq = 0;
 /** The queues of every machine with nothing queued; see StatemProcess. */
 const NO_EVENTS: StatemEvent[] = [];
 const NO_KEYS: string[] = [];
@@ -78,7 +83,6 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   #postponed: StatemEvent[] = NO_EVENTS;
   /** Created with the first timer; also the cue to cancel timers when the process exits. */
   #timers: Map<string, ActiveTimer> | undefined = undefined;
-  #timerSeq = 0;
   /** An event timeout asked for by the current transition, started once it is complete. */
   #pendingEventTimeout: TimeoutAction | undefined = undefined;
   #initActions: ParsedActions | undefined = undefined;
@@ -275,7 +279,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   #startTimer(key: string, type: EventType, action: TimeoutAction): void {
     this.#cancelTimer(key);
     if (action.ms === Infinity) return;
-    const id = ++this.#timerSeq;
+    const id = ++timerSeq;
     const timers = this.#ownTimers();
     if (action.ms === 0) {
       timers.set(key, { id, type, content: action.content, handle: undefined });

@@ -62,8 +62,8 @@ export interface ClientData {
   waiters: readonly From[];
   /** Until the first dial after start has an outcome. */
   firstDial: boolean;
-  /** performance.now() of the ping the heartbeat waits an answer for, or 0. */
-  pingSentAt: number;
+  /** The heartbeat's ping awaiting an answer: see HeartbeatState. */
+  pingInbound: number;
   /** What every telemetry event of the client carries (the data itself: see ClientProcess). */
   readonly meta: ClientMeta;
   /** The redacted URL `meta` and `Parley.status` show; it follows a `url` a reconnect decision changed. */

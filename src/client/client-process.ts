@@ -93,7 +93,7 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   connectedAt = 0;
   /** Created with the first frame that waits for a connection: most clients never queue one. */
   #queue: SendQueue | undefined = undefined;
-  pingSentAt = 0;
+  pingInbound = 0;
   url: string;
   framesIn = 0;
   framesOut = 0;

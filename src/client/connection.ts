@@ -169,8 +169,11 @@ export class Connection {
   readonly ws: ClientSocket;
   /** When the dial started (performance.now()), for telemetry. */
   readonly startedAt = performance.now();
-  /** When the last frame of any kind arrived (performance.now()), for the heartbeat. */
-  lastInbound = 0;
+  /**
+   * Counts what arrived (the upgrade, then frames of any kind), for the heartbeat: a count, not a
+   * time, so an idle connection holds no boxed number and a frame costs no clock read.
+   */
+  inbound = 0;
   /** The upgrade response's headers (`ws` only shows the response during its `upgrade` event). */
   headers: Record<string, string | string[]> = {};
   #reachedServer = false;
@@ -308,7 +311,7 @@ export class Connection {
 
   /** @internal */
   opened(): void {
-    this.lastInbound = performance.now();
+    this.inbound++;
     deliver(this.owner, new Opened(this, new UpgradeInfo(this.headers, this.ws.protocol, this)));
     // The handshake is over: an idle connection does not keep the headers.
     this.headers = NO_HEADERS;
@@ -316,26 +319,27 @@ export class Connection {
 
   /** @internal */
   received(data: Buffer, isBinary: boolean): void {
-    this.#deliverFrame(new FrameIn(this, isBinary ? ["binary", data] : ["text", data.toString()]));
+    this.deliverFrame(new FrameIn(this, isBinary ? ["binary", data] : ["text", data.toString()]));
   }
 
   /** @internal */
   pinged(payload: Buffer): void {
-    this.#deliverFrame(new PingIn(this, payload));
+    this.deliverFrame(new PingIn(this, payload));
   }
 
   /** @internal */
   ponged(payload: Buffer): void {
-    this.#deliverFrame(new FrameIn(this, ["pong", payload]));
+    this.deliverFrame(new FrameIn(this, ["pong", payload]));
   }
 
   /**
    * Hands a frame to the owner. At `maxBuffered` frames waiting, reading stops: the socket is
    * paused, the kernel's receive buffer fills, and TCP stalls the server's writes. `ws` still
-   * emits what it already read (at most one socket chunk), so memory stays bounded.
+   * emits what it already read (at most one socket chunk), so memory stays bounded. Not a
+   * #method: a class with one stores a brand in every instance. @internal
    */
-  #deliverFrame(msg: FrameIn | PingIn): void {
-    this.lastInbound = performance.now();
+  deliverFrame(msg: FrameIn | PingIn): void {
+    this.inbound++;
     if (++this.#buffered >= this.#maxBuffered && !this.ws.isPaused) this.ws.pause();
     deliver(this.owner, msg);
   }

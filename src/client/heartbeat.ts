@@ -21,13 +21,15 @@ export const PING_FRAME = Object.freeze(["ping", Buffer.alloc(0)] as const);
 
 /** What the heartbeat remembers between ticks. */
 export interface HeartbeatState {
-  /** performance.now() of the ping awaiting an answer, or 0. */
-  pingSentAt: number;
+  /** The connection pinged. */
+  readonly conn: Connection | undefined;
+  /** 1 + the connection's `inbound` count when the ping awaiting an answer was written, or 0. */
+  pingInbound: number;
 }
 
 /** The first tick, on entering `connected`. */
 export function startHeartbeat(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActions {
-  state.pingSentAt = 0;
+  state.pingInbound = 0;
   return timeoutsOnly([genericTimeout(HEARTBEAT[1], policy.interval, null)]);
 }
 
@@ -37,8 +39,8 @@ export function startHeartbeat(policy: HeartbeatPolicy, state: HeartbeatState): 
  */
 export function tick(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActions {
   const timeouts = [genericTimeout(HEARTBEAT[1], policy.interval, null)];
-  if (state.pingSentAt === 0) {
-    state.pingSentAt = performance.now();
+  if (state.pingInbound === 0) {
+    state.pingInbound = state.conn!.inbound + 1;
     timeouts.push(genericTimeout(HEARTBEAT_DEADLINE[1], policy.timeout, null));
   }
   return timeoutsOnly(timeouts);
@@ -49,7 +51,7 @@ export function tick(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActi
  * client paused reading because the server sends more than it handles (the pong waits unread).
  */
 export function peerAlive(conn: Connection, state: HeartbeatState): boolean {
-  if (conn.lastInbound < state.pingSentAt && !conn.paused) return false;
-  state.pingSentAt = 0;
+  if (conn.inbound + 1 === state.pingInbound && !conn.paused) return false;
+  state.pingInbound = 0;
   return true;
 }

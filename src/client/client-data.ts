@@ -47,8 +47,10 @@ export interface ClientData {
   /** The number of the current dial: 0 for the first after start, connect() or a lost connection. */
   attempt: number;
   conn: Connection | undefined;
-  /** performance.now() of the upgrade of `conn`; 0 while `conn` is still dialing. */
-  connectedAt: number;
+  /** performance.now() of the start of `conn`'s dial, then (once `upgraded`) of its upgrade. */
+  since: number;
+  /** `conn` completed its upgrade (false while it dials). */
+  upgraded: boolean;
   readonly queue: SendQueue;
   /** `queue.length`, without creating a queue for a client that never queued a frame. */
   readonly queued: number;

@@ -97,7 +97,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
   #enter(state: ConnState, data: MachineHost): Result {
     switch (state) {
       case "connecting": {
-        data.connectedAt = 0;
+        data.since = performance.now();
+        data.upgraded = false;
         data.conn = new Connection(data.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
         const timeout = data.options.connectTimeout;
@@ -148,10 +149,11 @@ export class ClientMachine implements StatemCallbacks<Result> {
 
   async #opened(info: ConnectInfo, data: MachineHost): Promise<Result> {
     const conn = data.conn!;
-    telemetry.publishConnectStop(data.meta, data.attempt, "ok", conn.startedAt);
+    telemetry.publishConnectStop(data.meta, data.attempt, "ok", data.since);
     data.attempt = 0;
     data.firstDial = false;
-    data.connectedAt = performance.now();
+    data.since = performance.now();
+    data.upgraded = true;
     data.callback = "handleConnect";
     const r = await outcome(data.client.handleConnect(data.user, info), (v) => acceptClientResult(v, "handleConnect", false, data.options.codec));
     // The push of handleConnect goes first, then what waited for the connection, in order.
@@ -166,14 +168,13 @@ export class ClientMachine implements StatemCallbacks<Result> {
 
   /** The socket of the current attempt or connection is gone. */
   #ended(state: ConnState, data: MachineHost, why: unknown, unreachable: boolean): MaybePromise<Result> {
-    const conn = data.conn!;
     data.conn = undefined;
     if (state === "connecting") {
-      telemetry.publishConnectStop(data.meta, data.attempt, "error", conn.startedAt, why);
+      telemetry.publishConnectStop(data.meta, data.attempt, "error", data.since, why);
       return this.#decide(why, data, unreachable);
     }
     const reason = state === "closing" ? data.closingReason : why;
-    telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
+    telemetry.publishConnectionStop(data.meta, reason, data.since);
     // Frames still queued here waited through a connection handleConnect closed.
     return this.#decide(reason, data, false, "closing");
   }
@@ -367,8 +368,8 @@ export class ClientMachine implements StatemCallbacks<Result> {
    * even when the client exits or leaves a connection the server is already closing.
    */
   #abandoned(conn: Connection, data: MachineHost, reason: unknown, outcome: "error" | "aborted" = "aborted"): void {
-    if (data.connectedAt === 0) telemetry.publishConnectStop(data.meta, data.attempt, outcome, conn.startedAt, reason);
-    else telemetry.publishConnectionStop(data.meta, reason, data.connectedAt);
+    if (!data.upgraded) telemetry.publishConnectStop(data.meta, data.attempt, outcome, data.since, reason);
+    else telemetry.publishConnectionStop(data.meta, reason, data.since);
   }
 
   /** Every frame the client writes goes through here; see write-outcome.ts for what becomes of it. */

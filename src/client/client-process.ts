@@ -90,7 +90,7 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   options: ClientOptions;
   attempt = 0;
   conn: Connection | undefined = undefined;
-  connectedAt = 0;
+  since = 0;
   /** Created with the first frame that waits for a connection: most clients never queue one. */
   #queue: SendQueue | undefined = undefined;
   pingInbound = 0;
@@ -99,7 +99,7 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   framesOut = 0;
   lastDisconnect: unknown = undefined;
   pull: PullBuffer | undefined = undefined;
-  /** `retrying` and `firstDial`, packed: see their accessors. */
+  /** `retrying`, `firstDial` and `upgraded`, packed: see their accessors. */
   #flags = FIRST_DIAL;
   /** What only a client asked to disconnect needs (closingReason, localClose, waiters): made when first set. */
   #rare: RareClientData | undefined = undefined;
@@ -123,6 +123,13 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
   }
   set firstDial(on: boolean) {
     this.#flags = on ? this.#flags | FIRST_DIAL : this.#flags & ~FIRST_DIAL;
+  }
+
+  get upgraded(): boolean {
+    return (this.#flags & UPGRADED) !== 0;
+  }
+  set upgraded(on: boolean) {
+    this.#flags = on ? this.#flags | UPGRADED : this.#flags & ~UPGRADED;
   }
 
   get closingReason(): unknown {
@@ -200,6 +207,7 @@ export class ClientProcess extends StatemProcess<Transition, ClientMachine> impl
 
 const RETRYING = 1;
 const FIRST_DIAL = 2;
+const UPGRADED = 4;
 
 /** The part of a client's data only a closing client sets (see ClientData for each field). */
 class RareClientData {

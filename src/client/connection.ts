@@ -167,8 +167,6 @@ export class Connection {
   /** Numbers the sockets of this Node process, to tell them apart in traces. */
   readonly id = ++connections;
   readonly ws: ClientSocket;
-  /** When the dial started (performance.now()), for telemetry. */
-  readonly startedAt = performance.now();
   /**
    * Counts what arrived (the upgrade, then frames of any kind), for the heartbeat: a count, not a
    * time, so an idle connection holds no boxed number and a frame costs no clock read.

@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { channels, type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
 import { withEchoServer } from "./echo-process.ts";
-import { median, rawBurst, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
+import { judged } from "./measure.ts";
+import { median, percentiles, rawBurst, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
 import { jsonCodecRtt, pullThroughput, rawJsonRtt, rawPushThroughput } from "./client-pull-codec.ts";
 
 const WARMUP = 2_000;
@@ -76,79 +77,143 @@ interface Extras {
   readonly heartbeat: boolean;
 }
 
-/** Lines to print: the figures with heartbeat and telemetry off, then on. */
+/** The quiet configuration the targets are read in, and the observed one whose cost is reported. */
+const OFF: Extras = { heartbeat: false };
+const ON: Extras = { heartbeat: true };
+
+/** Each figure's runs: raw ws, ours quiet (`off`), ours observed (`on`), measured in turn. */
+interface Runs {
+  readonly raw: number[];
+  readonly off: number[];
+  readonly on: number[];
+}
+
+/** Every client figure, as runs of each variant. */
+interface Figures {
+  readonly rtt50: Runs;
+  readonly rtt99: Runs;
+  readonly window: Runs;
+  readonly bursts: ReadonlyArray<readonly [n: number, runs: Runs]>;
+  readonly pull: Runs;
+  readonly json: Runs;
+}
+
+const BURSTS = [10_000, 50_000, 200_000] as const;
+/** Throughput targets: ours/raw at least this, at every size. */
+const MIN_RATIO = 0.9;
+/** Runs of each variant per figure (this box's run-to-run noise is ±30 %: medians of several). */
+const RUNS = 5;
+
+/**
+ * Lines to print: the figures with heartbeat and telemetry off, each against its target; then the
+ * same with the heartbeat on (1 s) and a subscriber on every parley:* channel, each with its cost
+ * against the quiet figure: the median of the per-run ratios observed/quiet, both measured in turn
+ * with raw ws in the same minute.
+ */
 export async function runClientBench(): Promise<string[]> {
+  const f = await figures();
   const lines = [`${"".padEnd(32)} ${"parley-ts".padStart(12)} ${"raw ws".padStart(12)} ${"ratio".padStart(7)}`];
   lines.push("-- heartbeat and telemetry off --");
-  lines.push(...(await figures({ heartbeat: false })));
-  lines.push("-- heartbeat (1 s) and a subscriber on every parley:* channel --");
-  const unsubscribe = subscribeAll();
-  try {
-    lines.push(...(await figures({ heartbeat: true }, false)));
-  } finally {
-    unsubscribe();
-  }
+  lines.push(judgedLatency("32 B round trip p50, µs", f.rtt50, 10));
+  lines.push(judgedLatency("32 B round trip p99, µs", f.rtt99, 20));
+  lines.push(judgedRatio("4 KiB window 1000, msg/s", f.window, ""));
+  for (const [n, runs] of f.bursts) lines.push(judgedRatio(`32 B burst ${n / 1000}k, msg/s`, runs, " at every size"));
+  lines.push(judgedRatio("pull 32 B x 200k, frames/s", f.pull, ""));
+  lines.push(judgedLatency("JSON codec round trip p50, µs", f.json, 5));
+  const n = 10_000;
+  const rawM = await withEchoServer((url) => idleMemory("raw", n, url));
+  const oursM = await withEchoServer((url) => idleMemory("ours", rawM.n, url));
+  const heapRatio = oursM.heapPerConn / rawM.heapPerConn;
+  lines.push(judged(ratioLine(`heap per idle conn (${rawM.n / 1000}k), B`, oursM.heapPerConn, rawM.heapPerConn, "≤ 1.25×"), heapRatio <= 1.25));
+  if (rawM.note) lines.push(`  note: ${rawM.note}`);
+  lines.push("-- heartbeat (1 s) and a subscriber on every parley:* channel; cost against the quiet runs --");
+  lines.push(latencyCost("32 B round trip p50, µs", f.rtt50));
+  lines.push(latencyCost("32 B round trip p99, µs", f.rtt99));
+  lines.push(throughputCost("4 KiB window 1000, msg/s", f.window));
+  for (const [n, runs] of f.bursts) lines.push(throughputCost(`32 B burst ${n / 1000}k, msg/s`, runs));
+  lines.push(throughputCost("pull 32 B x 200k, frames/s", f.pull));
+  lines.push(latencyCost("JSON codec round trip p50, µs", f.json));
   return lines;
 }
 
-async function figures(extras: Extras, withMemory = true): Promise<string[]> {
-  const lines: string[] = [];
+/** A throughput figure, quiet, against raw ws: the median of per-run ratios, at least MIN_RATIO. */
+function judgedRatio(label: string, r: Runs, scope: string): string {
+  const ratio = ratioOf(r.off, r.raw);
+  return judged(ratioLine(label, median(r.off), median(r.raw), `≥ ${MIN_RATIO.toFixed(2)}×${scope}`, ratio), ratio >= MIN_RATIO);
+}
+
+/** A latency figure, quiet, against raw ws: medians, ours at most `slack` µs above. */
+function judgedLatency(label: string, r: Runs, slack: number): string {
+  const [ours, raw] = [median(r.off), median(r.raw)];
+  return judged(`${latencyLine(label, ours, raw)}   target ≤ raw + ${slack} µs`, ours <= raw + slack);
+}
+
+/** A throughput figure observed, against raw ws, and the share of the quiet throughput it lost. */
+function throughputCost(label: string, r: Runs): string {
+  const cost = 1 - ratioOf(r.on, r.off);
+  return `${ratioLine(label, median(r.on), median(r.raw), undefined, ratioOf(r.on, r.raw))}   cost ${(cost * 100).toFixed(0)} % of quiet throughput`;
+}
+
+/** A latency figure observed, against raw ws, and the µs it added to the quiet figure. */
+function latencyCost(label: string, r: Runs): string {
+  const cost = median(r.on) - median(r.off);
+  return `${latencyLine(label, median(r.on), median(r.raw))}   cost ${cost >= 0 ? "+" : ""}${cost.toFixed(1)} µs over quiet`;
+}
+
+/** One latency line: ours, raw ws and the difference. */
+function latencyLine(label: string, ours: number, raw: number): string {
+  const diff = `${ours >= raw ? "+" : ""}${(ours - raw).toFixed(1)}`;
+  return `${label.padEnd(32)} ${ours.toFixed(1).padStart(12)} ${raw.toFixed(1).padStart(12)} ${diff.padStart(7)}`;
+}
+
+/** The median of the per-run ratios a[i] / b[i]: runs measured in the same minute share its noise. */
+function ratioOf(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((x, i) => x / b[i]!));
+}
+
+async function figures(): Promise<Figures> {
   // Latency first: a large burst leaves enough garbage behind to disturb whatever runs next.
-  const r = await pairs(
-    async (url) => (await rawRtt(url, 20_000, 1_000)).p50,
-    (url) => rtt(url, 20_000, 1_000, extras),
+  const rtts = await variants(
+    (url) => rawRtt(url, 20_000, 1_000),
+    async (url, extras) => percentiles(await rtt(url, 20_000, 1_000, extras)),
   );
-  lines.push(`${"32 B round trip p50, µs".padEnd(32)} ${r.ours.toFixed(1).padStart(12)} ${r.raw.toFixed(1).padStart(12)} ${`${r.ours >= r.raw ? "+" : ""}${(r.ours - r.raw).toFixed(1)}`.padStart(7)}   target ≤ raw + 10 µs`);
-  const w = await pairs(
+  const pick = (key: "p50" | "p99"): Runs => ({ raw: rtts.raw.map((p) => p[key]), off: rtts.off.map((p) => p[key]), on: rtts.on.map((p) => p[key]) });
+  const window = await variants(
     (url) => rawWindow(url, 100_000, 4096),
-    (url) => windowed(url, 100_000, 4096, extras),
+    (url, extras) => windowed(url, 100_000, 4096, extras),
   );
-  lines.push(ratioLine("4 KiB window 1000, msg/s", w.ours, w.raw, "≥ 0.90×", w.ratio));
-  for (const n of [10_000, 50_000, 200_000]) {
-    const b = await pairs(
-      (url) => rawBurst(url, n, 32),
-      (url) => burst(url, n, extras),
-    );
-    lines.push(ratioLine(`32 B burst ${n / 1000}k, msg/s`, b.ours, b.raw, n === 200_000 ? "≥ 0.90×, flat across sizes" : "flat across sizes", b.ratio));
+  const bursts: Array<readonly [number, Runs]> = [];
+  for (const n of BURSTS) {
+    bursts.push([n, await variants((url) => rawBurst(url, n, 32), (url, extras) => burst(url, n, extras))]);
   }
-  const pull = await pairs(
+  const pull = await variants(
     (url) => rawPushThroughput(url, 200_000, 32),
     (url) => pullThroughput(url, 200_000, 32),
   );
-  lines.push(ratioLine("pull 32 B x 200k, frames/s", pull.ours, pull.raw, "≥ 0.90×", pull.ratio));
-  const j = await pairs(
+  const json = await variants(
     async (url) => median(await rawJsonRtt(url, 20_000, 1_000)),
     async (url) => median(await jsonCodecRtt(url, 20_000, 1_000)),
   );
-  lines.push(`${"JSON codec round trip p50, µs".padEnd(32)} ${j.ours.toFixed(1).padStart(12)} ${j.raw.toFixed(1).padStart(12)} ${`${j.ours >= j.raw ? "+" : ""}${(j.ours - j.raw).toFixed(1)}`.padStart(7)}   target ≤ raw + 5 µs`);
-  if (withMemory) {
-    const n = 10_000;
-    const rawM = await withEchoServer((url) => idleMemory("raw", n, url));
-    const oursM = await withEchoServer((url) => idleMemory("ours", rawM.n, url));
-    lines.push(ratioLine(`heap per idle conn (${rawM.n / 1000}k), B`, oursM.heapPerConn, rawM.heapPerConn, "≤ 1.25×"));
-    if (rawM.note) lines.push(`  note: ${rawM.note}`);
-  }
-  return lines;
+  return { rtt50: pick("p50"), rtt99: pick("p99"), window, bursts, pull, json };
 }
 
-const RUNS = 3;
-
 /**
- * Raw ws and parley-ts measured alternately, RUNS times each, each on a fresh echo server: the
- * medians, and the median of the per-pair ratios (this box's run-to-run noise is ±30 %).
+ * Raw ws, ours quiet and ours observed (heartbeat on, a subscriber on every channel), measured in
+ * turn, RUNS times each, each on a fresh echo server.
  */
-async function pairs(raw: (url: string) => Promise<number>, ours: (url: string) => Promise<number>): Promise<{ raw: number; ours: number; ratio: number }> {
-  const raws: number[] = [];
-  const oursAll: number[] = [];
-  const ratios: number[] = [];
+async function variants<T>(raw: (url: string) => Promise<T>, ours: (url: string, extras: Extras) => Promise<T>): Promise<{ raw: T[]; off: T[]; on: T[] }> {
+  const r: { raw: T[]; off: T[]; on: T[] } = { raw: [], off: [], on: [] };
   for (let i = 0; i < RUNS; i++) {
-    const a = await measured(() => withEchoServer(raw));
-    const b = await measured(() => withEchoServer(ours));
-    raws.push(a);
-    oursAll.push(b);
-    ratios.push(b / a);
+    r.raw.push(await measured(() => withEchoServer(raw)));
+    r.off.push(await measured(() => withEchoServer((url) => ours(url, OFF))));
+    const unsubscribe = subscribeAll();
+    try {
+      r.on.push(await measured(() => withEchoServer((url) => ours(url, ON))));
+    } finally {
+      unsubscribe();
+    }
   }
-  return { raw: median(raws), ours: median(oursAll), ratio: median(ratios) };
+  return r;
 }
 
 /** One idle-memory measurement in a fresh Node process (bench/idle-memory.ts). */
@@ -215,8 +280,8 @@ async function windowed(url: string, n: number, size: number, extras: Extras): P
   }
 }
 
-/** Sequential round trips timed inside the client's handleFrame, like raw ws's 'message'. p50 µs. */
-async function rtt(url: string, samples: number, warmup: number, extras: Extras): Promise<number> {
+/** Sequential round trips timed inside the client's handleFrame, like raw ws's 'message'. µs each. */
+async function rtt(url: string, samples: number, warmup: number, extras: Extras): Promise<number[]> {
   const { pid, inbox } = await connected(url, extras);
   const frame: Frame = ["text", "x".repeat(32)];
   try {
@@ -226,7 +291,7 @@ async function rtt(url: string, samples: number, warmup: number, extras: Extras)
     const timed: Mode = { kind: "rtt", left: samples, samples: [], t0: 0, frame, done: inbox.pid };
     Parley.cast(pid, timed);
     await inbox.receive((m) => (m === "done" ? m : undefined), 120_000);
-    return median(timed.samples);
+    return timed.samples;
   } finally {
     await Parley.stop(pid);
     inbox.close();

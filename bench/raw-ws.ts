@@ -156,14 +156,14 @@ export function median(values: readonly number[]): number {
 
 /**
  * One aligned report line: label, our figure, raw ws's figure, ours/raw and the target as
- * given (free text such as "≥ 0.80×"). `ratioOf` overrides ours/raw, for a median of paired
+ * given (free text such as "≥ 0.80×"; none when undefined). `ratioOf` overrides ours/raw, for a median of paired
  * ratios. Returns the line; the caller prints it.
  * @example ratioLine("32 B burst, msg/s", 150_000, 173_500, "≥ 0.80×")
  * // "32 B burst, msg/s                     150,000      173,500   0.86×   target ≥ 0.80×"
  */
-export function ratioLine(label: string, ours: number, raw: number, target: string, ratioOf = ours / raw): string {
+export function ratioLine(label: string, ours: number, raw: number, target: string | undefined, ratioOf = ours / raw): string {
   const ratio = raw === 0 ? "-" : `${ratioOf.toFixed(2)}×`;
-  return `${label.padEnd(32)} ${fmt(ours).padStart(12)} ${fmt(raw).padStart(12)} ${ratio.padStart(7)}   target ${target}`;
+  return `${label.padEnd(32)} ${fmt(ours).padStart(12)} ${fmt(raw).padStart(12)} ${ratio.padStart(7)}${target === undefined ? "" : `   target ${target}`}`;
 }
 
 /** The soft open-file limit as the shell reports it (Infinity for "unlimited"). */
@@ -210,7 +210,8 @@ function rate(n: number, start: bigint): number {
   return n / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-function percentiles(samples: Float64Array): Percentiles {
+/** p50, p90, p99 (nearest rank) and the mean of round-trip samples, µs. */
+export function percentiles(samples: Float64Array | readonly number[]): Percentiles {
   const s = Float64Array.from(samples).sort();
   // Nearest rank: the smallest sample with at least p % of samples at or below it.
   const at = (p: number): number => s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;

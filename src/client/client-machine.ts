@@ -20,7 +20,7 @@ import { redactUrl } from "../runtime/secrets.ts";
 import { Connect, Disconnect, InvalidFrameAsync, Send, SendFrame, SendFrameAsync, Status } from "./requests.ts";
 import { acceptClientResult, acceptDisconnectResult, acceptInitResult, type CallReplyResult, type ClientCallbacks, keptState, NOT_OK, outcome } from "./results.ts";
 import { decide } from "./reconnect-decision.ts";
-import { writeDone, writeRefused } from "./write-outcome.ts";
+import { FRAME_OUTCOME, needsOutcome, writeRefused } from "./write-outcome.ts";
 import { type ClientData, type ConnState, NO_CALLERS, statusOf } from "./client-data.ts";
 import { behaviourOf } from "../runtime/behaviours/behaviour-process.ts";
 import { callOffRetry, failQueue, flush, holdFrame, holdSend } from "./outbox.ts";
@@ -131,9 +131,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       if (msg.conn !== data.conn) return KEEP;
       data.framesIn++;
       data.framesOut++;
-      telemetry.publishFrame("frameReceived", data.meta, ["ping", msg.payload]);
-      // ws wrote the pong itself when the ping arrived: the one frame sent that #write does not see.
-      telemetry.publishFrame("frameSent", data.meta, ["pong", msg.payload]);
+      telemetry.publishPing(data.meta, msg.payload);
       data.callback = "handlePing";
       return this.#user(data.client.handlePing(msg.payload, data.user), state, data);
     }
@@ -374,7 +372,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
 
   /** Every frame the client writes goes through here; see write-outcome.ts for what becomes of it. */
   #write(conn: Connection, frame: Frame, from: From | undefined, data: MachineHost): void {
-    if (!conn.write(frame, writeDone(data.meta, frame, from))) return writeRefused(data.meta, frame, from);
+    if (!(needsOutcome(from) ? conn.write(frame, FRAME_OUTCOME, data.meta, from) : conn.write(frame))) return writeRefused(data.meta, frame, from);
     data.framesOut++;
   }
 }

@@ -17,6 +17,8 @@ import { redactHeaders } from "../runtime/secrets.ts";
 import { timerDelay } from "../runtime/process/long-timer.ts";
 import type { Socket } from "node:net";
 import { type Addresses, addressesOf, type SocketAddress } from "./addresses.ts";
+import { flushFrames, type FrameSettler, writeFrame } from "./frame-writer.ts";
+import { currentTurn } from "../runtime/process/scheduler.ts";
 
 /**
  * What `handleConnect` learns about the upgrade. `peer` and `local` are read from the socket when
@@ -180,10 +182,10 @@ export class Connection {
   /** Frames delivered to the owner and not yet taken from its mailbox (see `maxBuffered`). */
   #buffered = 0;
   readonly #maxBuffered: number;
-  /** Writes in this tick: the first goes out at once, later ones are corked until the next tick. */
-  #writes = 0;
-  /** The socket corked for this tick's later writes. */
-  #corked: Duplex | undefined = undefined;
+  /** The scheduler's turn of this connection's last write: its first write of a turn goes out at once. */
+  #turn = -1;
+  /** Frames go through the frame writer, unless `ws` must encode them (permessage-deflate, a custom `generateMask`). */
+  readonly #direct: boolean;
 
   constructor(
     readonly owner: Proc,
@@ -201,6 +203,7 @@ export class Connection {
     ws.conn = this;
     this.ws = ws;
     this.#maxBuffered = options.maxBuffered;
+    this.#direct = options.perMessageDeflate === false && (options.transportOpts as WebSocket.ClientOptions).generateMask === undefined;
     // "Answered" starts at the first response byte (API §5): a server that sends half a response
     // head, or its headers slowly for ever, was reached, though `ws` reports nothing until the head
     // is complete. The listeners go away with the first byte.
@@ -251,26 +254,22 @@ export class Connection {
    * server's close frame arrived (ws answers it and waits for the end of TCP), or the socket
    * failed (an RST), and `Closed` is not yet in the mailbox.
    *
-   * `done` runs once the frame is written to the socket, or with the error that stopped it (the
-   * socket died with the frame still in ws's or the kernel's hands).
+   * `settler` learns once the frame is written to the socket, or the error that stopped it (the
+   * socket died with the frame still in its hands), and gets `a` and `b` back.
    *
-   * The first frame of a tick goes out at once, so a lone reply pays no delay; the frames after it
-   * in the same tick are corked and leave in one vectored write. The client drains its mailbox in
-   * batches and yields to I/O between them, so without the cork the kernel buffer never fills and
-   * every frame of a burst would cost its own syscall.
+   * The first frame of an event-loop turn goes out at once, so a lone reply pays no delay; the
+   * frames after it leave together at the end of the tick, encoded into one buffer (frame-writer.ts).
    */
-  write(frame: Frame, done?: (err?: Error | null) => void): boolean {
+  write(frame: Frame, settler?: FrameSettler, a?: unknown, b?: unknown): boolean {
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#writes++ === 0) {
-      process.nextTick(endTick, this);
-    } else if (this.#corked === undefined) {
-      const socket = (ws as unknown as { _socket?: Duplex })._socket;
-      if (socket !== undefined) {
-        this.#corked = socket;
-        socket.cork();
-      }
+    if (this.#direct) {
+      const turn = currentTurn();
+      writeFrame((ws as unknown as { _socket: Duplex })._socket, frame, this.#turn !== turn, settler, a, b);
+      this.#turn = turn;
+      return true;
     }
+    const done = settler === undefined ? undefined : (err?: Error | null) => settler.settled(frame, a, b, err);
     switch (frame[0]) {
       case "text":
         ws.send(frame[1], done);
@@ -299,6 +298,8 @@ export class Connection {
 
   /** Starts the close handshake; `ws` ends the socket after `closeTimeout` without a reply. */
   close(code: number, reason: string): void {
+    // The close frame must follow every data frame written before it.
+    flushFrames();
     this.ws.close(code, reason);
   }
 
@@ -342,14 +343,6 @@ export class Connection {
     deliver(this.owner, msg);
   }
 
-  /** The tick's writes are done: uncork what was corked. @internal */
-  endTick(): void {
-    this.#writes = 0;
-    const socket = this.#corked;
-    this.#corked = undefined;
-    socket?.uncork();
-  }
-
   /** @internal */
   upgraded(res: IncomingMessage): void {
     this.#reachedServer = true;
@@ -382,10 +375,6 @@ export class Connection {
     else why = ["error", abruptError(code)];
     deliver(this.owner, new Closed(this, why, this.#reachedServer));
   }
-}
-
-function endTick(conn: Connection): void {
-  conn.endTick();
 }
 
 function abruptError(code: number): Error {

@@ -137,7 +137,21 @@ export type HeartbeatTimeoutMessage = ClientMeta;
 
 export function publishFrame(channel: "frameSent" | "frameReceived", meta: ClientMeta, frame: Frame): void {
   const ch = channels[channel];
-  if (ch.hasSubscribers) ch.publish({ pid: meta.pid, name: meta.name, url: meta.url, type: frame[0], size: frameSize(frame) });
+  if (ch.hasSubscribers) ch.publish(frameMessage(meta, frame[0], frameSize(frame)));
+}
+
+/**
+ * A ping arrived (received), and `ws` answered it with a pong of the same payload (sent): the one
+ * frame sent that the client's own write path does not see.
+ */
+export function publishPing(meta: ClientMeta, payload: Buffer): void {
+  if (channels.frameReceived.hasSubscribers) channels.frameReceived.publish(frameMessage(meta, "ping", payload.length));
+  if (channels.frameSent.hasSubscribers) channels.frameSent.publish(frameMessage(meta, "pong", payload.length));
+}
+
+/** Built field by field: the client's meta is its process object, which holds much more; one shape for every frame event. */
+function frameMessage(meta: ClientMeta, type: FrameMessage["type"], size: number): FrameMessage {
+  return { pid: meta.pid, name: meta.name, url: meta.url, type, size };
 }
 
 export function publishDropped(meta: ClientMeta, frame: Frame, why: FrameDropReason): void {

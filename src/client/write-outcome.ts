@@ -8,31 +8,39 @@
 import { type From, replyError, replyValue } from "../runtime/behaviours/gen-call.ts";
 import { channels } from "../runtime/telemetry.ts";
 import { NotConnectedError } from "./errors.ts";
+import type { FrameSettler } from "./frame-writer.ts";
 import type { Frame } from "./frames.ts";
 import * as telemetry from "./telemetry.ts";
 import type { ClientMeta } from "./telemetry.ts";
 
-/** What `Connection.write` calls back with: nothing once written, the error that stopped it otherwise. */
-export type WriteDone = (err?: Error | null) => void;
+/**
+ * Whether a frame about to be written needs its fate told: always for a `sendFrame` (`from`, a
+ * caller to answer), otherwise only while someone observes `sent` or `dropped`. When it does not,
+ * the frame is written and forgotten: nothing is kept or allocated for it.
+ */
+export function needsOutcome(from: From | undefined): boolean {
+  return from !== undefined || channels.frameSent.hasSubscribers || channels.frameDropped.hasSubscribers;
+}
 
 /**
- * The callback for a frame about to be written: it answers a `sendFrame` caller (`from`), and
- * publishes `sent` or `dropped` ("connection_lost": the socket died before it took the frame).
- * Undefined for a frame without a caller while nobody observes either channel: nothing to do then.
+ * What becomes of a written frame, handed over with its client's meta and its caller (`from`):
+ * it answers a `sendFrame` caller, and publishes `sent` or `dropped` ("connection_lost": the
+ * socket died before it took the frame). One object for every frame of every client.
  */
-export function writeDone(meta: ClientMeta, frame: Frame, from: From | undefined): WriteDone | undefined {
-  if (from !== undefined) {
-    return (err) => {
-      if (err != null) return replyError(from, lost(err));
-      telemetry.publishFrame("frameSent", meta, frame);
-      replyValue(from);
-    };
-  }
-  if (!channels.frameSent.hasSubscribers && !channels.frameDropped.hasSubscribers) return undefined;
-  return (err) => {
-    if (err == null) telemetry.publishFrame("frameSent", meta, frame);
+export const FRAME_OUTCOME: FrameSettler = {
+  settled(frame: Frame, meta: unknown, from: unknown, err: Error | null | undefined): void {
+    frameSettled(meta as ClientMeta, frame, from as From | undefined, err);
+  },
+};
+
+function frameSettled(meta: ClientMeta, frame: Frame, from: From | undefined, err: Error | null | undefined): void {
+  if (err != null) {
+    if (from !== undefined) replyError(from, lost(err));
     else telemetry.publishDropped(meta, frame, "connection_lost");
-  };
+    return;
+  }
+  telemetry.publishFrame("frameSent", meta, frame);
+  if (from !== undefined) replyValue(from);
 }
 
 /**

@@ -1,11 +1,16 @@
 /**
  * The run queue. A process is queued once, when it moves from idle to runnable, and run from a
- * microtask; after a budget of reductions in one turn of the event loop the rest waits for the next
- * turn (setImmediate), so a busy set of processes never starves I/O.
+ * microtask. Each turn of the event loop gives the processes a time slice: once it is spent, the
+ * rest waits for the next turn (setImmediate), so a busy set of processes never starves I/O. The
+ * slice is time, not a count of messages: a process that handles cheap messages (a burst of small
+ * frames) drains far more of them per turn than one whose messages are costly, and both give the
+ * event loop back at the same rate.
  */
 
-/** Reductions (message deliveries) allowed per event-loop turn before yielding to I/O. */
-const BUDGET = 2000;
+/** Milliseconds of process work allowed per event-loop turn before yielding to I/O. */
+const SLICE_MS = 4;
+/** Reading the clock costs more than a cheap message: it is read once per this many reductions (a power of two). */
+const CLOCK_EVERY = 32;
 
 export interface Runnable {
   scheduled: boolean;
@@ -15,7 +20,14 @@ export interface Runnable {
 let queue: Runnable[] = [];
 let head = 0;
 let reductions = 0;
+/** performance.now() at the turn's first reduction. */
+let turnStart = 0;
+/** The slice of this turn is spent: everything waits for newTurn(). */
+let spent = false;
 let drainPending = false;
+/** Counts the turns in which processes ran. */
+let turns = 0;
+const RESOLVED = Promise.resolve();
 
 /** Queue `proc` to run soon, unless it is already queued. */
 export function schedule(proc: Runnable): void {
@@ -24,18 +36,33 @@ export function schedule(proc: Runnable): void {
   queue.push(proc);
   if (!drainPending) {
     drainPending = true;
-    if (reductions < BUDGET) queueMicrotask(drain);
+    // A promise job rather than queueMicrotask, which allocates an async resource per call.
+    if (!spent) void RESOLVED.then(drain);
     // Otherwise the pending newTurn() resumes the drain.
   }
 }
 
 /**
- * Counts one reduction; false once this turn's budget is spent, so the caller must take the
+ * Counts one reduction; false once this turn's slice is spent, so the caller must take the
  * scheduled path instead of continuing synchronously.
  */
 export function charge(): boolean {
-  if (reductions === 0) setImmediate(newTurn);
-  return ++reductions <= BUDGET;
+  if (reductions++ === 0) {
+    setImmediate(newTurn);
+    turnStart = performance.now();
+  } else if ((reductions & (CLOCK_EVERY - 1)) === 0 && !spent) {
+    spent = performance.now() - turnStart >= SLICE_MS;
+  }
+  return !spent;
+}
+
+/**
+ * Numbers the event-loop turns in which processes ran: a process's first output of a turn can go
+ * out at once, and what follows it in the same turn can wait to leave together (the client's
+ * frame writer).
+ */
+export function currentTurn(): number {
+  return turns;
 }
 
 function drain(): void {
@@ -52,6 +79,8 @@ function drain(): void {
 }
 
 function newTurn(): void {
+  turns++;
   reductions = 0;
+  spent = false;
   if (drainPending) drain();
 }

@@ -94,6 +94,13 @@ function runnable(onRun: () => void = () => undefined): Runnable & { runs: numbe
   return r;
 }
 
+/** Holds the thread for `ms` milliseconds, then runs `then`: a process that computes. */
+function busy(ms: number, then: () => void): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+  then();
+}
+
 /** Lets the scheduler finish its current turn, so a test starts with a fresh budget. */
 async function freshTurn(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
@@ -233,13 +240,14 @@ describe("scheduler", () => {
       expect(order).toEqual([0, 1, 2, 3, 4]);
     });
 
-    it("stops a turn after its budget and finishes the rest on later turns", async () => {
+    it("stops a turn once its time slice is spent and finishes the rest on later turns", async () => {
       await freshTurn();
-      const total = 10_000;
+      // Each run holds the thread for 0.2 ms: together far longer than one turn's slice.
+      const total = 200;
       let ran = 0;
       let ranWhenIoRan = -1;
       setImmediate(() => (ranWhenIoRan = ran));
-      for (let i = 0; i < total; i++) schedule(runnable(() => ran++));
+      for (let i = 0; i < total; i++) schedule(runnable(() => busy(0.2, () => ran++)));
       await freshTurn();
       while (ran < total) await new Promise((resolve) => setImmediate(resolve));
       expect(ranWhenIoRan).toBeGreaterThan(0);
@@ -249,7 +257,7 @@ describe("scheduler", () => {
   });
 
   describe("charge", () => {
-    it("allows a budget of reductions per turn, then refuses until the next turn", async () => {
+    it("allows a time slice of reductions per turn, then refuses until the next turn", async () => {
       await freshTurn();
       let allowed = 0;
       while (charge()) allowed++;

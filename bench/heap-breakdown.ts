@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeHeapSnapshot } from "node:v8";
 import { setTimeout as sleep } from "node:timers/promises";
-import WebSocket from "ws";
 import { type Frame, GenServer, Inbox, Parley, type Pid, send } from "../src/index.ts";
 import { withEchoServer } from "./echo-process.ts";
+import { open as openRaw } from "./raw-ws.ts";
 
 const [kind = "ours", count = "2000", topArg = "40", detail] = process.argv.slice(2);
 const n = Number(count);
@@ -229,14 +229,3 @@ async function openOurs(url: string): Promise<Pid> {
   }
 }
 
-function openRaw(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once("open", () => {
-      ws.off("error", reject);
-      ws.on("error", () => {});
-      resolve(ws);
-    });
-    ws.once("error", reject);
-  });
-}

@@ -3,8 +3,9 @@
 // sequential request/reply. nact's `dispatch` is set against our `send`/`receive` and
 // `GenServer.cast`, its `query` against `GenServer.call`. Each pair runs alternately, RUNS times.
 import { dispatch, query, type Ref, spawn as nactSpawn, start as nactStart, stop as nactStop } from "nact";
-import { GenServer, Inbox, receive, send, spawn, type Pid } from "../src/index.ts";
+import { GenServer, Inbox, send, spawn, type Pid } from "../src/index.ts";
 import { median } from "./raw-ws.ts";
+import { messages } from "./runtime.ts";
 
 const ONE_WAY = 200_000;
 const CALLS = 50_000;
@@ -23,7 +24,7 @@ export async function runNactComparison(): Promise<NactFigure[]> {
   const system = nactStart();
   try {
     return [
-      await paired("one-way: send/receive vs dispatch, msg/s", () => sendReceive(ONE_WAY), () => nactDispatch(system, ONE_WAY)),
+      await paired("one-way: send/receive vs dispatch, msg/s", () => messages(ONE_WAY, 1000), () => nactDispatch(system, ONE_WAY)),
       await paired("one-way: GenServer.cast vs dispatch, msg/s", () => casts(ONE_WAY), () => nactDispatch(system, ONE_WAY)),
       await paired("request/reply: GenServer.call vs query, /s", () => calls(CALLS), () => nactQuery(system, CALLS)),
     ];
@@ -50,24 +51,6 @@ async function paired(label: string, ours: () => Promise<number>, nact: () => Pr
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function sendReceive(n: number): Promise<number> {
-  const done = new Inbox();
-  const receiver = spawn(async () => {
-    for (let i = 0; i < n; i++) await receive();
-    send(done.pid, "done");
-  });
-  const start = performance.now();
-  spawn(async () => {
-    for (let i = 0; i < n; i++) {
-      send(receiver, i);
-      if (i % 1000 === 999) await yieldNow();
-    }
-  });
-  await done.receive(undefined, 60_000);
-  const rate = n / ((performance.now() - start) / 1000);
-  done.close();
-  return rate;
-}
 
 /** Counts casts down and tells `done` when none are left. */
 class Counter extends GenServer<{ left: number; done: Pid }> {

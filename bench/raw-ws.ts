@@ -178,7 +178,8 @@ export function openFileLimit(): number {
 
 // --- helpers ------------------------------------------------------------------------------
 
-function open(url: string): Promise<WebSocket> {
+/** A raw `ws` client connected to `url`, without permessage-deflate; resolves once open. */
+export function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.once("open", () => {

@@ -145,7 +145,7 @@ async function castRates(): Promise<{ server: number; outside: number; burst: nu
  * One process sends `n` messages, another receives them all. msg/s. The sender yields to the event
  * loop every `chunk` sends, as the BEAM's scheduler interleaves a sender and its receiver.
  */
-async function messages(n: number, chunk: number): Promise<number> {
+export async function messages(n: number, chunk: number): Promise<number> {
   const done = new Inbox();
   const receiver = spawn(async () => {
     for (let i = 0; i < n; i++) await receive();

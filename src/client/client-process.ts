@@ -23,6 +23,7 @@ import { currentProc } from "../runtime/process/process.ts";
 import { CLIENT_MACHINE, type ClientMachine } from "./client-machine.ts";
 import type { ClientCallbacks } from "./results.ts";
 import { validateOptions } from "./options.ts";
+import { shareOptions } from "./shared-options.ts";
 
 /**
  * Starts a client from either form of `start`/`startLink`: `Parley.start(Module, arg, options)`,
@@ -44,7 +45,7 @@ export function startClient(base: abstract new () => ClientCallbacks, self: unkn
   let client: ClientProcess;
   try {
     const Module = module as new () => ClientCallbacks;
-    client = new ClientProcess(Module, new Module(), validated);
+    client = new ClientProcess(Module, new Module(), shareOptions(validated));
   } catch (err) {
     // The class's constructor (field initialisers included) threw: a failed start, not a throw.
     return Promise.reject(new StartError(err, { cause: err }));

@@ -82,11 +82,20 @@ export function validateCodec(codec: unknown): ClientCodec {
   if (codec === null || typeof codec !== "object") throw new OptionsError("codec", codec, expected);
   const { encode, decode } = codec as Record<string, unknown>;
   if (typeof encode !== "function" || typeof decode !== "function") throw new OptionsError("codec", codec, expected);
-  return Object.freeze({
+  // The same codec with the same functions gets the same wrapper: clients started with one codec
+  // can then share their validated options (see shareOptions).
+  const known = wrapped.get(codec);
+  if (known !== undefined && known.encode === encode && known.decode === decode) return known.codec;
+  const client: ClientCodec = Object.freeze({
     encode: (msg: unknown): unknown => (encode as (m: unknown) => unknown).call(codec, msg),
     decode: (frame: DataFrame): unknown => (decode as (f: DataFrame) => unknown).call(codec, frame),
   });
+  wrapped.set(codec, { encode, decode, codec: client });
+  return client;
 }
+
+/** The last wrapper made for each codec object, with the functions it wraps. */
+const wrapped = new WeakMap<object, { readonly encode: unknown; readonly decode: unknown; readonly codec: ClientCodec }>();
 
 /**
  * What the client hands on for a received frame: the codec's value for a text or binary frame,

@@ -9,7 +9,7 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import { formatTerm } from "../runtime/format-term.ts";
-import { deliver, type Proc } from "../runtime/process/process.ts";
+import { deliver, outsideProcess, type Proc } from "../runtime/process/process.ts";
 import { UpgradeError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { ClientOptions } from "./options.ts";
@@ -191,7 +191,9 @@ export class Connection {
     readonly owner: Proc,
     options: ClientOptions,
   ) {
-    const ws = new ClientSocket(options.url, [...options.protocols], {
+    // The socket's events only deliver messages to the owner, so its handles need not keep the
+    // process that dials (see outsideProcess).
+    const ws = outsideProcess(() => new ClientSocket(options.url, [...options.protocols], {
       ...options.transportOpts,
       headers: { ...options.headers },
       perMessageDeflate: options.perMessageDeflate,
@@ -199,7 +201,7 @@ export class Connection {
       closeTimeout: timerDelay(options.closeTimeout),
       followRedirects: false,
       autoPong: true,
-    } as WebSocket.ClientOptions);
+    } as WebSocket.ClientOptions));
     ws.conn = this;
     this.ws = ws;
     this.#maxBuffered = options.maxBuffered;

@@ -12,6 +12,7 @@ import {
   linkProcs,
   lookup,
   OUTSIDE,
+  outsideProcess,
   type Proc,
   removeMessage,
   removeMonitor,
@@ -104,6 +105,31 @@ describe("process", () => {
       const p = proc();
       expect(currentProc()).toBeUndefined();
       expect(current.run(p, () => currentProc())).toBe(p);
+    });
+  });
+
+  describe("outsideProcess", () => {
+    it("runs its function and what it schedules outside the process, and the process resumes after", async () => {
+      const p = proc();
+      const seen = await current.run(p, async () => {
+        let later!: Promise<Proc | undefined>;
+        const inside = outsideProcess(() => {
+          later = new Promise((resolve) => setImmediate(() => resolve(currentProc())));
+          return currentProc();
+        });
+        return [inside, await later, currentProc()];
+      });
+      expect(seen).toEqual([undefined, undefined, p]);
+    });
+
+    it("returns what its function returns and lets its throw through, the process still current", () => {
+      const p = proc();
+      expect(current.run(p, () => outsideProcess(() => 42))).toBe(42);
+      const after = current.run(p, () => {
+        expect(() => outsideProcess(() => { throw new RangeError("x"); })).toThrow(RangeError);
+        return currentProc();
+      });
+      expect(after).toBe(p);
     });
   });
 

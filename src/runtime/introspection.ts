@@ -68,7 +68,7 @@ export function sampleProcess(proc: Proc): ProcessSample {
     registeredName: proc.registeredName,
     mailbox: proc.mailbox.length,
     trapExit: proc.trapExit,
-    waiting: proc.waiters.length !== 0,
+    waiting: proc.waiting,
     // A process of another node is held by its Pid (links, watchers), or by its node (monitors).
     links: proc.links === undefined ? [] : [...proc.links].map(pidOf),
     monitors: proc.monitors === undefined ? [] : [...proc.monitors.values()].flatMap((t) => (t instanceof Proc ? [t.pid] : [])),
@@ -98,7 +98,7 @@ function sampleBehaviour(proc: Proc, bp: BehaviourProcess): BehaviourSample {
     suspended: bp.suspended,
     tracing: bp.tracing,
     // An idle behaviour is its own process's waiter (behaviour-process.ts).
-    busy: !proc.waiters.includes(bp),
+    busy: proc.indexOfWaiter(bp) === -1,
     handled: bp.handled,
     callback: bp.callback,
   };

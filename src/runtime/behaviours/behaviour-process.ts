@@ -372,7 +372,7 @@ function takeNow(bp: BehaviourProcess): unknown {
   const proc = bp.proc;
   const box = proc.mailbox;
   bp.scanned = 0;
-  if (box.length === 0 || proc.waiters.length !== 0 || !charge()) return NOTHING;
+  if (box.length === 0 || proc.waiting || !charge()) return NOTHING;
   const match = bp.match;
   takenBare = false;
   // No other waiter (checked above) has a scan position to keep: the oldest message is taken as is.

@@ -1,7 +1,8 @@
 /**
  * The fields of a process record behind accessors, packed for idle memory: four flags in one
- * number, and links, monitors, the registered name and the exit reason in one record made when
- * the first of them is set (most processes never link, monitor or register). `P` is the process
+ * number, the pending receives without an array while one waits, and links, monitors, the
+ * registered name and the exit reason in one record made when the first of them is set (most
+ * processes never link, monitor or register). `P` is the process
  * record itself (process.ts), a parameter so this file needs nothing from it.
  */
 import { Mailbox } from "./mailbox.ts";
@@ -12,10 +13,74 @@ const SCHEDULED = 2;
 const TRAP_EXIT = 4;
 const REJECT_ON_EXIT = 8;
 
+/** A pending selective receive. */
+export interface Waiter {
+  readonly match: ((msg: unknown) => unknown) | undefined;
+  /** How many messages from the head this waiter has already looked at. */
+  scanned: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+  timer: { cancel(): void } | undefined;
+}
+
 /** Proc extends this (and, through it, Mailbox: a process is its own mailbox). */
 export abstract class ProcFields<P> extends Mailbox {
   #flags = ALIVE;
   #ties: Ties<P> | undefined = undefined;
+  /**
+   * Pending receives, oldest first: the one waiter as it is, an array only while several wait.
+   * An idle behaviour waits alone for ever, and a one-slot array would cost it 56 bytes.
+   */
+  #waiting: Waiter | Waiter[] | undefined = undefined;
+
+  /** True while a receive waits. */
+  get waiting(): boolean {
+    return this.#waiting !== undefined;
+  }
+
+  /** How many receives wait. */
+  get waiterCount(): number {
+    const w = this.#waiting;
+    return w === undefined ? 0 : Array.isArray(w) ? w.length : 1;
+  }
+
+  /** The waiter at `index` (0: the oldest), which must exist. */
+  waiterAt(index: number): Waiter {
+    const w = this.#waiting!;
+    return Array.isArray(w) ? w[index]! : w;
+  }
+
+  /** Where `waiter` is among the waiters, -1 when it does not wait. */
+  indexOfWaiter(waiter: Waiter): number {
+    const w = this.#waiting;
+    return Array.isArray(w) ? w.indexOf(waiter) : w === waiter ? 0 : -1;
+  }
+
+  /** Adds a waiter after the others. */
+  addWaiter(waiter: Waiter): void {
+    const w = this.#waiting;
+    if (w === undefined) this.#waiting = waiter;
+    else if (Array.isArray(w)) w.push(waiter);
+    else this.#waiting = [w, waiter];
+  }
+
+  /** Removes the waiter at `index`, which must exist. */
+  removeWaiterAt(index: number): void {
+    const w = this.#waiting;
+    if (!Array.isArray(w)) this.#waiting = undefined;
+    else {
+      w.splice(index, 1);
+      // Back to one: it is kept as it is again.
+      if (w.length === 1) this.#waiting = w[0];
+    }
+  }
+
+  /** Removes every waiter and returns them, oldest first. */
+  takeWaiters(): readonly Waiter[] {
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    return w === undefined ? [] : Array.isArray(w) ? w : [w];
+  }
 
   /** False once the process ended. */
   get alive(): boolean {

@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { ExitError, NoProcessContextError } from "../errors.ts";
 import { isNormalReason, reportCrash } from "../logger.ts";
 import type { Mailbox } from "./mailbox.ts";
-import { ProcFields } from "./proc-fields.ts";
+import { ProcFields, type Waiter } from "./proc-fields.ts";
 import { makePid, Pid, type Ref } from "./pid.ts";
 import { schedule, type Runnable } from "./scheduler.ts";
 import { isPromiseLike } from "../predicates.ts";
@@ -25,15 +25,7 @@ export type ExitMessage = readonly ["EXIT", Pid, unknown];
  */
 export type DownMessage = readonly ["DOWN", Ref, "process", unknown, unknown];
 
-/** A pending selective receive. */
-export interface Waiter {
-  readonly match: ((msg: unknown) => unknown) | undefined;
-  /** How many messages from the head this waiter has already looked at. */
-  scanned: number;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (reason: unknown) => void;
-  timer: { cancel(): void } | undefined;
-}
+export type { Waiter } from "./proc-fields.ts";
 
 /**
  * Something to tear down when a process ends: a name, a timer, a pending call. An object with
@@ -44,8 +36,6 @@ export type ExitHook = ((proc: Proc, reason: unknown) => void) | { procExited(pr
 /** The record behind a Pid (users only ever hold the Pid); its own mailbox, one object less. */
 export class Proc extends ProcFields<Proc> implements Runnable {
   readonly pid = makePid();
-  /** Pending receives, oldest first. */
-  waiters: Waiter[] = NO_WAITERS;
   /** One hook is kept as it is; a Set only once there are several. */
   exitHooks: ExitHook | Set<ExitHook> | undefined = undefined;
   /** What runs (as this process) when it is first scheduled; cleared once it ran. */
@@ -69,7 +59,7 @@ export class Proc extends ProcFields<Proc> implements Runnable {
       this.start = undefined;
       current.run(this, start, this);
     }
-    if (this.waiters.length !== 0) serveWaiters(this);
+    if (this.waiting) serveWaiters(this);
   }
 
   onExit(hook: ExitHook): void {
@@ -88,17 +78,7 @@ export class Proc extends ProcFields<Proc> implements Runnable {
       this.exitHooks = hooks.values().next().value;
     }
   }
-
-  addWaiter(waiter: Waiter): void {
-    // A fresh one-slot array when none waits: pushing into an emptied array would give it room
-    // for 17 (152 bytes), which an idle behaviour, waiting alone, would hold for ever.
-    if (this.waiters.length === 0) this.waiters = [waiter];
-    else this.waiters.push(waiter);
-  }
 }
-
-/** Shared by every process with no pending receive; replaced, never mutated. */
-const NO_WAITERS: Waiter[] = [];
 
 /** The process whose code is running, in every async continuation of it. */
 export const current = new AsyncLocalStorage<Proc>();
@@ -159,14 +139,14 @@ export function bodyStart(body: () => unknown): (proc: Proc) => void {
 export function deliver(proc: Proc, msg: unknown): void {
   if (!proc.alive) return;
   proc.mailbox.push(msg);
-  if (proc.waiters.length !== 0) schedule(proc);
+  if (proc.waiting) schedule(proc);
 }
 
 /** `deliver` for a cast: the mailbox keeps its bare message (see Mailbox). */
 export function deliverCast(proc: Proc, msg: unknown): void {
   if (!proc.alive) return;
   proc.mailbox.pushCast(msg);
-  if (proc.waiters.length !== 0) schedule(proc);
+  if (proc.waiting) schedule(proc);
 }
 
 /** Links two live local processes. */
@@ -234,9 +214,7 @@ export function terminate(proc: Proc, reason: unknown): void {
   proc.exitReason = reason;
   table.delete(proc.pid);
   proc.start = undefined;
-  const waiters = proc.waiters;
-  proc.waiters = NO_WAITERS;
-  for (const w of waiters) {
+  for (const w of proc.takeWaiters()) {
     w.timer?.cancel();
     if (proc.rejectOnExit) w.reject(new ExitError(reason, proc.pid));
   }
@@ -324,9 +302,9 @@ function bodyThrew(proc: Proc, reason: unknown): void {
 function serveWaiters(proc: Proc): void {
   const mailbox = proc.mailbox;
   // A waiter that is served may wait again at once (a behaviour's loop); it is served next turn.
-  let count = proc.waiters.length;
+  let count = proc.waiterCount;
   for (let w = 0; w < count && proc.alive; w++) {
-    const waiter = proc.waiters[w]!;
+    const waiter = proc.waiterAt(w);
     for (let i = waiter.scanned; i < mailbox.length; i++) {
       let value: unknown;
       try {
@@ -351,12 +329,15 @@ function serveWaiters(proc: Proc): void {
 
 /** Removes a message, keeping every other waiter's scan position on the same messages. */
 export function removeMessage(proc: Proc, index: number): unknown {
-  for (const other of proc.waiters) if (other.scanned > index) other.scanned--;
+  for (let w = proc.waiterCount - 1; w >= 0; w--) {
+    const other = proc.waiterAt(w);
+    if (other.scanned > index) other.scanned--;
+  }
   return proc.mailbox.removeAt(index);
 }
 
 export function settleWaiter(proc: Proc, index: number, waiter: Waiter): void {
-  proc.waiters.splice(index, 1);
+  proc.removeWaiterAt(index);
   waiter.timer?.cancel();
 }
 

@@ -36,7 +36,7 @@ export function receiveIn<T>(proc: Proc, match: Matcher<T> | undefined, timeoutM
   // Look at what is already queued now, unless this turn's budget is spent: then the
   // scheduler looks on the next turn so other work and I/O get their share.
   let scanned = 0;
-  if (proc.waiters.length === 0 && (timeoutMs === 0 || charge())) {
+  if (!proc.waiting && (timeoutMs === 0 || charge())) {
     for (; scanned < mailbox.length; scanned++) {
       const msg = mailbox.at(scanned);
       let value: unknown;
@@ -71,7 +71,7 @@ export function receiveIn<T>(proc: Proc, match: Matcher<T> | undefined, timeoutM
 }
 
 function onWaiterTimeout([proc, waiter, timeoutMs]: readonly [Proc, Waiter, number]): void {
-  const index = proc.waiters.indexOf(waiter);
+  const index = proc.indexOfWaiter(waiter);
   if (index === -1) return;
   waiter.timer = undefined;
   settleWaiter(proc, index, waiter);

@@ -334,14 +334,44 @@ describe("process", () => {
       for (const m of ["a", "b", "c"]) deliver(p, m);
       const onlyD = receiveIn(p, (m) => (m === "d" ? m : undefined), WAIT);
       const onlyC = receiveIn(p, (m) => (m === "c" ? m : undefined), WAIT);
-      expect(p.waiters[0]!.scanned).toBe(3);
+      expect(p.waiterAt(0).scanned).toBe(3);
       expect(await onlyC).toBe("c");
-      expect(p.waiters[0]!.scanned).toBe(2);
+      expect(p.waiterAt(0).scanned).toBe(2);
       expect(removeMessage(p, 0)).toBe("a");
-      expect(p.waiters[0]!.scanned).toBe(1);
+      expect(p.waiterAt(0).scanned).toBe(1);
       deliver(p, "d");
       expect(await onlyD).toBe("d");
       expect(p.mailbox.toArray()).toEqual(["b"]);
+    });
+  });
+
+  describe("waiters", () => {
+    it("serves several waiters oldest first, as one, two or three wait", async () => {
+      const p = proc();
+      const waits = ["x", "y", "z"].map((want) => receiveIn(p, (m) => (m === want ? m : undefined), WAIT));
+      expect(p.waiterCount).toBe(3);
+      deliver(p, "y");
+      expect(await waits[1]).toBe("y");
+      expect(p.waiterCount).toBe(2);
+      deliver(p, "z");
+      expect(await waits[2]).toBe("z");
+      expect(p.waiterCount).toBe(1);
+      const again = receiveIn(p, undefined, WAIT);
+      expect(p.indexOfWaiter(p.waiterAt(1))).toBe(1);
+      deliver(p, "x");
+      expect(await waits[0]).toBe("x");
+      deliver(p, "w");
+      expect(await again).toBe("w");
+      expect([p.waiting, p.waiterCount]).toEqual([false, 0]);
+    });
+
+    it("rejects every waiter of an Inbox-like process when it exits", async () => {
+      const p = proc();
+      p.rejectOnExit = true;
+      const waits = [receiveIn(p, undefined, WAIT), receiveIn(p, undefined, WAIT)];
+      terminate(p, "bye");
+      for (const w of waits) await expect(w).rejects.toThrow(ExitError);
+      expect(p.waiting).toBe(false);
     });
   });
 

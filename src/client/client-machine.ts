@@ -9,7 +9,7 @@ import type { Proc } from "../runtime/process/process.ts";
 import type { Name } from "../runtime/names/names-types.ts";
 import { type EventType, genericTimeout, KEEP, keepWith, nextState, type ParsedActions, stateTimeout, stopWith, timeoutsOnly, type Transition } from "../runtime/behaviours/statem-actions.ts";
 import type { StatemCallbacks } from "../runtime/behaviours/gen-statem-process.ts";
-import { Closed, Connection, type ConnectInfo, FrameIn, Opened, PingIn } from "./connection.ts";
+import { Closed, Connection, type ConnectInfo, dial, FrameIn, Opened, PingIn } from "./connection.ts";
 import { closeCodeFor, type Frame } from "./frames.ts";
 import { HANDLED, pullInfo, received, recvCall, Undecodable, UNDECODABLE_CLOSE } from "./pull.ts";
 import { PullBuffer, Recv } from "./pull-buffer.ts";
@@ -66,7 +66,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
   /** Whatever ends the process (a kill included), its socket must not outlive it. */
   procExited(proc: Proc): void {
     const conn = (behaviourOf(proc) as Partial<MachineHost> | undefined)?.conn;
-    if (conn !== undefined && (conn.open || conn.ws.readyState === conn.ws.CONNECTING)) conn.terminate();
+    if (conn !== undefined && (conn.open || conn.readyState === Connection.CONNECTING)) conn.terminate();
   }
 
   handleEvent(type: EventType, content: unknown, state: ConnState, data: MachineHost): MaybePromise<Result> {
@@ -87,7 +87,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
   terminate(reason: unknown, _state: ConnState, data: MachineHost): unknown {
     const conn = data.conn;
     if (conn !== undefined) this.#abandoned(conn, data, reason);
-    if (conn?.open) conn.close(closeCodeFor(reason), "");
+    if (conn?.open) conn.closeHandshake(closeCodeFor(reason), "");
     failQueue(data, "closing", "the client stopped");
     for (const from of data.waiters) replyValue(from);
     data.waiters = NO_CALLERS;
@@ -99,7 +99,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
       case "connecting": {
         data.since = performance.now();
         data.upgraded = false;
-        data.conn = new Connection(data.proc, data.options);
+        data.conn = dial(data.proc, data.options);
         telemetry.publishConnectStart(data.meta, data.attempt);
         const timeout = data.options.connectTimeout;
         return timeout === Infinity ? KEEP : keepWith(timeoutsOnly([stateTimeout(timeout, "connect_timeout")]));
@@ -278,7 +278,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
         data.waiters = [...data.waiters, from];
         data.localClose = true;
         data.closingReason = "closed";
-        data.conn!.close(req.code, req.reason);
+        data.conn!.closeHandshake(req.code, req.reason);
         return nextState("closing", data);
       case "closing":
         data.waiters = [...data.waiters, from];
@@ -351,7 +351,7 @@ export class ClientMachine implements StatemCallbacks<Result> {
     if ((state === "connected" || state === "connecting") && conn !== undefined) {
       if (state === "connecting" || !conn.open) return this.#giveUp(data, reason, "aborted", false);
       data.closingReason = reason;
-      conn.close(close?.[0] ?? 1000, close?.[1] ?? "");
+      conn.closeHandshake(close?.[0] ?? 1000, close?.[1] ?? "");
       return nextState("closing", data);
     }
     // Already down or closing: only the state changes, and a pending retry is called off.

@@ -121,54 +121,27 @@ export class Closed {
   ) {}
 }
 
-/**
- * The `ws` socket of one Connection. `ws` reports every event through `emit`; overriding it hands
- * each event straight to the Connection, so a socket registers no listeners at all. With eight
- * listeners, the emitter's table becomes a hash table of about 600 bytes per idle connection, and
- * every frame would go through a listener lookup.
- */
-class ClientSocket extends WebSocket {
-  conn!: Connection;
-
-  override emit(event: string | symbol, ...args: unknown[]): boolean {
-    const conn = this.conn;
-    switch (event) {
-      case "message":
-        conn.received(args[0] as Buffer, args[1] as boolean);
-        return true;
-      case "ping":
-        conn.pinged(args[0] as Buffer);
-        return true;
-      case "pong":
-        conn.ponged(args[0] as Buffer);
-        return true;
-      case "upgrade":
-        conn.upgraded(args[0] as IncomingMessage);
-        return true;
-      case "unexpected-response":
-        conn.refuse(args[1] as IncomingMessage);
-        return true;
-      case "open":
-        conn.opened();
-        return true;
-      case "error":
-        conn.fail(args[0] as Error);
-        return true;
-      case "close":
-        conn.end(args[0] as number, args[1] as Buffer);
-        return true;
-      default:
-        return super.emit(event, ...args);
-    }
-  }
-}
-
 let connections = 0;
 
-export class Connection {
+/**
+ * Dials `options.url` for `owner`: a Connection that delivers what happens on its socket to the
+ * owner's mailbox. The socket's events only deliver messages, so its handles need not keep the
+ * process that dials (see outsideProcess).
+ */
+export function dial(owner: Proc, options: ClientOptions): Connection {
+  return outsideProcess(() => new Connection(owner, options));
+}
+
+/**
+ * One `ws` socket and its bookkeeping, one object: the socket's class, extended. `ws` reports
+ * every event through `emit`; overriding it hands each event straight to the handler below, so a
+ * socket registers no listeners at all. With eight listeners, the emitter's table becomes a hash
+ * table of about 600 bytes per idle connection, and every frame would go through a listener lookup.
+ * Only new names are added: none of the socket's own methods is overridden but `emit`.
+ */
+export class Connection extends WebSocket {
   /** Numbers the sockets of this Node process, to tell them apart in traces. */
   readonly id = ++connections;
-  readonly ws: ClientSocket;
   /**
    * Counts what arrived (the upgrade, then frames of any kind), for the heartbeat: a count, not a
    * time, so an idle connection holds no boxed number and a frame costs no clock read.
@@ -176,24 +149,21 @@ export class Connection {
   inbound = 0;
   /** The upgrade response's headers (`ws` only shows the response during its `upgrade` event). */
   headers: Record<string, string | string[]> = {};
-  #reachedServer = false;
+  /** REACHED_SERVER, CLOSED and DIRECT, packed. */
+  #flags = 0;
   #failure: Error | undefined = undefined;
-  #closed = false;
   /** Frames delivered to the owner and not yet taken from its mailbox (see `maxBuffered`). */
   #buffered = 0;
   readonly #maxBuffered: number;
   /** The scheduler's turn of this connection's last write: its first write of a turn goes out at once. */
   #turn = -1;
-  /** Frames go through the frame writer, unless `ws` must encode them (permessage-deflate, a custom `generateMask`). */
-  readonly #direct: boolean;
 
+  /** Use `dial`, which creates the socket outside the owner's process. */
   constructor(
     readonly owner: Proc,
     options: ClientOptions,
   ) {
-    // The socket's events only deliver messages to the owner, so its handles need not keep the
-    // process that dials (see outsideProcess).
-    const ws = outsideProcess(() => new ClientSocket(options.url, [...options.protocols], {
+    super(options.url, [...options.protocols], {
       ...options.transportOpts,
       headers: { ...options.headers },
       perMessageDeflate: options.perMessageDeflate,
@@ -201,33 +171,63 @@ export class Connection {
       closeTimeout: timerDelay(options.closeTimeout),
       followRedirects: false,
       autoPong: true,
-    } as WebSocket.ClientOptions));
-    ws.conn = this;
-    this.ws = ws;
+    } as WebSocket.ClientOptions);
     this.#maxBuffered = options.maxBuffered;
-    this.#direct = options.perMessageDeflate === false && (options.transportOpts as WebSocket.ClientOptions).generateMask === undefined;
+    // Frames go through the frame writer, unless `ws` must encode them (permessage-deflate, a custom `generateMask`).
+    if (options.perMessageDeflate === false && (options.transportOpts as WebSocket.ClientOptions).generateMask === undefined) this.#flags = DIRECT;
     // "Answered" starts at the first response byte (API §5): a server that sends half a response
     // head, or its headers slowly for ever, was reached, though `ws` reports nothing until the head
     // is complete. The listeners go away with the first byte.
-    (ws as unknown as { _req?: ClientRequest })._req?.once("socket", (socket: Duplex) => socket.once("data", () => this.answered()));
+    (this as unknown as { _req?: ClientRequest })._req?.once("socket", (socket: Duplex) => socket.once("data", () => this.answered()));
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    switch (event) {
+      case "message":
+        this.received(args[0] as Buffer, args[1] as boolean);
+        return true;
+      case "ping":
+        this.pinged(args[0] as Buffer);
+        return true;
+      case "pong":
+        this.ponged(args[0] as Buffer);
+        return true;
+      case "upgrade":
+        this.upgraded(args[0] as IncomingMessage);
+        return true;
+      case "unexpected-response":
+        this.refuse(args[1] as IncomingMessage);
+        return true;
+      case "open":
+        this.opened();
+        return true;
+      case "error":
+        this.fail(args[0] as Error);
+        return true;
+      case "close":
+        this.end(args[0] as number, args[1] as Buffer);
+        return true;
+      default:
+        return super.emit(event, ...args);
+    }
   }
 
   /** True once any byte of the server's response arrived: the server was reached. */
   get reachedServer(): boolean {
-    return this.#reachedServer;
+    return (this.#flags & REACHED_SERVER) !== 0;
   }
 
   /** @internal */
   answered(): void {
-    this.#reachedServer = true;
+    this.#flags |= REACHED_SERVER;
   }
 
   /**
    * How traces and crash reports show a connection (formatTerm uses it): an opaque handle. The
-   * socket behind it holds the owner's whole state and, while dialing, the request with its
-   * headers, which may carry tokens; the URL may too (a query string), so it is left out.
+   * socket holds the owner's whole state and, while dialing, the request with its headers, which
+   * may carry tokens; the URL may too (a query string), so it is left out.
    */
-  toString(): string {
+  override toString(): string {
     return `#Connection<${this.id}>`;
   }
 
@@ -237,17 +237,12 @@ export class Connection {
    * caches what it asked the OS, and an idle connection does not hold a copy.
    */
   get addresses(): Addresses | undefined {
-    return addressesOf((this.ws as unknown as { _socket?: Socket })._socket);
+    return addressesOf((this as unknown as { _socket?: Socket })._socket);
   }
 
   /** True while frames can be written. */
   get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-
-  /** True while reading is paused because `maxBuffered` frames wait in the owner's mailbox. */
-  get paused(): boolean {
-    return this.ws.isPaused;
+    return this.readyState === WebSocket.OPEN;
   }
 
   /**
@@ -263,27 +258,26 @@ export class Connection {
    * frames after it leave together at the end of the tick, encoded into one buffer (frame-writer.ts).
    */
   write(frame: Frame, settler?: FrameSettler, a?: unknown, b?: unknown): boolean {
-    const ws = this.ws;
-    if (ws.readyState !== WebSocket.OPEN) return false;
-    if (this.#direct) {
+    if (this.readyState !== WebSocket.OPEN) return false;
+    if ((this.#flags & DIRECT) !== 0) {
       const turn = currentTurn();
-      writeFrame((ws as unknown as { _socket: Duplex })._socket, frame, this.#turn !== turn, settler, a, b);
+      writeFrame((this as unknown as { _socket: Duplex })._socket, frame, this.#turn !== turn, settler, a, b);
       this.#turn = turn;
       return true;
     }
     const done = settler === undefined ? undefined : (err?: Error | null) => settler.settled(frame, a, b, err);
     switch (frame[0]) {
       case "text":
-        ws.send(frame[1], done);
+        this.send(frame[1], done);
         break;
       case "binary":
-        ws.send(frame[1], { binary: true }, done);
+        this.send(frame[1], { binary: true }, done);
         break;
       case "ping":
-        ws.ping(frame[1], undefined, done);
+        this.ping(frame[1], undefined, done);
         break;
       case "pong":
-        ws.pong(frame[1], undefined, done);
+        this.pong(frame[1], undefined, done);
         break;
     }
     return true;
@@ -295,25 +289,23 @@ export class Connection {
    * the socket on every frame.
    */
   taken(): void {
-    if (--this.#buffered <= this.#maxBuffered >> 1 && this.ws.isPaused) this.ws.resume();
+    if (--this.#buffered <= this.#maxBuffered >> 1 && this.isPaused) this.resume();
   }
 
-  /** Starts the close handshake; `ws` ends the socket after `closeTimeout` without a reply. */
-  close(code: number, reason: string): void {
+  /**
+   * Starts the close handshake; `ws` ends the socket after `closeTimeout` without a reply. (Not
+   * `close`: `ws` calls its own when the server's close frame arrives.)
+   */
+  closeHandshake(code: number, reason: string): void {
     // The close frame must follow every data frame written before it.
     flushFrames();
-    this.ws.close(code, reason);
-  }
-
-  /** Ends the socket now, without a close handshake. */
-  terminate(): void {
-    this.ws.terminate();
+    this.close(code, reason);
   }
 
   /** @internal */
   opened(): void {
     this.inbound++;
-    deliver(this.owner, new Opened(this, new UpgradeInfo(this.headers, this.ws.protocol, this)));
+    deliver(this.owner, new Opened(this, new UpgradeInfo(this.headers, this.protocol, this)));
     // The handshake is over: an idle connection does not keep the headers.
     this.headers = NO_HEADERS;
   }
@@ -341,13 +333,13 @@ export class Connection {
    */
   deliverFrame(msg: FrameIn | PingIn): void {
     this.inbound++;
-    if (++this.#buffered >= this.#maxBuffered && !this.ws.isPaused) this.ws.pause();
+    if (++this.#buffered >= this.#maxBuffered && !this.isPaused) this.pause();
     deliver(this.owner, msg);
   }
 
   /** @internal */
   upgraded(res: IncomingMessage): void {
-    this.#reachedServer = true;
+    this.#flags |= REACHED_SERVER;
     this.headers = { ...res.headers } as Record<string, string | string[]>;
   }
 
@@ -355,29 +347,33 @@ export class Connection {
   fail(err: Error): void {
     this.#failure ??= err;
     // Node's HTTP parser errors mean the server answered something, just not HTTP.
-    if ((err as NodeJS.ErrnoException).code?.startsWith("HPE_")) this.#reachedServer = true;
+    if ((err as NodeJS.ErrnoException).code?.startsWith("HPE_")) this.#flags |= REACHED_SERVER;
   }
 
   /** @internal */
   refuse(res: IncomingMessage): void {
-    this.#reachedServer = true;
+    this.#flags |= REACHED_SERVER;
     this.#failure = new UpgradeError(res.statusCode ?? 0, { ...res.headers } as Record<string, string | string[]>);
     res.resume();
-    this.ws.terminate();
+    this.terminate();
   }
 
   /** @internal */
   end(code: number, reason: Buffer): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if ((this.#flags & CLOSED) !== 0) return;
+    this.#flags |= CLOSED;
     let why: SocketEndReason;
     if (this.#failure !== undefined) why = ["error", this.#failure];
     // 1006 is never sent on the wire: ws reports it when the socket ended without a close frame.
     else if (code !== 1006) why = ["remote_close", code, reason.toString()];
     else why = ["error", abruptError(code)];
-    deliver(this.owner, new Closed(this, why, this.#reachedServer));
+    deliver(this.owner, new Closed(this, why, this.reachedServer));
   }
 }
+
+const REACHED_SERVER = 1;
+const CLOSED = 2;
+const DIRECT = 4;
 
 function abruptError(code: number): Error {
   const err = new Error(`connection closed abruptly (close code ${code}, no close frame)`) as NodeJS.ErrnoException;

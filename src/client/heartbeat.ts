@@ -51,7 +51,7 @@ export function tick(policy: HeartbeatPolicy, state: HeartbeatState): ParsedActi
  * client paused reading because the server sends more than it handles (the pong waits unread).
  */
 export function peerAlive(conn: Connection, state: HeartbeatState): boolean {
-  if (conn.inbound + 1 === state.pingInbound && !conn.paused) return false;
+  if (conn.inbound + 1 === state.pingInbound && !conn.isPaused) return false;
   state.pingInbound = 0;
   return true;
 }

@@ -32,7 +32,10 @@ type Next = { readonly continue: unknown } | number | "hibernate" | undefined;
 /** The message an idle timeout sends the process; only the one armed last counts. */
 class IdleTimeout {}
 
-/** A GenServer's process: its state and the application of each callback's result. */
+/**
+ * A GenServer's process: its state and the application of each callback's result. Its helpers
+ * are `private` methods, not #methods: a class with one stores a brand in every instance.
+ */
 export class ServerProcess extends BehaviourProcess {
   state: unknown = undefined;
   /** What init's result asked for, applied once `start` has resolved. */
@@ -52,10 +55,10 @@ export class ServerProcess extends BehaviourProcess {
     const v: unknown = this.server.init(arg);
     // Only a promise is awaited: await reads `then`, which a hostile result turns into a raw throw.
     const r: unknown = isPromiseLike(v) ? await v : v;
-    return read("init", r, () => this.#takeInit(r));
+    return read("init", r, () => this.takeInit(r));
   }
 
-  #takeInit(r: unknown): Stop | undefined {
+  private takeInit(r: unknown): Stop | undefined {
     if (Array.isArray(r)) {
       if (r[0] === "ok" && (r.length === 2 || r.length === 3)) {
         this.initNext = nextOf("init", r, 2);
@@ -77,9 +80,9 @@ export class ServerProcess extends BehaviourProcess {
   // Casts first: the one-way path is the hottest. Each result is read where it is applied,
   // without a closure or a record per message.
   dispatch(msg: unknown): StepResult {
-    if (msg instanceof IdleTimeout) return this.#timedOut(msg);
+    if (msg instanceof IdleTimeout) return this.timedOut(msg);
     if (msg instanceof CastRequest) return this.dispatchCast(msg.msg);
-    this.#cancelIdle();
+    this.cancelIdle();
     if (msg instanceof CallRequest) {
       this.callback = "handleCall";
       const r = this.server.handleCall(msg.request, msg.from, this.state);
@@ -89,21 +92,21 @@ export class ServerProcess extends BehaviourProcess {
   }
 
   override dispatchCast(msg: unknown): StepResult {
-    this.#cancelIdle();
+    this.cancelIdle();
     this.callback = "handleCast";
     const r = this.server.handleCast(msg, this.state);
     return isPromiseLike(r) ? Promise.resolve(r).then((v) => this.afterNoreply(v)) : this.afterNoreply(r);
   }
 
   /** Any message but the idle timeout itself cancels the idle timeout. */
-  #cancelIdle(): void {
+  private cancelIdle(): void {
     if (this.idle === undefined) return;
     cancelTimer(this.idle.timer);
     this.idle = undefined;
   }
 
   /** Only the timeout armed last counts: an older one that fired before it was cancelled is dropped. */
-  #timedOut(marker: IdleTimeout): StepResult {
+  private timedOut(marker: IdleTimeout): StepResult {
     if (marker !== this.idle?.marker) return undefined;
     this.idle = undefined;
     this.lastEvent = "timeout";

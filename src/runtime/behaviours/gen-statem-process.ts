@@ -70,6 +70,8 @@ const NO_KEYS: string[] = [];
  * host says how the machine's `init` is called and how its results become transitions:
  * GenStatemProcess parses a GenStatem's results (statem-actions.ts), the client's process takes
  * the transitions its machine builds as they are. Either way each result is validated once.
+ * Its helpers are `private` methods, not #methods: a class with one stores a brand in every
+ * instance, 8 bytes per machine.
  */
 export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = StatemCallbacks<R>> extends BehaviourProcess {
   state: unknown = undefined;
@@ -118,22 +120,22 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   override begin(): Step {
     const actions = this.#initActions!;
     this.#initActions = undefined;
-    return this.#thenDrain(this.#transition({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined, undefined));
+    return this.thenDrain(this.transition({ kind: "repeat", state: undefined, data: this.data, keepData: true, actions }, undefined, undefined));
   }
 
   // Every step below stays synchronous while the callbacks are, so a busy machine pays no
   // promise per event; an async callback turns the rest of its step into a promise chain.
   // A mailbox message becomes an event without an event object: one is only made if it is postponed.
   dispatch(msg: unknown): Step {
-    if (msg instanceof CallRequest) return this.#thenDrain(this.#process(["call", msg.from], msg.request));
+    if (msg instanceof CallRequest) return this.thenDrain(this.process(["call", msg.from], msg.request));
     if (msg instanceof CastRequest) return this.dispatchCast(msg.msg);
-    if (!(msg instanceof TimeoutFired)) return this.#thenDrain(this.#process("info", msg));
-    const event = this.#takeTimer(msg.key, msg.id);
-    return event === undefined ? undefined : this.#thenDrain(this.#process(event.type, event.content));
+    if (!(msg instanceof TimeoutFired)) return this.thenDrain(this.process("info", msg));
+    const event = this.takeTimer(msg.key, msg.id);
+    return event === undefined ? undefined : this.thenDrain(this.process(event.type, event.content));
   }
 
   override dispatchCast(msg: unknown): Step {
-    return this.#thenDrain(this.#process("cast", msg));
+    return this.thenDrain(this.process("cast", msg));
   }
 
   terminate(reason: unknown): unknown {
@@ -154,30 +156,30 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     return { state: this.state, data: this.data };
   }
 
-  #thenDrain(step: Step): Step {
-    if (step === undefined) return this.#queue.length === 0 && this.#zeroQueue.length === 0 ? undefined : this.#drain();
-    if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
+  private thenDrain(step: Step): Step {
+    if (step === undefined) return this.#queue.length === 0 && this.#zeroQueue.length === 0 ? undefined : this.drain();
+    if (isPromiseLike(step)) return step.then((stop) => stop ?? this.drain());
     return step;
   }
 
   /** Runs the inserted, postponed and zero-timeout events queued before the mailbox. */
-  #drain(): Step {
+  private drain(): Step {
     for (;;) {
-      const event = (this.#queue.length === 0 ? undefined : this.#queue.shift()) ?? this.#nextZeroTimeout();
+      const event = (this.#queue.length === 0 ? undefined : this.#queue.shift()) ?? this.nextZeroTimeout();
       if (event === undefined) return undefined;
       this.lastEvent = event;
-      const step = this.#process(event.type, event.content);
-      if (isPromiseLike(step)) return step.then((stop) => stop ?? this.#drain());
+      const step = this.process(event.type, event.content);
+      if (isPromiseLike(step)) return step.then((stop) => stop ?? this.drain());
       if (step !== undefined) return step;
     }
   }
 
-  #process(type: EventType, content: unknown): Step {
-    if (this.#timers !== undefined) this.#cancelTimer("timeout"); // an event timeout is cancelled by any event
+  private process(type: EventType, content: unknown): Step {
+    if (this.#timers !== undefined) this.cancelTimer("timeout"); // an event timeout is cancelled by any event
     if (this.eventCallback !== undefined) this.callback = this.eventCallback;
     const r = this.machine.handleEvent(type, content, this.state, this.data);
-    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.#transition(this.transitionOf(result), type, content));
-    return this.#transition(this.transitionOf(r), type, content);
+    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.transition(this.transitionOf(result), type, content));
+    return this.transition(this.transitionOf(r), type, content);
   }
 
   /**
@@ -185,26 +187,26 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
    * through here, the initial one included, so an event timeout set by init starts as the
    * machine begins instead of lingering until (and wrongly outliving) the first event.
    */
-  #transition(t: Transition, type: EventType | undefined, content: unknown): Step {
-    const step = this.#apply(t, type, content);
-    if (step === undefined) return this.#pendingEventTimeout === undefined ? undefined : this.#afterTransition(undefined);
-    if (isPromiseLike(step)) return step.then((stop) => this.#afterTransition(stop));
-    return this.#afterTransition(step);
+  private transition(t: Transition, type: EventType | undefined, content: unknown): Step {
+    const step = this.apply(t, type, content);
+    if (step === undefined) return this.#pendingEventTimeout === undefined ? undefined : this.afterTransition(undefined);
+    if (isPromiseLike(step)) return step.then((stop) => this.afterTransition(stop));
+    return this.afterTransition(step);
   }
 
-  #afterTransition(stop: Stop | undefined): Stop | undefined {
-    if (stop === undefined) this.#startPendingEventTimeout();
+  private afterTransition(stop: Stop | undefined): Stop | undefined {
+    if (stop === undefined) this.startPendingEventTimeout();
     return stop;
   }
 
   /** Applies a transition; `type` and `content` are the event that caused it (no type: the initial one). */
-  #apply(t: Transition, type: EventType | undefined, content: unknown): Step {
+  private apply(t: Transition, type: EventType | undefined, content: unknown): Step {
     // The common transition (keep the state, no actions) has nothing to apply but its data.
     if (t.kind === "keep" && t.actions === NO_ACTIONS) {
       if (!t.keepData) this.data = t.data;
       return undefined;
     }
-    this.#sendReplies(t.actions);
+    this.sendReplies(t.actions);
     if (!t.keepData) this.data = t.data;
     if (t.kind === "stop") return { reason: t.reason };
     if (t.actions.postpone && type !== undefined) {
@@ -214,7 +216,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     const old = this.state;
     const changed = t.kind === "next" && !sameState(old, t.state);
     if (t.kind === "next") this.state = t.state;
-    if (changed) this.#cancelTimer("state_timeout");
+    if (changed) this.cancelTimer("state_timeout");
     let front = t.actions.nextEvents;
     if (changed && this.#postponed.length > 0) {
       front = [...front, ...this.#postponed];
@@ -224,39 +226,39 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
       if (this.#queue === NO_EVENTS) this.#queue = [...front];
       else this.#queue.unshift(...front);
     }
-    this.#setTimeouts(t.actions.timeouts);
-    if (changed || t.kind === "repeat") return this.#enter(type === undefined ? this.state : old);
+    this.setTimeouts(t.actions.timeouts);
+    if (changed || t.kind === "repeat") return this.enter(type === undefined ? this.state : old);
     return undefined;
   }
 
   /** The state enter call: may keep or repeat the state, set timeouts and reply, nothing else. */
-  #enter(oldState: unknown): Step {
+  private enter(oldState: unknown): Step {
     if (this.eventCallback !== undefined) this.callback = this.eventCallback;
     const r = this.machine.handleEvent(ENTER, oldState, this.state, this.data);
-    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.#afterEnter(result));
-    return this.#afterEnter(r);
+    if (isPromiseLike(r)) return Promise.resolve(r).then((result) => this.afterEnter(result));
+    return this.afterEnter(r);
   }
 
-  #afterEnter(result: R): Stop | undefined {
+  private afterEnter(result: R): Stop | undefined {
     const t = this.transitionOf(result);
     if (t.kind !== "stop" && (!validForEnter(t.actions) || (t.kind === "next" && !sameState(t.state, this.state)))) {
       throw new BadReturnError("handleEvent", result);
     }
-    this.#sendReplies(t.actions);
+    this.sendReplies(t.actions);
     if (!t.keepData) this.data = t.data;
     if (t.kind === "stop") return { reason: t.reason };
-    this.#setTimeouts(t.actions.timeouts);
+    this.setTimeouts(t.actions.timeouts);
     return undefined;
   }
 
-  #sendReplies(actions: ParsedActions): void {
+  private sendReplies(actions: ParsedActions): void {
     for (const [from, value] of actions.replies) {
       this.countOut();
       reply(from, value);
     }
   }
 
-  #setTimeouts(timeouts: readonly TimeoutAction[]): void {
+  private setTimeouts(timeouts: readonly TimeoutAction[]): void {
     for (const action of timeouts) {
       if (action.kind === "timeout") {
         this.#pendingEventTimeout = action;
@@ -264,23 +266,23 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
       }
       const key = action.kind === "generic" ? `g:${action.key}` : action.kind;
       const type: EventType = action.kind === "generic" ? ["timeout", action.name!] : action.kind;
-      this.#startTimer(key, type, action);
+      this.startTimer(key, type, action);
     }
   }
 
-  #startPendingEventTimeout(): void {
+  private startPendingEventTimeout(): void {
     const action = this.#pendingEventTimeout;
     if (action === undefined) return;
     this.#pendingEventTimeout = undefined;
     // Queued events would cancel it at once, so gen_statem does not start it then.
-    if (this.#queue.length === 0) this.#startTimer("timeout", "timeout", action);
+    if (this.#queue.length === 0) this.startTimer("timeout", "timeout", action);
   }
 
-  #startTimer(key: string, type: EventType, action: TimeoutAction): void {
-    this.#cancelTimer(key);
+  private startTimer(key: string, type: EventType, action: TimeoutAction): void {
+    this.cancelTimer(key);
     if (action.ms === Infinity) return;
     const id = ++timerSeq;
-    const timers = this.#ownTimers();
+    const timers = this.ownTimers();
     if (action.ms === 0) {
       timers.set(key, { id, type, content: action.content, handle: undefined });
       if (this.#zeroQueue === NO_KEYS) this.#zeroQueue = [key];
@@ -292,7 +294,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   }
 
   /** The timer table, created with the first timer together with the hook that clears it on exit. */
-  #ownTimers(): Map<string, ActiveTimer> {
+  private ownTimers(): Map<string, ActiveTimer> {
     if (this.#timers === undefined) {
       this.#timers = new Map();
       this.proc.onExit(this);
@@ -301,7 +303,7 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
   }
 
   /** Removes a timer; an empty table goes away with its exit hook, as idle machines are many. */
-  #forgetTimer(key: string): void {
+  private forgetTimer(key: string): void {
     const timers = this.#timers!;
     timers.delete(key);
     if (timers.size === 0) {
@@ -317,27 +319,27 @@ export abstract class StatemProcess<R = unknown, M extends StatemCallbacks<R> = 
     this.#zeroQueue = NO_KEYS;
   }
 
-  #cancelTimer(key: string): void {
+  private cancelTimer(key: string): void {
     const timer = this.#timers?.get(key);
     if (timer === undefined) return;
-    this.#forgetTimer(key);
+    this.forgetTimer(key);
     if (timer.handle !== undefined) timer.handle.cancel();
     else this.#zeroQueue = this.#zeroQueue.filter((k) => k !== key);
   }
 
   /** The event of a timer that fired, or undefined when it was cancelled or restarted since. */
-  #takeTimer(key: string, id: number): StatemEvent | undefined {
+  private takeTimer(key: string, id: number): StatemEvent | undefined {
     const timer = this.#timers?.get(key);
     if (timer === undefined || timer.id !== id) return undefined;
-    this.#forgetTimer(key);
+    this.forgetTimer(key);
     return { type: timer.type, content: timer.content };
   }
 
-  #nextZeroTimeout(): StatemEvent | undefined {
+  private nextZeroTimeout(): StatemEvent | undefined {
     const key = this.#zeroQueue.length === 0 ? undefined : this.#zeroQueue.shift();
     if (key === undefined) return undefined;
     const timer = this.#timers!.get(key)!;
-    this.#forgetTimer(key);
+    this.forgetTimer(key);
     return { type: timer.type, content: timer.content };
   }
 }

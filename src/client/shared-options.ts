@@ -25,16 +25,23 @@ let last: WeakRef<ClientOptions> | undefined;
 
 function sameOptions(a: ClientOptions, b: ClientOptions): boolean {
   for (const key of Object.keys(a) as Array<keyof ClientOptions>) {
-    if (!sameValue(a[key], b[key])) return false;
+    if (Object.is(a[key], b[key])) continue;
+    if (!COPIED.has(key) || !sameEntries(a[key], b[key])) return false;
   }
   return true;
 }
 
-/** The same value, or records (arrays included) with the same entries in the same order, compared with Object.is. */
-function sameValue(x: unknown, y: unknown): boolean {
-  if (Object.is(x, y)) return true;
+/**
+ * The options validation copies into frozen records or lists of its own: only these are compared
+ * entry by entry. The others (a name, a codec) are compared as they are: they may be the user's
+ * objects, which this must not read.
+ */
+const COPIED: ReadonlySet<string> = new Set(["headers", "transportOpts", "protocols", "reconnect", "heartbeat", "perMessageDeflate"]);
+
+/** Records (arrays included) with the same entries in the same order, compared with Object.is. */
+function sameEntries(x: unknown, y: unknown): boolean {
   if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
-  if (Array.isArray(x) !== Array.isArray(y) || Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+  if (Array.isArray(x) !== Array.isArray(y)) return false;
   const xs = Reflect.ownKeys(x);
   const ys = Reflect.ownKeys(y);
   if (xs.length !== ys.length) return false;

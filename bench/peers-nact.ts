@@ -5,7 +5,7 @@
 import { dispatch, query, type Ref, spawn as nactSpawn, start as nactStart, stop as nactStop } from "nact";
 import { GenServer, Inbox, send, spawn, type Pid } from "../src/index.ts";
 import { median } from "./raw-ws.ts";
-import { messages } from "./runtime.ts";
+import { calls, messages } from "./runtime.ts";
 
 const ONE_WAY = 200_000;
 const CALLS = 50_000;
@@ -51,7 +51,6 @@ async function paired(label: string, ours: () => Promise<number>, nact: () => Pr
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-
 /** Counts casts down and tells `done` when none are left. */
 class Counter extends GenServer<{ left: number; done: Pid }> {
   override init(state: { left: number; done: Pid }) {
@@ -72,30 +71,6 @@ async function casts(n: number): Promise<number> {
       GenServer.cast(server, i);
       if (i % 1000 === 999) await yieldNow();
     }
-  });
-  await done.receive(undefined, 60_000);
-  const rate = n / ((performance.now() - start) / 1000);
-  await GenServer.stop(server);
-  done.close();
-  return rate;
-}
-
-class Echo extends GenServer<null> {
-  override init() {
-    return ["ok", null] as const;
-  }
-  override handleCall(req: unknown, _from: unknown, s: null) {
-    return ["reply", req, s] as const;
-  }
-}
-
-async function calls(n: number): Promise<number> {
-  const server = await Echo.start();
-  const done = new Inbox();
-  const start = performance.now();
-  spawn(async () => {
-    for (let i = 0; i < n; i++) await GenServer.call(server, i);
-    send(done.pid, "done");
   });
   await done.receive(undefined, 60_000);
   const rate = n / ((performance.now() - start) / 1000);

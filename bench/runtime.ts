@@ -258,7 +258,7 @@ async function clientCasts(url: string, n: number): Promise<number> {
 }
 
 /** A process calls a GenServer `n` times in a row. calls/s. */
-async function calls(n: number): Promise<number> {
+export async function calls(n: number): Promise<number> {
   const server = await Echo.start();
   const done = new Inbox();
   const start = performance.now();

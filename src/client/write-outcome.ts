@@ -28,20 +28,17 @@ export function needsOutcome(from: From | undefined): boolean {
  * socket died before it took the frame). One object for every frame of every client.
  */
 export const FRAME_OUTCOME: FrameSettler = {
-  settled(frame: Frame, meta: unknown, from: unknown, err: Error | null | undefined): void {
-    frameSettled(meta as ClientMeta, frame, from as From | undefined, err);
+  settled(frame: Frame, meta: unknown, caller: unknown, err: Error | null | undefined): void {
+    const from = caller as From | undefined;
+    if (err != null) {
+      if (from !== undefined) replyError(from, lost(err));
+      else telemetry.publishDropped(meta as ClientMeta, frame, "connection_lost");
+      return;
+    }
+    telemetry.publishFrame("frameSent", meta as ClientMeta, frame);
+    if (from !== undefined) replyValue(from);
   },
 };
-
-function frameSettled(meta: ClientMeta, frame: Frame, from: From | undefined, err: Error | null | undefined): void {
-  if (err != null) {
-    if (from !== undefined) replyError(from, lost(err));
-    else telemetry.publishDropped(meta, frame, "connection_lost");
-    return;
-  }
-  telemetry.publishFrame("frameSent", meta, frame);
-  if (from !== undefined) replyValue(from);
-}
 
 /**
  * A frame the socket refused at once: it is closing (the server's close frame arrived, or it

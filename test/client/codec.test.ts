@@ -15,13 +15,12 @@ import {
   type JsonValue,
 } from "../../src/index.ts";
 import { ClientHarness, useEchoHarness } from "../helpers/client.ts";
-import type { TestServer } from "../helpers/ws-server.ts";
+import { texts, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
 useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
-const texts = (s: TestServer): string[] => s.received.flatMap((f) => (f.kind === "text" ? [f.data] : []));
 
 describe("codecs", () => {
   describe("codecs.json", () => {

@@ -15,13 +15,12 @@ import {
   type Pid,
 } from "../../src/index.ts";
 import { ClientHarness, type Hooks, useEchoHarness } from "../helpers/client.ts";
-import type { TestServer } from "../helpers/ws-server.ts";
+import { texts, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
 useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
-const texts = (s: TestServer): string[] => s.received.flatMap((f) => (f.kind === "text" ? [f.data] : []));
 const RETRY = { baseDelay: 20, maxDelay: 40 };
 
 /** A hook set whose handleCast pushes the frame it is cast, and whose handleConnect pushes "hello". */

@@ -16,13 +16,12 @@ import {
   type Pid,
 } from "../../src/index.ts";
 import { ClientHarness, useEchoHarness } from "../helpers/client.ts";
-import { startServer, startSilentServer, type TestServer } from "../helpers/ws-server.ts";
+import { startServer, startSilentServer, texts, type TestServer } from "../helpers/ws-server.ts";
 
 let h: ClientHarness;
 let srv: TestServer;
 useEchoHarness((harness, server) => ((h = harness), (srv = server)));
 
-const texts = (s: TestServer): string[] => s.received.flatMap((f) => (f.kind === "text" ? [f.data] : []));
 
 describe("sending", () => {
   describe("sendFrame", () => {

@@ -5,7 +5,8 @@ import { OptionsError } from "../../src/runtime/errors.ts";
 import { Inbox } from "../../src/runtime/process/inbox.ts";
 import type { Pid } from "../../src/runtime/process/pid.ts";
 import { receive } from "../../src/runtime/process/receive.ts";
-import { exit, spawn } from "../../src/runtime/process/spawn.ts";
+import { exit, self, spawn } from "../../src/runtime/process/spawn.ts";
+import { send } from "../../src/runtime/names/names.ts";
 import { captureLogs, type LogCapture, type LogLine } from "./logs.ts";
 
 /** How long a runtime test waits for a message it expects. */
@@ -97,3 +98,15 @@ function running(capture: LogCapture | undefined): LogCapture {
   if (capture === undefined) throw new Error("useLogCapture: no test is running");
   return capture;
 }
+
+/** A function for a task that tells `to` its pid, then waits for "go" and returns `value`. */
+export function held<T>(to: Pid, value: T): () => Promise<T> {
+  return async () => {
+    send(to, ["task", self()]);
+    await receive((m) => (m === "go" ? m : undefined));
+    return value;
+  };
+}
+
+/** The pid a {@link held} task told `box`. */
+export const taskPid = (box: Inbox): Promise<Pid> => box.receive((m) => (Array.isArray(m) && m[0] === "task" ? (m[1] as Pid) : undefined), WAIT);

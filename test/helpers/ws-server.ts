@@ -75,6 +75,9 @@ export interface TestServer {
   restart(): Promise<void>;
 }
 
+/** The text frames `server` received, oldest first. */
+export const texts = (server: TestServer): string[] => server.received.flatMap((f) => (f.kind === "text" ? [f.data] : []));
+
 /** A `ws` server on `ws://127.0.0.1:<port>`. */
 export function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   return serveWebSocket(() => http.createServer(), "ws", "127.0.0.1", opts);

@@ -8,11 +8,11 @@ import { monitor } from "../../src/runtime/process/monitors.ts";
 import { send } from "../../src/runtime/names/names.ts";
 import type { Pid } from "../../src/runtime/process/pid.ts";
 import { receive } from "../../src/runtime/process/receive.ts";
-import { isAlive, self, spawnMonitor } from "../../src/runtime/process/spawn.ts";
+import { isAlive, spawnMonitor } from "../../src/runtime/process/spawn.ts";
 import { MaxChildrenError } from "../../src/supervisor/errors.ts";
 import { Supervisor } from "../../src/supervisor/supervisor.ts";
 import { TaskSupervisor } from "../../src/supervisor/task-supervisor.ts";
-import { downMessage, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
+import { downMessage, held, taskPid, useLogCapture, useProcesses, WAIT } from "../helpers/runtime.ts";
 
 useLogCapture();
 const { inbox, killAfterTest } = useProcesses();
@@ -23,16 +23,6 @@ async function startSup(options = {}): Promise<Pid> {
   return sup;
 }
 
-/** Tells `to` the task's pid, waits for "go", returns `value`. */
-function held<T>(to: Pid, value: T): () => Promise<T> {
-  return async () => {
-    send(to, ["task", self()]);
-    await receive((m) => (m === "go" ? m : undefined));
-    return value;
-  };
-}
-
-const taskPid = (box: Inbox) => box.receive((m) => (Array.isArray(m) && m[0] === "task" ? (m[1] as Pid) : undefined), WAIT);
 
 describe("TaskSupervisor", () => {
   describe("TaskSupervisor.async", () => {

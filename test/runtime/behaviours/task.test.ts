@@ -6,25 +6,14 @@ import { Task } from "../../../src/runtime/behaviours/task.ts";
 import { Inbox } from "../../../src/runtime/process/inbox.ts";
 import { monitor } from "../../../src/runtime/process/monitors.ts";
 import { send } from "../../../src/runtime/names/names.ts";
-import type { Pid } from "../../../src/runtime/process/pid.ts";
 import { receive } from "../../../src/runtime/process/receive.ts";
 import { isAlive, self, spawnMonitor, trapExit } from "../../../src/runtime/process/spawn.ts";
 import { Supervisor } from "../../../src/supervisor/supervisor.ts";
-import { downMessage, useLogCapture, useProcesses, WAIT } from "../../helpers/runtime.ts";
+import { downMessage, held, taskPid, useLogCapture, useProcesses, WAIT } from "../../helpers/runtime.ts";
 
 const logs = useLogCapture();
 const { inbox, killAfterTest } = useProcesses();
 
-/** A function for a task that tells `to` its pid, then waits for "go" and returns `value`. */
-function held<T>(to: Pid, value: T): () => Promise<T> {
-  return async () => {
-    send(to, ["task", self()]);
-    await receive((m) => (m === "go" ? m : undefined));
-    return value;
-  };
-}
-
-const taskPid = (box: Inbox) => box.receive((m) => (Array.isArray(m) && m[0] === "task" ? (m[1] as Pid) : undefined), WAIT);
 
 /** Runs `body` in a new process monitored from `box`; resolves the process's exit reason. */
 async function exitReasonOf(box: Inbox, body: () => unknown): Promise<unknown> {

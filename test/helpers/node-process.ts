@@ -186,17 +186,7 @@ class Handle implements NodeProcess {
         this.#replies.delete(id);
         reject(new Error(`node ${this.name}: ${command} got no reply within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.#replies.set(id, {
-        command,
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
+      this.#replies.set(id, { command, ...settlers(timer, resolve, reject) });
       this.child.send({ id, command, args });
     });
   }
@@ -218,18 +208,7 @@ class Handle implements NodeProcess {
         const seen = this.#events.filter((e) => e.tag === tag).map((e) => JSON.stringify(e.data, jsonSafe));
         reject(new Error(`node ${this.name}: no "${tag}" event matched within ${timeoutMs} ms; unmatched: [${seen.join(", ")}]`));
       }, timeoutMs);
-      const waiter: Waiter = {
-        tag,
-        match,
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
+      const waiter: Waiter = { tag, match, ...settlers(timer, resolve, reject) };
       this.#waiters.add(waiter);
     });
   }
@@ -301,4 +280,18 @@ function killChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/** A promise's resolve and reject, each clearing `timer` (the wait's deadline) first. */
+function settlers<T>(timer: NodeJS.Timeout, resolve: (value: T) => void, reject: (err: Error) => void): { resolve: (value: unknown) => void; reject: (err: Error) => void } {
+  return {
+    resolve: (value) => {
+      clearTimeout(timer);
+      resolve(value as T);
+    },
+    reject: (err) => {
+      clearTimeout(timer);
+      reject(err);
+    },
+  };
 }

@@ -231,13 +231,15 @@ describe("Task.asyncStream", () => {
 
   it("a source that throws rejects the iteration with its error and kills the tasks", async () => {
     const box = inbox();
+    let pid: Pid | undefined;
     async function* source(): AsyncGenerator<number> {
       yield 1;
+      // The source breaks once the first task runs: that task is the one that must be killed.
+      pid = await box.receive((m) => (Array.isArray(m) && m[0] === "held" ? (m[1] as Pid) : undefined), WAIT);
       throw new Error("source broke");
     }
     const err = await collect(Task.asyncStream(source(), (i) => (send(box.pid, ["held", self()]), whenTold(i)), { maxConcurrency: 2 })).catch((e: unknown) => e);
     expect(err).toEqual(new Error("source broke"));
-    const [, pid] = box.peek()[0] as [string, Pid];
-    expect(isAlive(pid)).toBe(false);
+    expect(isAlive(pid!)).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket from "ws";
 import { formatTerm } from "../runtime/format-term.ts";
-import { deliver, outsideProcess, type Proc } from "../runtime/process/process.ts";
+import { deliverFromIo, outsideProcess, type Proc } from "../runtime/process/process.ts";
 import { UpgradeError } from "./errors.ts";
 import type { Frame } from "./frames.ts";
 import type { ClientOptions } from "./options.ts";
@@ -305,7 +305,7 @@ export class Connection extends WebSocket {
   /** @internal */
   opened(): void {
     this.inbound++;
-    deliver(this.owner, new Opened(this, new UpgradeInfo(this.headers, this.protocol, this)));
+    deliverFromIo(this.owner, new Opened(this, new UpgradeInfo(this.headers, this.protocol, this)));
     // The handshake is over: an idle connection does not keep the headers.
     this.headers = NO_HEADERS;
   }
@@ -334,7 +334,7 @@ export class Connection extends WebSocket {
   deliverFrame(msg: FrameIn | PingIn): void {
     this.inbound++;
     if (++this.#buffered >= this.#maxBuffered && !this.isPaused) this.pause();
-    deliver(this.owner, msg);
+    deliverFromIo(this.owner, msg);
   }
 
   /** @internal */
@@ -367,7 +367,7 @@ export class Connection extends WebSocket {
     // 1006 is never sent on the wire: ws reports it when the socket ended without a close frame.
     else if (code !== 1006) why = ["remote_close", code, reason.toString()];
     else why = ["error", abruptError(code)];
-    deliver(this.owner, new Closed(this, why, this.reachedServer));
+    deliverFromIo(this.owner, new Closed(this, why, this.reachedServer));
   }
 }
 

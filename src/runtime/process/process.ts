@@ -8,7 +8,7 @@ import { isNormalReason, reportCrash } from "../logger.ts";
 import type { Mailbox } from "./mailbox.ts";
 import { ProcFields, type Waiter } from "./proc-fields.ts";
 import { makePid, Pid, type Ref } from "./pid.ts";
-import { schedule, type Runnable } from "./scheduler.ts";
+import { drainNow, schedule, type Runnable } from "./scheduler.ts";
 import { isPromiseLike } from "../predicates.ts";
 
 /**
@@ -140,6 +140,19 @@ export function deliver(proc: Proc, msg: unknown): void {
   if (!proc.alive) return;
   proc.mailbox.push(msg);
   if (proc.waiting) schedule(proc);
+}
+
+/**
+ * `deliver` for a message that I/O hands in from outside every process (a socket's event): the
+ * receiver, if it waits, runs at once, inside the I/O callback (drainNow), unless the scheduler is
+ * busy. Code that runs as a process must use `deliver`.
+ */
+export function deliverFromIo(proc: Proc, msg: unknown): void {
+  if (!proc.alive) return;
+  proc.mailbox.push(msg);
+  if (!proc.waiting) return;
+  schedule(proc);
+  if (current.getStore() === undefined) drainNow();
 }
 
 /** `deliver` for a cast: the mailbox keeps its bare message (see Mailbox). */

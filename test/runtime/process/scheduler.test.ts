@@ -6,6 +6,7 @@ import { GenServer } from "../../../src/runtime/behaviours/gen-server.ts";
 import { send } from "../../../src/runtime/names/names.ts";
 import type { Pid } from "../../../src/runtime/process/pid.ts";
 import { receive } from "../../../src/runtime/process/receive.ts";
+import { deliverFromIo, lookup } from "../../../src/runtime/process/process.ts";
 import { charge, type Runnable, schedule } from "../../../src/runtime/process/scheduler.ts";
 import { exit, self, spawn } from "../../../src/runtime/process/spawn.ts";
 
@@ -197,6 +198,84 @@ describe("scheduler", () => {
       expect(seen).toEqual([]);
       expect(await answer).toBe("call");
       expect(seen).toEqual(["cast", "call"]);
+    });
+  });
+
+  describe("delivery from I/O", () => {
+    /** A GenServer whose handleInfo records what it got, and the record. */
+    async function recorder(): Promise<{ pid: Pid; seen: unknown[] }> {
+      const seen: unknown[] = [];
+      class Recorder extends GenServer<null> {
+        override handleInfo(msg: unknown) {
+          seen.push(msg);
+          return ["noreply", null] as const;
+        }
+      }
+      const pid = await Recorder.start(null);
+      kill(pid);
+      await freshTurn();
+      return { pid, seen };
+    }
+
+    it("runs a waiting receiver inside the I/O callback that delivers from outside every process", async () => {
+      const { pid, seen } = await recorder();
+      deliverFromIo(lookup(pid)!, "frame");
+      expect(seen).toEqual(["frame"]);
+      deliverFromIo(lookup(pid)!, "another");
+      expect(seen).toEqual(["frame", "another"]);
+    });
+
+    it("queues the message when process code delivers it: a process never runs inside another", async () => {
+      const { pid, seen } = await recorder();
+      const inbox: unknown[] = [];
+      const sender = spawn(async () => {
+        deliverFromIo(lookup(pid)!, "from a process");
+        inbox.push([...seen]);
+        await receive();
+      });
+      kill(sender);
+      await freshTurn();
+      expect(inbox).toEqual([[]]);
+      expect(seen).toEqual(["from a process"]);
+    });
+
+    it("queues the message once this turn's slice is spent, and the receiver gets it next turn", async () => {
+      const { pid, seen } = await recorder();
+      while (charge());
+      deliverFromIo(lookup(pid)!, "late");
+      expect(seen).toEqual([]);
+      await freshTurn();
+      expect(seen).toEqual(["late"]);
+    });
+
+    it("keeps the message in the mailbox of a receiver that is busy, in order", async () => {
+      const seen: unknown[] = [];
+      let release: () => void = () => undefined;
+      class Slow extends GenServer<null> {
+        override async handleInfo(msg: unknown) {
+          seen.push(msg);
+          if (msg === "first") await new Promise<void>((resolve) => (release = resolve));
+          return ["noreply", null] as const;
+        }
+      }
+      const pid = await Slow.start(null);
+      kill(pid);
+      await freshTurn();
+      deliverFromIo(lookup(pid)!, "first");
+      deliverFromIo(lookup(pid)!, "second");
+      expect(seen).toEqual(["first"]);
+      release();
+      await freshTurn();
+      expect(seen).toEqual(["first", "second"]);
+    });
+
+    it("drops the message for a process that has exited", async () => {
+      const { pid, seen } = await recorder();
+      const proc = lookup(pid)!;
+      await GenServer.stop(pid);
+      deliverFromIo(proc, "too late");
+      await freshTurn();
+      expect(seen).toEqual([]);
     });
   });
 

@@ -6,7 +6,7 @@ import { Inbox, isPid, monitor, send } from "../../src/index.ts";
 import { Node, nodeOf } from "../../src/dist/node.ts";
 import { NodeError } from "../../src/dist/errors.ts";
 import { NoProcessContextError, OptionsError } from "../../src/runtime/errors.ts";
-import { describeWithNats, uniqueCluster, useNats } from "../helpers/nats.ts";
+import { describeWithNats, uniqueCluster, untilBrokerDropped, useNats } from "../helpers/nats.ts";
 import { startNode, useNodeProcesses } from "../helpers/node-process.ts";
 import { FAST, pidOf } from "./support.ts";
 
@@ -70,6 +70,7 @@ describeWithNats("Node", () => {
       await box.run(() => Node.monitor("b", false));
       const idle = pidOf(await a.request("spawnIdle"));
       await a.kill();
+      await untilBrokerDropped(nats.url, cluster, "a");
       // nodedownAfterMs is 5 s here: the monitor bounces off the broker and a is down at once.
       const ref = await box.run(() => monitor(idle));
       expect(await box.receive(undefined, 2000)).toEqual(["DOWN", ref, "process", idle, "noconnection"]);

@@ -4,7 +4,9 @@
 import { closeSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect, RequestError } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe } from "vitest";
+import { Subjects } from "../../src/dist/transport.ts";
 import { HOW_TO_GET, natsAvailable, startNats, type NatsServer } from "./nats-server.ts";
 
 export { natsAvailable, natsRestartable, startNats, uniqueCluster, type NatsServer } from "./nats-server.ts";
@@ -47,6 +49,27 @@ export function useNats(): { readonly server: NatsServer; readonly url: string }
       return running().url;
     },
   };
+}
+
+/**
+ * Resolves once the broker has dropped the connection of `node` (a node process killed with
+ * SIGKILL): a request to it then bounces with "no responders". The process's exit reaches the test
+ * before the broker has necessarily read the closed socket; a test that needs the broker's
+ * at-once answer for a dead node waits for this instead of racing that read.
+ */
+export async function untilBrokerDropped(url: string, cluster: string, node: string): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    for (;;) {
+      try {
+        await nc.request(new Subjects(cluster).who(node), undefined, { timeout: 1000 });
+      } catch (err) {
+        if (err instanceof RequestError && err.isNoResponders()) return;
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 // Vitest runs each file in its own worker, all children of one vitest process: a marker file named

@@ -1,6 +1,7 @@
 // Client figures, each against raw `ws` measured in the same run on a fresh echo server process:
-// burst of sendFrameAsync, windowed 4 KiB echo, sequential round-trip latency, pull-mode
-// throughput, JSON codec round trip, heap per idle connection. Run alone with `node --expose-gc --import tsx bench/client.ts`, or via `npm run bench`.
+// burst of sendFrameAsync, windowed 4 KiB echo, sequential round-trip latency (raw and ours
+// interleaved: bench/paired-rtt.ts), pull-mode throughput, JSON codec round trip, heap per idle
+// connection. Run alone with `node --expose-gc --import tsx bench/client.ts`, or via `npm run bench`.
 import { execFile } from "node:child_process";
 import diagnostics_channel from "node:diagnostics_channel";
 import { promisify } from "node:util";
@@ -9,8 +10,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { channels, type ConnectOptions, type Frame, Inbox, Parley, type Pid, send } from "../src/index.ts";
 import { withEchoServer } from "./echo-process.ts";
 import { judged } from "./measure.ts";
-import { median, percentiles, rawBurst, rawRtt, rawWindow, ratioLine } from "./raw-ws.ts";
-import { jsonCodecRtt, pullThroughput, rawJsonRtt, rawPushThroughput } from "./client-pull-codec.ts";
+import { median, type Percentiles, percentiles, rawBurst, rawWindow, ratioLine } from "./raw-ws.ts";
+import { pullThroughput, rawPushThroughput } from "./client-pull.ts";
+import { type Payload, pairedRtt } from "./paired-rtt.ts";
 
 const WARMUP = 2_000;
 const run = promisify(execFile);
@@ -18,7 +20,6 @@ const run = promisify(execFile);
 type Mode =
   | { kind: "count"; target: number; done: Pid }
   | { kind: "window"; left: number; target: number; frame: Frame; done: Pid }
-  | { kind: "rtt"; left: number; samples: number[]; t0: number; frame: Frame; done: Pid }
   | { kind: "idle"; done: Pid };
 
 interface State {
@@ -36,10 +37,6 @@ class BenchClient extends Parley<State> {
   override handleCast(mode: Mode, s: State) {
     s.mode = mode;
     s.seen = 0;
-    if (mode.kind === "rtt") {
-      mode.t0 = performance.now();
-      return ["push", mode.frame, s] as const;
-    }
     return ["ok", s] as const;
   }
 
@@ -57,16 +54,6 @@ class BenchClient extends Parley<State> {
           return ["push", mode.frame, s] as const;
         }
         return ["ok", s] as const;
-      case "rtt": {
-        const now = performance.now();
-        mode.samples.push((now - mode.t0) * 1000);
-        if (--mode.left === 0) {
-          send(mode.done, "done");
-          return ["ok", s] as const;
-        }
-        mode.t0 = performance.now();
-        return ["push", mode.frame, s] as const;
-      }
       default:
         return ["ok", s] as const;
     }
@@ -88,14 +75,20 @@ interface Runs {
   readonly on: number[];
 }
 
+/** A latency's runs: raw ws and ours interleaved in each run, quiet runs and observed runs. */
+interface PairedRuns {
+  readonly off: { readonly raw: number[]; readonly ours: number[] };
+  readonly on: { readonly raw: number[]; readonly ours: number[] };
+}
+
 /** Every client figure, as runs of each variant. */
 interface Figures {
-  readonly rtt50: Runs;
-  readonly rtt99: Runs;
+  readonly rtt50: PairedRuns;
+  readonly rtt99: PairedRuns;
   readonly window: Runs;
   readonly bursts: ReadonlyArray<readonly [n: number, runs: Runs]>;
   readonly pull: Runs;
-  readonly json: Runs;
+  readonly json: PairedRuns;
 }
 
 const BURSTS = [10_000, 50_000, 200_000] as const;
@@ -104,9 +97,9 @@ const MIN_RATIO = 0.9;
 /** Runs of each variant per figure (this box's run-to-run noise is ±30 %: medians of several). */
 const RUNS = 5;
 /**
- * Runs of each variant for the round trip: its p99 is set by the 200 slowest of 20,000 samples,
- * which a noisy stretch of a few hundred milliseconds on either side can move by 100 µs, so it
- * takes more pairs than a throughput figure for its median to settle.
+ * Runs of each variant for the round trip: its p99 is set by the 200 slowest of 20,000 samples of
+ * each side, and those few move by ±15 µs from run to run even interleaved, so it takes more runs
+ * than a throughput figure for the median of the differences to settle.
  */
 const RTT_RUNS = 12;
 
@@ -149,9 +142,9 @@ function judgedRatio(label: string, r: Runs, scope: string): string {
 }
 
 /** A latency figure, quiet, against raw ws: the median of per-run differences at most `slack` µs. */
-function judgedLatency(label: string, r: Runs, slack: number): string {
-  const excess = diffOf(r.off, r.raw);
-  return judged(`${latencyLine(label, median(r.off), median(r.raw), excess)}   target ≤ raw + ${slack} µs`, excess <= slack);
+function judgedLatency(label: string, r: PairedRuns, slack: number): string {
+  const excess = diffOf(r.off.ours, r.off.raw);
+  return judged(`${latencyLine(label, median(r.off.ours), median(r.off.raw), excess)}   target ≤ raw + ${slack} µs`, excess <= slack);
 }
 
 /** A throughput figure observed, against raw ws, and the share of the quiet throughput it lost. */
@@ -160,10 +153,15 @@ function throughputCost(label: string, r: Runs): string {
   return `${ratioLine(label, median(r.on), median(r.raw), undefined, ratioOf(r.on, r.raw))}   cost ${(cost * 100).toFixed(0)} % of quiet throughput`;
 }
 
-/** A latency figure observed, against raw ws, and the µs it added to the quiet figure. */
-function latencyCost(label: string, r: Runs): string {
-  const cost = diffOf(r.on, r.off);
-  return `${latencyLine(label, median(r.on), median(r.raw), diffOf(r.on, r.raw))}   cost ${cost >= 0 ? "+" : ""}${cost.toFixed(1)} µs over quiet`;
+/**
+ * A latency figure observed, against raw ws, and the µs it added to the quiet figure: the median
+ * of the per-run differences between the observed run's excess over its raw and the quiet run's.
+ */
+function latencyCost(label: string, r: PairedRuns): string {
+  const onExcess = r.on.ours.map((x, i) => x - r.on.raw[i]!);
+  const offExcess = r.off.ours.map((x, i) => x - r.off.raw[i]!);
+  const cost = diffOf(onExcess, offExcess);
+  return `${latencyLine(label, median(r.on.ours), median(r.on.raw), median(onExcess))}   cost ${cost >= 0 ? "+" : ""}${cost.toFixed(1)} µs over quiet`;
 }
 
 /** One latency line: ours, raw ws (medians) and ours' excess (the median of per-run differences). */
@@ -184,12 +182,11 @@ function diffOf(a: readonly number[], b: readonly number[]): number {
 
 async function figures(): Promise<Figures> {
   // Latency first: a large burst leaves enough garbage behind to disturb whatever runs next.
-  const rtts = await variants(
-    (url) => rawRtt(url, 20_000, 1_000),
-    async (url, extras) => percentiles(await rtt(url, 20_000, 1_000, extras)),
-    RTT_RUNS,
-  );
-  const pick = (key: "p50" | "p99"): Runs => ({ raw: rtts.raw.map((p) => p[key]), off: rtts.off.map((p) => p[key]), on: rtts.on.map((p) => p[key]) });
+  const rtts = await pairedRuns("text", RTT_RUNS);
+  const pick = (key: "p50" | "p99"): PairedRuns => {
+    const side = (runs: ReadonlyArray<{ raw: Percentiles; ours: Percentiles }>) => ({ raw: runs.map((r) => r.raw[key]), ours: runs.map((r) => r.ours[key]) });
+    return { off: side(rtts.off), on: side(rtts.on) };
+  };
   const window = await variants(
     (url) => rawWindow(url, 100_000, 4096),
     (url, extras) => windowed(url, 100_000, 4096, extras),
@@ -202,11 +199,46 @@ async function figures(): Promise<Figures> {
     (url) => rawPushThroughput(url, 200_000, 32),
     (url) => pullThroughput(url, 200_000, 32),
   );
-  const json = await variants(
-    async (url) => median(await rawJsonRtt(url, 20_000, 1_000)),
-    async (url) => median(await jsonCodecRtt(url, 20_000, 1_000)),
-  );
-  return { rtt50: pick("p50"), rtt99: pick("p99"), window, bursts, pull, json };
+  const jsons = await pairedRuns("json", RUNS);
+  const p50s = (runs: ReadonlyArray<{ raw: Percentiles; ours: Percentiles }>) => ({ raw: runs.map((r) => r.raw.p50), ours: runs.map((r) => r.ours.p50) });
+  return { rtt50: pick("p50"), rtt99: pick("p99"), window, bursts, pull, json: { off: p50s(jsons.off), on: p50s(jsons.on) } };
+}
+
+/**
+ * Sequential round trips of raw ws and ours interleaved one by one (bench/paired-rtt.ts), `runs`
+ * times quiet and `runs` times observed, each run on a fresh echo server. Which side goes first,
+ * and whether the quiet or the observed run comes first, alternate from run to run.
+ */
+async function pairedRuns(payload: Payload, runs: number): Promise<{ off: Paired[]; on: Paired[] }> {
+  const r: { off: Paired[]; on: Paired[] } = { off: [], on: [] };
+  const once = async (extras: Extras, i: number): Promise<Paired> => {
+    const samples = await measured(() => withEchoServer((url) => pairedRtt(url, payload, 20_000, 1_000, { options: extraOptions(extras) }, i % 2 === 1)));
+    return { raw: percentiles(samples.raw), ours: percentiles(samples.ours) };
+  };
+  const observed = async (i: number): Promise<Paired> => {
+    const unsubscribe = subscribeAll();
+    try {
+      return await once(ON, i);
+    } finally {
+      unsubscribe();
+    }
+  };
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      r.off.push(await once(OFF, i));
+      r.on.push(await observed(i));
+    } else {
+      r.on.push(await observed(i));
+      r.off.push(await once(OFF, i));
+    }
+  }
+  return r;
+}
+
+/** Percentiles of both sides of one interleaved run. */
+interface Paired {
+  readonly raw: Percentiles;
+  readonly ours: Percentiles;
 }
 
 /**
@@ -252,7 +284,11 @@ async function measured<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function options(url: string, extras: Extras): ConnectOptions {
-  return extras.heartbeat ? { url, heartbeat: { interval: 1000, timeout: 5000 } } : { url };
+  return { url, ...extraOptions(extras) };
+}
+
+function extraOptions(extras: Extras): Omit<ConnectOptions, "url"> {
+  return extras.heartbeat ? { heartbeat: { interval: 1000, timeout: 5000 } } : {};
 }
 
 async function connected(url: string, extras: Extras): Promise<{ pid: Pid; inbox: Inbox }> {
@@ -293,24 +329,6 @@ async function windowed(url: string, n: number, size: number, extras: Extras): P
     for (let i = 0; i < window; i++) Parley.sendFrameAsync(pid, frame);
     await inbox.receive((m) => (m === "done" ? m : undefined), 120_000);
     return n / ((performance.now() - start) / 1000);
-  } finally {
-    await Parley.stop(pid);
-    inbox.close();
-  }
-}
-
-/** Sequential round trips timed inside the client's handleFrame, like raw ws's 'message'. µs each. */
-async function rtt(url: string, samples: number, warmup: number, extras: Extras): Promise<number[]> {
-  const { pid, inbox } = await connected(url, extras);
-  const frame: Frame = ["text", "x".repeat(32)];
-  try {
-    const warm: Mode = { kind: "rtt", left: warmup, samples: [], t0: 0, frame, done: inbox.pid };
-    Parley.cast(pid, warm);
-    await inbox.receive((m) => (m === "done" ? m : undefined), 30_000);
-    const timed: Mode = { kind: "rtt", left: samples, samples: [], t0: 0, frame, done: inbox.pid };
-    Parley.cast(pid, timed);
-    await inbox.receive((m) => (m === "done" ? m : undefined), 120_000);
-    return timed.samples;
   } finally {
     await Parley.stop(pid);
     inbox.close();

@@ -12,6 +12,7 @@ import { receiveIn } from "../process/receive.ts";
 import { register, whereis } from "./names.ts";
 import { termKey } from "./term-key.ts";
 import type { ChildSpec } from "../behaviours/child-spec-types.ts";
+import { SystemRequest } from "../behaviours/gen-call.ts";
 
 /** Options of `Registry.startLink`. */
 export interface RegistryOptions {
@@ -316,7 +317,15 @@ function checkOptions(options: RegistryOptions): RegistryOptions {
   return options;
 }
 
-/** The registry process has no protocol of its own; it only owns the table and discards mail. */
+/**
+ * The registry process has no protocol of its own: it owns the table and discards mail, except a
+ * stop (`GenServer.stop` or `Supervisor.stop` on the registry), on which it exits with the reason
+ * given, as any OTP process started with proc_lib ends on `proc_lib:stop`. Other `sys` requests go
+ * unanswered, as they do from an Erlang process that is not a behaviour: the caller times out.
+ */
 async function drainForever(owner: Proc): Promise<never> {
-  for (;;) await receiveIn(owner, undefined, Infinity);
+  for (;;) {
+    const msg = await receiveIn(owner, undefined, Infinity);
+    if (msg instanceof SystemRequest && Array.isArray(msg.request) && msg.request[0] === "stop") throw msg.request[1];
+  }
 }

@@ -69,6 +69,23 @@ describe("registry", () => {
       expect(Registry.lookup(name, "k")).toEqual([]);
     });
 
+    it("stops on GenServer.stop and Supervisor.stop with the reason given, dropping its table and name", async () => {
+      for (const [stop, reason] of [
+        [(pid: Pid, why: unknown) => GenServer.stop(pid, why), "normal"],
+        [(pid: Pid, why: unknown) => Supervisor.stop(pid, why), "shutdown"],
+      ] as const) {
+        const name = `registry.stop.${++seq}`;
+        const pid = await Registry.startLink({ keys: "unique", name });
+        const box = inbox();
+        const ref = await box.run(() => monitor(pid));
+        Registry.registerName([name, "k"], box.pid);
+        await stop(pid, reason);
+        expect(await downMessage(box, ref)).toEqual(["DOWN", ref, "process", pid, reason]);
+        expect(whereis(name)).toBeUndefined();
+        expect(() => Registry.lookup(name, "k")).toThrow(NoProcError);
+      }
+    });
+
     it("discards plain messages sent to it", async () => {
       const name = await startRegistry();
       send(name, "junk");

@@ -47,7 +47,7 @@ export const PEER_RECONNECT = {
 } as const;
 
 /** Opens a client of `kind` and resolves at its first open. */
-export function connect(kind: Kind, url: string, handlers: Handlers = {}): Promise<Conn> {
+export function connect(kind: Kind, url: string, handlers: Handlers = NO_HANDLERS): Promise<Conn> {
   switch (kind) {
     case "raw":
       return rawConnect(url, handlers);
@@ -59,6 +59,9 @@ export function connect(kind: Kind, url: string, handlers: Handlers = {}): Promi
       return peerConnect(new ReconnectingWebSocket(url, undefined, { WebSocket, ...PEER_RECONNECT }), handlers);
   }
 }
+
+/** Shared by every client given none, so an idle client keeps no handlers object of its own. */
+const NO_HANDLERS: Handlers = {};
 
 // reconnecting-websocket's CommonJS build sets `module.exports` to the class while its types
 // declare a default export, so an ESM default import would be typed as the namespace.
@@ -124,15 +127,21 @@ function peerConnect(socket: ReconnectingSocket, handlers: Handlers): Promise<Co
 
 interface ParleyState {
   readonly handlers: Handlers;
-  readonly opened: () => void;
+  /** Resolves parleyConnect at the first open; then a shared no-op, so the promise is not kept. */
+  opened: () => void;
   /** The last frame pushed, reused while the handler returns the same text. */
   frame: Frame;
 }
+
+const NOTHING = (): void => undefined;
+/** The frame a client holds until it first sends: one for all of them. */
+const NO_FRAME: Frame = ["text", ""];
 
 /** The parley-ts client: callbacks in its state, echoes answered by a push. */
 class PeerParley extends Parley<ParleyState> {
   override handleConnect(s: ParleyState) {
     s.opened();
+    s.opened = NOTHING;
     s.handlers.onOpen?.();
     return ["ok", s] as const;
   }
@@ -150,10 +159,10 @@ async function parleyConnect(url: string, handlers: Handlers): Promise<Conn> {
   const first = new Promise<void>((resolve) => {
     opened = resolve;
   });
-  const state: ParleyState = { handlers, opened: () => opened(), frame: ["text", ""] };
+  const state: ParleyState = { handlers, opened, frame: NO_FRAME };
   const pid: Pid = await PeerParley.start(state, { url, reconnect: true });
   await first;
-  let frame: Frame = ["text", ""];
+  let frame = NO_FRAME;
   return {
     send: (text) => {
       if (frame[1] !== text) frame = ["text", text];

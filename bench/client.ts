@@ -215,14 +215,7 @@ async function pairedRuns(payload: Payload, runs: number): Promise<{ off: Paired
     const samples = await measured(() => withEchoServer((url) => pairedRtt(url, payload, 20_000, 1_000, { options: extraOptions(extras) }, i % 2 === 1)));
     return { raw: percentiles(samples.raw), ours: percentiles(samples.ours) };
   };
-  const observed = async (i: number): Promise<Paired> => {
-    const unsubscribe = subscribeAll();
-    try {
-      return await once(ON, i);
-    } finally {
-      unsubscribe();
-    }
-  };
+  const observed = (i: number): Promise<Paired> => subscribed(() => once(ON, i));
   for (let i = 0; i < runs; i++) {
     if (i % 2 === 0) {
       r.off.push(await once(OFF, i));
@@ -248,14 +241,7 @@ interface Paired {
  */
 async function variants<T>(raw: (url: string) => Promise<T>, ours: (url: string, extras: Extras) => Promise<T>, runs = RUNS): Promise<{ raw: T[]; off: T[]; on: T[] }> {
   const r: { raw: T[]; off: T[]; on: T[] } = { raw: [], off: [], on: [] };
-  const observed = async (url: string): Promise<T> => {
-    const unsubscribe = subscribeAll();
-    try {
-      return await ours(url, ON);
-    } finally {
-      unsubscribe();
-    }
-  };
+  const observed = (url: string): Promise<T> => subscribed(() => ours(url, ON));
   const steps = [
     async () => r.raw.push(await measured(() => withEchoServer(raw))),
     async () => r.off.push(await measured(() => withEchoServer((url) => ours(url, OFF)))),
@@ -370,6 +356,16 @@ export async function idleHeap(url: string, n: number, extras: Extras): Promise<
 }
 
 const CHANNELS = Object.values(channels).map((channel) => channel.name);
+
+/** Runs `fn` with a subscriber on every parley:* channel (the observed runs). */
+async function subscribed<T>(fn: () => Promise<T>): Promise<T> {
+  const unsubscribe = subscribeAll();
+  try {
+    return await fn();
+  } finally {
+    unsubscribe();
+  }
+}
 
 function subscribeAll(): () => void {
   let count = 0;

@@ -148,10 +148,7 @@ export function deliver(proc: Proc, msg: unknown): void {
  * busy. Code that runs as a process must use `deliver`.
  */
 export function deliverFromIo(proc: Proc, msg: unknown): void {
-  if (!proc.alive) return;
-  proc.mailbox.push(msg);
-  if (!proc.waiting) return;
-  schedule(proc);
+  deliver(proc, msg);
   if (current.getStore() === undefined) drainNow();
 }
 

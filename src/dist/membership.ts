@@ -9,6 +9,14 @@ import { Peer, type SignalSender } from "./peer.ts";
 /** Why a peer went down, as `parley:node:down` reports it. */
 export type DownReason = "noconnection" | "stopped" | "restarted";
 
+/**
+ * Down incarnations remembered to fence their Pids and messages, newest kept. A cluster sees a few
+ * per restart of a node; a hostile peer naming endless fake incarnations would otherwise grow the
+ * table for ever. An incarnation forgotten this way and heard again counts as new: that takes a
+ * node frozen through thousands of restarts elsewhere, or a peer that could do worse anyway.
+ */
+export const MAX_DOWN = 4_096;
+
 /** What membership tells the node about. */
 export interface MembershipEvents {
   up(peer: Peer): void;
@@ -21,6 +29,8 @@ export class Membership {
   readonly #peers = new Map<string, Peer>();
   /** The live incarnation of each node name. */
   readonly #live = new Map<string, Peer>();
+  /** The down ones among #peers, in the order they went down (see MAX_DOWN). */
+  readonly #down = new Map<string, Peer>();
   #nextIndex = 1;
   #lastHeard: Peer | undefined;
 
@@ -42,9 +52,12 @@ export class Membership {
     let peer = this.#peers.get(key);
     if (peer === undefined) {
       peer = new Peer(node, incarnation, this.#nextIndex++, this.subjectOf(node, incarnation), this.send);
-      // An older incarnation of this very node: nothing of it lives any more.
-      if (node === this.self) peer.state = "down";
       this.#peers.set(key, peer);
+      // An older incarnation of this very node: nothing of it lives any more.
+      if (node === this.self) {
+        peer.state = "down";
+        this.#remember(key, peer);
+      }
     }
     return peer;
   };
@@ -111,6 +124,7 @@ export class Membership {
     this.downAll("noconnection");
     this.#peers.clear();
     this.#live.clear();
+    this.#down.clear();
     this.#lastHeard = undefined;
   }
 
@@ -129,7 +143,17 @@ export class Membership {
   declare(peer: Peer, reason: DownReason): void {
     if (peer.state === "down") return;
     peer.goDown();
+    this.#remember(`${peer.node}:${peer.incarnation}`, peer);
     if (this.#live.get(peer.node) === peer) this.#live.delete(peer.node);
     if (peer.announced) this.events.down(peer, reason);
+  }
+
+  /** Keeps a down peer for fencing; beyond MAX_DOWN the one that went down first is forgotten. */
+  #remember(key: string, peer: Peer): void {
+    this.#down.set(key, peer);
+    if (this.#down.size <= MAX_DOWN) return;
+    const [oldKey, old] = this.#down.entries().next().value!;
+    this.#down.delete(oldKey);
+    if (this.#peers.get(oldKey) === old) this.#peers.delete(oldKey);
   }
 }

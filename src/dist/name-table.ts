@@ -87,6 +87,9 @@ type Watch = Awaited<ReturnType<KV["watch"]>>;
 // that refuses, short enough that names stay visible within about a heartbeat.
 const REWATCH_MS = 100;
 
+/** Creates of one claim, when the key turns out held by an ended process of this node (see #commit). */
+const FREE_ATTEMPTS = 3;
+
 /** A name in the replica: who holds it and the revision that says so (0 while a local claim is in flight). */
 interface Entry extends Holder {
   /** The name's structural key (`termKey`): what the replica is keyed by. */
@@ -230,18 +233,27 @@ export class ClusterNames implements NameTable {
     return entry;
   }
 
-  /** Creates the key; true when this claim won. A claim released while in flight is deleted again. */
+  /**
+   * Creates the key; true when this claim won. A claim released while in flight is deleted again.
+   * A key still held by a process of this node that has ended is freed first: its release may be
+   * in flight when the name is claimed again (a supervisor restarts a crashed child at once), and
+   * the name is as free as `:global` makes it when its holder dies.
+   */
   async #commit(entry: Entry): Promise<boolean> {
     let revision: number;
-    try {
-      revision = await this.#kv.create(entry.key, JSON.stringify({ name: entry.name, pid: entry.wire }));
-    } catch (err) {
-      if (this.#replica.get(entry.term) === entry) this.#replica.delete(entry.term);
-      if (isWrongSequence(err)) {
-        await this.#fetch(entry.key).catch(() => undefined);
-        return false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        revision = await this.#kv.create(entry.key, JSON.stringify({ name: entry.name, pid: entry.wire }));
+        break;
+      } catch (err) {
+        if (isWrongSequence(err) && attempt < FREE_ATTEMPTS && this.#replica.get(entry.term) === entry && (await this.#freeIfEnded(entry.key))) continue;
+        if (this.#replica.get(entry.term) === entry) this.#replica.delete(entry.term);
+        if (isWrongSequence(err)) {
+          await this.#fetch(entry.key).catch(() => undefined);
+          return false;
+        }
+        throw new NodeError(["name_table_unreachable", entry.name], { cause: err });
       }
-      throw new NodeError(["name_table_unreachable", entry.name], { cause: err });
     }
     if (this.#replica.get(entry.term) !== entry) {
       void this.#deleteAt(entry.key, revision);
@@ -271,20 +283,21 @@ export class ClusterNames implements NameTable {
       current.wire = entry.wire;
       return;
     }
-    // Otherwise a claim in flight here lost to this one, and #commit's failure ends its holder.
-    if (current !== undefined) this.#forget(current);
-    if (entry.pid.home !== undefined) {
-      this.#replica.set(entry.term, entry);
-      send(this.#watcher, ["watch", entry]);
+    const local = entry.pid.home === undefined;
+    const holder = local ? lookup(entry.pid) : undefined;
+    // A name of this node's whose holder has ended (its release failed while the broker was away,
+    // or is still in flight): nobody holds it; its entry goes, and a claim in flight here stays.
+    if (local && holder?.alive !== true) {
+      void this.#deleteAt(entry.key, entry.revision);
       return;
     }
-    // A name of this node's that this table did not claim (its release failed while the broker
-    // was away): kept while its holder lives, deleted once it is gone.
-    const holder = lookup(entry.pid);
-    if (holder?.alive === true) {
-      this.#replica.set(entry.term, entry);
-      holder.onExit(() => this.#purge(entry));
-    } else if (entry.revision > 0) void this.#deleteAt(entry.key, entry.revision);
+    // Otherwise a claim in flight here lost to this one, and #commit's failure ends its holder.
+    if (current !== undefined) this.#forget(current);
+    this.#replica.set(entry.term, entry);
+    // A holder on another node is monitored; one of this node's that this table did not claim (its
+    // release failed while the broker was away) keeps the name while it lives.
+    if (holder === undefined) send(this.#watcher, ["watch", entry]);
+    else holder.onExit(() => this.#purge(entry));
   }
 
   #parse(e: KvEntry): Entry | undefined {
@@ -301,6 +314,24 @@ export class ClusterNames implements NameTable {
       getLogger().warn({ key: e.key, revision: e.revision, err }, "dropped a global name entry that is not one");
       return undefined;
     }
+  }
+
+  /**
+   * Deletes `key` when its holder is a process of this node that has ended (on the revision read).
+   * True when the key may be free now (deleted, by this or by anyone), false when it is held.
+   */
+  async #freeIfEnded(key: string): Promise<boolean> {
+    let e: KvEntry | null;
+    try {
+      e = await this.#kv.get(key);
+    } catch {
+      return false;
+    }
+    if (e === null || e.operation !== "PUT") return true;
+    const holder = this.#parse(e)?.pid;
+    if (holder === undefined || holder.home !== undefined || lookup(holder)?.alive === true) return false;
+    await this.#deleteAt(key, e.revision);
+    return true;
   }
 
   async #fetch(key: string): Promise<void> {

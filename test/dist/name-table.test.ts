@@ -183,6 +183,22 @@ describeWithNats("cluster name table", () => {
     kept.stop();
   });
 
+  it("claims a name the bucket still gives to an ended process of this node (its release in flight, as when a supervisor restarts a crashed child at once)", async () => {
+    for (let i = 0; i < 10; i++) {
+      const name = ["restarted", i];
+      const dead = idle();
+      exit(dead, "kill");
+      // The bucket holds the ended process's entry, and this table has not seen it yet.
+      await kv.create(nameKey(name), JSON.stringify({ name, pid: pidToWire(dead) }));
+      const fresh = idle();
+      expect(await Global.register(name, fresh)).toBe(true);
+      expect(Global.whereisName(name)).toBe(fresh);
+      const entry = await kv.get(nameKey(name));
+      expect(JSON.parse(entry!.string()).pid).toEqual(pidToWire(fresh));
+      exit(fresh, "kill");
+    }
+  });
+
   it("drops entries that are not names, and keeps working", async () => {
     await kv.put("bm90LWEtbmFtZQ", "{not json");
     await kv.put(nameKey("mismatch"), JSON.stringify({ name: "other", pid: ["b@test", 3, 9] }));

@@ -32,9 +32,10 @@ import { lookup, terminate } from "../runtime/process/process.ts";
 import { send } from "../runtime/names/names.ts";
 import { exit, spawn } from "../runtime/process/spawn.ts";
 import { NodeError } from "./errors.ts";
-import { watchHolders, type Holder } from "./holder-watch.ts";
-import { keyOfTerm, termOfKey } from "./name-keys.ts";
-import { pidFromWire, pidToWire, type PidWire } from "./remote-pids.ts";
+import { watchHolders } from "./holder-watch.ts";
+import { claimEntry, entryValue, type NameEntry as Entry, parseEntry } from "./name-entries.ts";
+import { termOfKey } from "./name-keys.ts";
+import { pidToWire } from "./remote-pids.ts";
 
 /** What the name table sees of the started node (the node's `Cluster` is one). */
 export interface NameTableHost {
@@ -89,19 +90,6 @@ const REWATCH_MS = 100;
 
 /** Creates of one claim, when the key turns out held by an ended process of this node (see #commit). */
 const FREE_ATTEMPTS = 3;
-
-/** A name in the replica: who holds it and the revision that says so (0 while a local claim is in flight). */
-interface Entry extends Holder {
-  /** The name's structural key (`termKey`): what the replica is keyed by. */
-  readonly term: string;
-  /** Its key in the bucket. */
-  readonly key: string;
-  readonly name: Term;
-  readonly pid: Pid;
-  /** The holder's wire form; a local holder's changes when this node rejoins as a new incarnation. */
-  wire: PidWire;
-  revision: number;
-}
 
 /** The cluster's name table on this node. */
 export class ClusterNames implements NameTable {
@@ -227,7 +215,7 @@ export class ClusterNames implements NameTable {
   }
 
   #claimLocally(term: string, name: Term, pid: Pid): Entry {
-    const entry: Entry = { term, key: keyOfTerm(term), name, pid, wire: pidToWire(pid), revision: 0 };
+    const entry = claimEntry(term, name, pid);
     this.#replica.set(term, entry);
     lookup(pid)?.onExit(() => this.#purge(entry));
     return entry;
@@ -243,7 +231,7 @@ export class ClusterNames implements NameTable {
     let revision: number;
     for (let attempt = 1; ; attempt++) {
       try {
-        revision = await this.#kv.create(entry.key, JSON.stringify({ name: entry.name, pid: entry.wire }));
+        revision = await this.#kv.create(entry.key, entryValue(entry));
         break;
       } catch (err) {
         if (isWrongSequence(err) && attempt < FREE_ATTEMPTS && this.#replica.get(entry.term) === entry && (await this.#freeIfEnded(entry.key))) continue;
@@ -302,13 +290,7 @@ export class ClusterNames implements NameTable {
 
   #parse(e: KvEntry): Entry | undefined {
     try {
-      const value = JSON.parse(e.string()) as { name?: Term; pid?: unknown };
-      if (value === null || typeof value !== "object" || !("name" in value)) throw new TypeError("not { name, pid }");
-      const name = value.name as Term;
-      const term = termKey(name);
-      if (keyOfTerm(term) !== e.key) throw new TypeError(`the name ${JSON.stringify(name)} does not match the key`);
-      const pid = pidFromWire(value.pid);
-      return { term, key: e.key, name, pid, wire: value.pid as PidWire, revision: e.revision };
+      return parseEntry(e);
     } catch (err) {
       this.#rejected.set(e.key, e.revision);
       getLogger().warn({ key: e.key, revision: e.revision, err }, "dropped a global name entry that is not one");
@@ -386,9 +368,8 @@ export class ClusterNames implements NameTable {
     await Promise.all(
       own.map(async (entry) => {
         entry.wire = pidToWire(entry.pid);
-        const value = JSON.stringify({ name: entry.name, pid: entry.wire });
         try {
-          entry.revision = await this.#kv.update(entry.key, value, entry.revision);
+          entry.revision = await this.#kv.update(entry.key, entryValue(entry), entry.revision);
         } catch {
           entry.revision = 0;
           const won = await this.#commit(entry).catch(() => false);

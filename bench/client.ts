@@ -183,10 +183,6 @@ function diffOf(a: readonly number[], b: readonly number[]): number {
 async function figures(): Promise<Figures> {
   // Latency first: a large burst leaves enough garbage behind to disturb whatever runs next.
   const rtts = await pairedRuns("text", RTT_RUNS);
-  const pick = (key: "p50" | "p99"): PairedRuns => {
-    const side = (runs: ReadonlyArray<{ raw: Percentiles; ours: Percentiles }>) => ({ raw: runs.map((r) => r.raw[key]), ours: runs.map((r) => r.ours[key]) });
-    return { off: side(rtts.off), on: side(rtts.on) };
-  };
   const window = await variants(
     (url) => rawWindow(url, 100_000, 4096),
     (url, extras) => windowed(url, 100_000, 4096, extras),
@@ -200,8 +196,13 @@ async function figures(): Promise<Figures> {
     (url) => pullThroughput(url, 200_000, 32),
   );
   const jsons = await pairedRuns("json", RUNS);
-  const p50s = (runs: ReadonlyArray<{ raw: Percentiles; ours: Percentiles }>) => ({ raw: runs.map((r) => r.raw.p50), ours: runs.map((r) => r.ours.p50) });
-  return { rtt50: pick("p50"), rtt99: pick("p99"), window, bursts, pull, json: { off: p50s(jsons.off), on: p50s(jsons.on) } };
+  return { rtt50: pick(rtts, "p50"), rtt99: pick(rtts, "p99"), window, bursts, pull, json: pick(jsons, "p50") };
+}
+
+/** One percentile of every paired run, quiet and observed. */
+function pick(runs: { off: Paired[]; on: Paired[] }, key: "p50" | "p99"): PairedRuns {
+  const side = (paired: Paired[]) => ({ raw: paired.map((r) => r.raw[key]), ours: paired.map((r) => r.ours[key]) });
+  return { off: side(runs.off), on: side(runs.on) };
 }
 
 /**
@@ -212,7 +213,7 @@ async function figures(): Promise<Figures> {
 async function pairedRuns(payload: Payload, runs: number): Promise<{ off: Paired[]; on: Paired[] }> {
   const r: { off: Paired[]; on: Paired[] } = { off: [], on: [] };
   const once = async (extras: Extras, i: number): Promise<Paired> => {
-    const samples = await measured(() => withEchoServer((url) => pairedRtt(url, payload, 20_000, 1_000, { options: extraOptions(extras) }, i % 2 === 1)));
+    const samples = await measured(() => withEchoServer((url) => pairedRtt(url, payload, 20_000, 1_000, extraOptions(extras), i % 2 === 1)));
     return { raw: percentiles(samples.raw), ours: percentiles(samples.ours) };
   };
   const observed = (i: number): Promise<Paired> => subscribed(() => once(ON, i));

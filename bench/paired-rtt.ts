@@ -10,16 +10,13 @@ import { open } from "./raw-ws.ts";
 /** What travels in a round trip: 32 bytes of text, or a small JSON object (the client's codec). */
 export type Payload = "text" | "json";
 
+/** The client's connect options beyond the URL (heartbeat, …); the codec follows from the payload. */
+export type OursOptions = Omit<ConnectOptions, "url" | "codec">;
+
 /** Round-trip times in µs, sample i of each side measured next to sample i of the other. */
 export interface PairedSamples {
   readonly raw: Float64Array;
   readonly ours: Float64Array;
-}
-
-/** What the ours side's client sets up with the connection. */
-export interface OursSide {
-  /** Connect options beyond the URL (heartbeat, …); the codec follows from the payload. */
-  readonly options: Omit<ConnectOptions, "url" | "codec">;
 }
 
 /**
@@ -32,13 +29,13 @@ export interface OursSide {
  * stringify, then parse the echo); ours is timed from the `push` its handleFrame returns to the
  * next handleFrame (JSON through `codecs.json`).
  */
-export async function pairedRtt(url: string, payload: Payload, samples: number, warmup: number, side: OursSide, oursFirst: boolean): Promise<PairedSamples> {
+export async function pairedRtt(url: string, payload: Payload, samples: number, warmup: number, options: OursOptions, oursFirst: boolean): Promise<PairedSamples> {
   const total = warmup + samples;
   const raw = new Float64Array(total);
   const ours = new Float64Array(total);
   const inbox = new Inbox();
   const ws = await open(url);
-  const pid = await connect(url, payload, side, inbox, ours);
+  const pid = await connect(url, payload, options, inbox, ours);
   let rawDone = 0;
   let rawT0 = 0;
   const rawGo = (): void => {
@@ -116,10 +113,10 @@ class PairedClient extends Parley<PairedState, unknown, JsonValue | Frame> {
   }
 }
 
-async function connect(url: string, payload: Payload, side: OursSide, inbox: Inbox, samples: Float64Array): Promise<Pid> {
+async function connect(url: string, payload: Payload, options: OursOptions, inbox: Inbox, samples: Float64Array): Promise<Pid> {
   const state: PairedState = { t0: 0, count: 0, samples, frame: payload === "json" ? MESSAGE : ["text", TEXT], handoff: undefined, connected: inbox.pid };
   // Without a codec the client pushes frame tuples; with codecs.json, the object itself.
-  const pid = await PairedClient.start(state, payload === "json" ? { ...side.options, url, codec: codecs.json } : { ...side.options, url });
+  const pid = await PairedClient.start(state, payload === "json" ? { ...options, url, codec: codecs.json } : { ...options, url });
   await inbox.receive((m) => (m === "connected" ? m : undefined), 10_000);
   return pid;
 }

@@ -48,7 +48,7 @@ export class Membership {
    * incarnation that is never heard from goes down after `nodedownAfterMs`.
    */
   resolve = (node: string, incarnation: number): Peer => {
-    const key = `${node}:${incarnation}`;
+    const key = keyOf(node, incarnation);
     let peer = this.#peers.get(key);
     if (peer === undefined) {
       peer = new Peer(node, incarnation, this.#nextIndex++, this.subjectOf(node, incarnation), this.send);
@@ -98,7 +98,7 @@ export class Membership {
 
   /** `node`'s `incarnation` said goodbye (`Node.stop`). */
   left(node: string, incarnation: number): void {
-    const peer = this.#peers.get(`${node}:${incarnation}`);
+    const peer = this.#peers.get(keyOf(node, incarnation));
     if (peer !== undefined) this.declare(peer, "stopped");
   }
 
@@ -137,13 +137,13 @@ export class Membership {
 
   /** The Peer of `node`'s `incarnation` if it was ever named here. */
   known(node: string, incarnation: number): Peer | undefined {
-    return this.#peers.get(`${node}:${incarnation}`);
+    return this.#peers.get(keyOf(node, incarnation));
   }
 
   declare(peer: Peer, reason: DownReason): void {
     if (peer.state === "down") return;
     peer.goDown();
-    this.#remember(`${peer.node}:${peer.incarnation}`, peer);
+    this.#remember(keyOf(peer.node, peer.incarnation), peer);
     if (this.#live.get(peer.node) === peer) this.#live.delete(peer.node);
     if (peer.announced) this.events.down(peer, reason);
   }
@@ -156,4 +156,9 @@ export class Membership {
     this.#down.delete(oldKey);
     if (this.#peers.get(oldKey) === old) this.#peers.delete(oldKey);
   }
+}
+
+/** A node incarnation's key in the tables. */
+function keyOf(node: string, incarnation: number): string {
+  return `${node}:${incarnation}`;
 }

@@ -271,17 +271,16 @@ export class ClusterNames implements NameTable {
       current.wire = entry.wire;
       return;
     }
-    const local = entry.pid.home === undefined;
-    const holder = local ? lookup(entry.pid) : undefined;
     // A name of this node's whose holder has ended (its release failed while the broker was away,
     // or is still in flight): nobody holds it; its entry goes, and a claim in flight here stays.
-    if (local && holder?.alive !== true) {
+    if (endedHere(entry.pid)) {
       void this.#deleteAt(entry.key, entry.revision);
       return;
     }
     // Otherwise a claim in flight here lost to this one, and #commit's failure ends its holder.
     if (current !== undefined) this.#forget(current);
     this.#replica.set(entry.term, entry);
+    const holder = lookup(entry.pid);
     // A holder on another node is monitored; one of this node's that this table did not claim (its
     // release failed while the broker was away) keeps the name while it lives.
     if (holder === undefined) send(this.#watcher, ["watch", entry]);
@@ -311,7 +310,7 @@ export class ClusterNames implements NameTable {
     }
     if (e === null || e.operation !== "PUT") return true;
     const holder = this.#parse(e)?.pid;
-    if (holder === undefined || holder.home !== undefined || lookup(holder)?.alive === true) return false;
+    if (holder === undefined || !endedHere(holder)) return false;
     await this.#deleteAt(key, e.revision);
     return true;
   }
@@ -382,6 +381,11 @@ export class ClusterNames implements NameTable {
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, timerDelay(ms)).unref());
+}
+
+/** A Pid of this node's incarnation whose process has ended. */
+function endedHere(pid: Pid): boolean {
+  return pid.home === undefined && lookup(pid)?.alive !== true;
 }
 
 function isWrongSequence(err: unknown): boolean {

@@ -53,7 +53,7 @@ export function schedule(proc: Runnable): void {
  * round trip). The caller must not be process code: a process never runs inside another.
  */
 export function drainNow(): void {
-  if (drainPending && !draining && !spent) drain();
+  if (!draining && !spent) drain();
 }
 
 /**
